@@ -1,0 +1,44 @@
+import helmet from '@fastify/helmet';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppConfig } from './config/app-config';
+import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
+import { setUpSwagger } from './platform/http/swagger';
+import { createValidationPipe } from './platform/http/validation';
+
+const BODY_LIMIT_BYTES = 100 * 1024;
+
+export function createFastifyAdapter(): FastifyAdapter {
+  return new FastifyAdapter({ genReqId: requestIdFor, bodyLimit: BODY_LIMIT_BYTES, logger: false });
+}
+
+/** Everything between "module compiled" and "listening"; shared by main.ts and the e2e tests. */
+export async function configureApp(app: NestFastifyApplication): Promise<void> {
+  const config = app.get(AppConfig);
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        // Swagger UI needs inline styles and data: images; scripts are served from /docs itself.
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+        scriptSrc: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request, reply) => {
+      void reply.header(REQUEST_ID_HEADER, request.id);
+    });
+
+  app.useGlobalPipes(createValidationPipe());
+  if (config.swaggerEnabled) {
+    setUpSwagger(app);
+  }
+}

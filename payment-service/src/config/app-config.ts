@@ -1,0 +1,143 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+import { parseRetrySchedule } from '../webhooks/domain/retry-schedule';
+
+// Anything but true/false is left as is, so IsBoolean reports it instead of it silently meaning false.
+const toBoolean = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^(true|false)$/i.test(value) ? value.toLowerCase() === 'true' : value;
+const toNumber = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+/** The process environment as validated at boot. Names and defaults are fixed by docs/contracts.md. */
+class EnvironmentVariables {
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgresql:// URL' })
+  DATABASE_URL!: string;
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT = 3001;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
+
+  @IsString()
+  @Matches(/[^,\s]/, { message: 'API_KEYS must list at least one key (comma-separated)' })
+  API_KEYS!: string;
+
+  @IsString()
+  @Matches(/^https?:\/\/\S+$/, { message: 'WEBHOOK_URL must be an http(s) URL' })
+  WEBHOOK_URL!: string;
+
+  @IsString()
+  @Matches(/^whsec_[A-Za-z0-9+/]+={0,2}$/, { message: 'WEBHOOK_SECRET must look like whsec_<base64>' })
+  WEBHOOK_SECRET!: string;
+
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  SIMULATION_SUCCESS_RATE = 0.8;
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  SIMULATION_DELAY_MS = 300;
+
+  @IsString()
+  WEBHOOK_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_TIMEOUT_MS = 15_000;
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(10)
+  WORKER_POLL_INTERVAL_MS = 250;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  WORKERS_ENABLED = true;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  SWAGGER_ENABLED = true;
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE = 6000;
+}
+
+/** Typed, validated configuration; inject it like any provider. */
+export class AppConfig {
+  readonly databaseUrl: string;
+  readonly port: number;
+  readonly logLevel: string;
+  readonly apiKeys: readonly string[];
+  readonly webhookUrl: string;
+  readonly webhookSecret: string;
+  readonly simulationSuccessRate: number;
+  readonly simulationDelayMs: number;
+  readonly webhookRetryScheduleMs: readonly number[];
+  readonly webhookTimeoutMs: number;
+  readonly workerPollIntervalMs: number;
+  readonly workersEnabled: boolean;
+  readonly swaggerEnabled: boolean;
+  readonly rateLimitPerMinute: number;
+
+  constructor(env: EnvironmentVariables) {
+    this.databaseUrl = env.DATABASE_URL;
+    this.port = env.PORT;
+    this.logLevel = env.LOG_LEVEL;
+    this.apiKeys = env.API_KEYS.split(',').map((key) => key.trim()).filter(Boolean);
+    this.webhookUrl = env.WEBHOOK_URL;
+    this.webhookSecret = env.WEBHOOK_SECRET;
+    this.simulationSuccessRate = env.SIMULATION_SUCCESS_RATE;
+    this.simulationDelayMs = env.SIMULATION_DELAY_MS;
+    this.webhookRetryScheduleMs = parseRetrySchedule(env.WEBHOOK_RETRY_SCHEDULE);
+    this.webhookTimeoutMs = env.WEBHOOK_TIMEOUT_MS;
+    this.workerPollIntervalMs = env.WORKER_POLL_INTERVAL_MS;
+    this.workersEnabled = env.WORKERS_ENABLED;
+    this.swaggerEnabled = env.SWAGGER_ENABLED;
+    this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
+  }
+}
+
+export class InvalidConfigError extends Error {
+  override readonly name = 'InvalidConfigError';
+}
+
+/** Validates the environment once; throws one message listing every problem so the operator fixes them at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const values = plainToInstance(EnvironmentVariables, { ...env }, { exposeDefaultValues: true });
+  const problems = validateSync(values, { forbidUnknownValues: false }).map(({ property, value, constraints }) =>
+    value === undefined ? `  - ${property}: is required` : `  - ${property}: ${Object.values(constraints ?? {}).join('; ')}`,
+  );
+  if (problems.length === 0) {
+    try {
+      return new AppConfig(values);
+    } catch (error) {
+      problems.push(`  - WEBHOOK_RETRY_SCHEDULE: ${(error as Error).message}`);
+    }
+  }
+  throw new InvalidConfigError(`Invalid environment configuration:\n${problems.join('\n')}`);
+}

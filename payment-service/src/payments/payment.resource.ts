@@ -1,0 +1,36 @@
+import { Payment, PaymentAttempt } from '../generated/prisma/client';
+import { PaymentResponse } from './dto/payment.response';
+
+export type PaymentWithAttempts = Payment & { attempts: PaymentAttempt[] };
+
+/** Prisma `include` that loads what the Payment resource shows. */
+export const WITH_ATTEMPTS = { attempts: { orderBy: { attemptNumber: 'asc' } } } as const;
+
+export function toPaymentResource(payment: PaymentWithAttempts): PaymentResponse {
+  return {
+    id: payment.id,
+    object: 'payment',
+    status: payment.status,
+    amount: payment.amount,
+    currency: payment.currency,
+    merchantReference: payment.merchantReference,
+    customerReference: payment.customerReference,
+    paymentMethod: payment.paymentMethod,
+    description: payment.description,
+    metadata: payment.metadata as Record<string, string>,
+    failureCode: payment.failureCode,
+    failureMessage: payment.failureMessage,
+    attempts: payment.attempts.map((attempt) => ({
+      id: attempt.id,
+      attemptNumber: attempt.attemptNumber,
+      outcome: attempt.outcome,
+      failureCode: attempt.failureCode,
+      failureMessage: attempt.failureMessage,
+      startedAt: attempt.startedAt.toISOString(),
+      finishedAt: attempt.finishedAt.toISOString(),
+    })),
+    createdAt: payment.createdAt.toISOString(),
+    updatedAt: payment.updatedAt.toISOString(),
+    processedAt: payment.processedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,47 @@
+import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { FastifyRequest } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { AppConfig } from '../../config/app-config';
+import { DomainError } from '../errors/domain-error';
+import { IS_PUBLIC } from './public.decorator';
+
+const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+class UnauthorizedError extends DomainError {
+  constructor() {
+    super('unauthorized', HttpStatus.UNAUTHORIZED, 'Unauthorized', 'A valid API key is required: Authorization: Bearer <key>.');
+  }
+}
+
+/** Bearer API keys from API_KEYS. Only their SHA-256 digests stay in memory; comparison is constant-time. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  private readonly keyDigests: readonly Buffer[];
+
+  constructor(
+    config: AppConfig,
+    private readonly reflector: Reflector,
+  ) {
+    this.keyDigests = config.apiKeys.map(sha256);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) {
+      return true;
+    }
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
+    if (!match) {
+      throw new UnauthorizedError();
+    }
+    const digest = sha256(match[1]);
+    // Compare against every key so timing does not reveal which one matched.
+    const matched = this.keyDigests.reduce((found, known) => timingSafeEqual(known, digest) || found, false);
+    if (!matched) {
+      throw new UnauthorizedError();
+    }
+    request.principal = { id: `key_${digest.toString('hex').slice(0, 16)}` };
+    return true;
+  }
+}

@@ -1,0 +1,42 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { PROBLEM_CONTENT_TYPE } from './problem-details';
+
+class FieldErrorResponse {
+  @ApiProperty({ example: 'currency' }) field!: string;
+  @ApiProperty({ example: 'currency must be an upper-case ISO-4217 code such as USD' }) message!: string;
+}
+
+/** RFC 9457 problem document returned by every error. */
+export class ProblemResponse {
+  @ApiProperty({ example: 'https://errors.billing.example/validation_failed' }) type!: string;
+  @ApiProperty({ example: 'Validation Failed' }) title!: string;
+  @ApiProperty({ example: 400 }) status!: number;
+  @ApiProperty({ example: 'The request is invalid; see errors.' }) detail!: string;
+  @ApiProperty({ example: 'validation_failed', description: 'Stable snake_case code to branch on.' }) code!: string;
+  @ApiProperty({ example: '5f0c6a52-3f1e-4c8b-9a57-1d2e3f4a5b6c' }) requestId!: string;
+  @ApiPropertyOptional({ type: [FieldErrorResponse], description: 'Only for validation_failed.' }) errors?: FieldErrorResponse[];
+}
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'validation_failed (with field errors) or malformed_request',
+  401: 'unauthorized: missing or unknown API key',
+  404: 'not_found',
+  409: 'idempotency_key_in_use: the first request with this key is still running',
+  422: 'idempotency_key_reused: the key was used with another body',
+  429: 'rate_limited',
+};
+
+/** Documents the problem+json responses an endpoint can return. */
+export function ApiProblems(...statuses: number[]) {
+  return applyDecorators(
+    ApiExtraModels(ProblemResponse),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status],
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemResponse) } } },
+      }),
+    ),
+  );
+}

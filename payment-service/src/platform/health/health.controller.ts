@@ -1,0 +1,41 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
+import { Public } from '../auth/public.decorator';
+import { PrismaService } from '../database/prisma.service';
+
+@ApiTags('health')
+@Public()
+@SkipThrottle()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly prisma: PrismaService,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process is up (never checks dependencies).' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: 200 when the database answers, 503 otherwise.' })
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.checkDatabase()]);
+  }
+
+  private async checkDatabase() {
+    const indicator = this.indicators.check('database');
+    try {
+      await this.prisma.$queryRaw`SELECT 1`;
+      return indicator.up();
+    } catch (error) {
+      return indicator.down({ message: (error as Error).message });
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { PaymentEventPayload } from '../../webhooks/dto/event.response';
+
+const DESCRIPTION = `
+Simulated payment gateway. Payments are accepted as \`processing\` (202) and decided by a background
+worker; the outcome is pushed to the configured webhook endpoint.
+
+Authenticate with \`Authorization: Bearer <API key>\` (demo key: \`sk_payment_demo_0001\`).
+Errors are RFC 9457 \`application/problem+json\` with a stable \`code\` and the \`requestId\`.
+Lists use cursor pagination: \`limit\` (1-100, default 10) and \`startingAfter\` = previous \`nextCursor\`.
+
+### Test payment methods
+| paymentMethod | outcome |
+|---|---|
+| \`pm_card_visa\`, \`pm_card_mastercard\` | succeeded |
+| \`pm_card_declined\` | failed \`card_declined\` |
+| \`pm_card_insufficient_funds\` | failed \`insufficient_funds\` |
+| \`pm_card_expired\` | failed \`expired_card\` |
+| \`pm_card_processing_error\` | attempt 1 fails \`processing_error\` (retryable), attempt 2 succeeds |
+| any other \`pm_…\` | succeeds with probability \`SIMULATION_SUCCESS_RATE\`, else \`card_declined\` |
+
+### Webhooks
+When a payment reaches \`succeeded\` or \`failed\`, an event (schema **PaymentEventPayload**) is POSTed to
+\`WEBHOOK_URL\` following [Standard Webhooks](https://www.standardwebhooks.com):
+
+- \`webhook-id\`: the event id (deduplicate on it); \`webhook-timestamp\`: unix seconds;
+- \`webhook-signature\`: \`v1,<base64 HMAC-SHA256(key, "{webhook-id}.{webhook-timestamp}.{raw body}")>\`,
+  key = base64-decoded part of \`WEBHOOK_SECRET\` after \`whsec_\`; verify over the raw bytes;
+- \`x-request-id\`: the request id of the payment's creation.
+
+Any 2xx acknowledges. Anything else, or no answer within \`WEBHOOK_TIMEOUT_MS\`, is retried on
+\`WEBHOOK_RETRY_SCHEDULE\` (±20 % jitter); then the delivery is \`failed\` and can be resent with
+\`POST /v1/events/{id}/redeliver\`. Every retry carries the same body bytes; \`sequence\` increases per payment.
+`;
+
+export function setUpSwagger(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Payment service')
+    .setDescription(DESCRIPTION)
+    .setVersion('1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key, e.g. sk_payment_demo_0001' }, 'api-key')
+    .addTag('payments', 'Initiate payments and follow their processing attempts.')
+    .addTag('events', 'Payment outcomes as sent to the webhook endpoint, with every delivery attempt.')
+    .addTag('webhook endpoints', 'Where events are delivered (from WEBHOOK_URL).')
+    .addTag('health', 'Liveness and readiness probes (no authentication).')
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [PaymentEventPayload] });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
+}

@@ -1,0 +1,26 @@
+import { AppConfig, InvalidConfigError, loadConfig } from './config/app-config';
+import { PrismaService } from './platform/database/prisma.service';
+import { SystemClock } from './platform/time/clock';
+import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service';
+
+/** Documented in docs/contracts.md; printed in full only because it is public demo data. */
+const DEMO_API_KEY = 'sk_payment_demo_0001';
+
+/** Idempotent: makes the configured webhook endpoint exist, then explains how to call the API. */
+async function seed(config: AppConfig): Promise<void> {
+  const prisma = new PrismaService(config);
+  try {
+    const endpoint = await new WebhookEndpointsService(prisma, config, new SystemClock()).ensureConfiguredEndpoint();
+    const key = config.apiKeys.includes(DEMO_API_KEY) ? DEMO_API_KEY : '<one of API_KEYS>';
+    console.log(`webhook endpoint ${endpoint.url} (${endpoint.id}) is enabled`);
+    console.log(`API: curl -H "Authorization: Bearer ${key}" http://localhost:${config.port}/v1/payments`);
+    console.log(`docs: http://localhost:${config.port}/docs`);
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+seed(loadConfig()).catch((error: unknown) => {
+  console.error(error instanceof InvalidConfigError ? error.message : error);
+  process.exit(1);
+});

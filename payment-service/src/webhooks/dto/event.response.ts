@@ -1,0 +1,65 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { WebhookDeliveryStatus } from '../../generated/prisma/enums';
+import { PaymentResponse } from '../../payments/dto/payment.response';
+
+const EVENT_TYPES = ['payment.succeeded', 'payment.failed'];
+
+export class PaymentEventData {
+  @ApiProperty({ type: PaymentResponse, description: 'The payment as it was when the event happened.' }) object!: PaymentResponse;
+}
+
+/**
+ * The body POSTed to the webhook endpoint (the same bytes on every retry), signed per Standard Webhooks.
+ */
+export class PaymentEventPayload {
+  @ApiProperty({ format: 'uuid', description: 'Also sent as the webhook-id header; deduplicate on it.' }) id!: string;
+  @ApiProperty({ enum: EVENT_TYPES, example: 'payment.succeeded' }) type!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ example: 1, description: 'Per-payment, increasing: never apply an older event over a newer one.' }) sequence!: number;
+  @ApiProperty({ type: PaymentEventData }) data!: PaymentEventData;
+}
+
+export class EventResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['event'] }) object!: 'event';
+  @ApiProperty({ enum: EVENT_TYPES, example: 'payment.succeeded' }) type!: string;
+  @ApiProperty({ format: 'uuid' }) paymentId!: string;
+  @ApiProperty({ example: 1 }) sequence!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: PaymentEventData, description: 'The `data` of the delivered payload.' }) data!: PaymentEventData;
+}
+
+export class DeliveryAttemptResponse {
+  @ApiProperty({ example: 1 }) attemptNumber!: number;
+  @ApiProperty({ type: Number, nullable: true, example: 200 }) statusCode!: number | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) error!: string | null;
+  @ApiProperty({ example: 12 }) durationMs!: number;
+  @ApiProperty({ type: String, nullable: true, example: '{"received":true,"duplicate":false}' }) responseSnippet!: string | null;
+  @ApiProperty({ format: 'date-time' }) startedAt!: string;
+  @ApiProperty({ format: 'date-time' }) finishedAt!: string;
+}
+
+export class DeliveryResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) endpointId!: string;
+  @ApiProperty({ example: 'http://localhost:3000/v1/webhooks/payments' }) url!: string;
+  @ApiProperty({ enum: WebhookDeliveryStatus, description: 'failed = retries exhausted (dead letter); redeliver to retry.' })
+  status!: WebhookDeliveryStatus;
+  @ApiProperty({ example: 1 }) attemptCount!: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) nextAttemptAt!: string | null;
+  @ApiProperty({ type: Number, nullable: true, example: 200 }) lastStatusCode!: number | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) lastError!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) deliveredAt!: string | null;
+  @ApiProperty({ type: [DeliveryAttemptResponse] }) attempts!: DeliveryAttemptResponse[];
+}
+
+export class EventDetailResponse extends EventResponse {
+  @ApiProperty({ type: [DeliveryResponse] }) deliveries!: DeliveryResponse[];
+}
+
+export class EventListResponse {
+  @ApiProperty({ enum: ['list'] }) object!: 'list';
+  @ApiProperty({ type: [EventResponse] }) data!: EventResponse[];
+  @ApiProperty() hasMore!: boolean;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) nextCursor!: string | null;
+}

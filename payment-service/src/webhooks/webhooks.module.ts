@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { EventOutbox } from './event-outbox';
+import { EventsController } from './events.controller';
+import { EventsService } from './events.service';
+import { WebhookDeliveryWorker } from './webhook-delivery.worker';
+import { WebhookEndpointsController } from './webhook-endpoints.controller';
+import { WebhookEndpointsService } from './webhook-endpoints.service';
+import { WebhookSender } from './webhook-sender';
+
+@Module({
+  controllers: [EventsController, WebhookEndpointsController],
+  providers: [EventOutbox, EventsService, WebhookDeliveryWorker, WebhookEndpointsService, WebhookSender],
+  exports: [EventOutbox],
+})
+export class WebhooksModule {}

@@ -1,0 +1,165 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { auth, startTestApp } from './support/test-app';
+
+describe('Platform (e2e)', () => {
+  let app: NestFastifyApplication;
+
+  const paymentBody = () => ({
+    amount: 4200,
+    currency: 'USD',
+    merchantReference: randomUUID(),
+    customerReference: randomUUID(),
+    paymentMethod: 'pm_card_visa',
+  });
+
+  beforeAll(async () => {
+    // Workers off: these tests are about the HTTP pipeline, not processing.
+    app = await startTestApp({ WORKERS_ENABLED: 'false' });
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  describe('authentication', () => {
+    it.each([
+      ['no Authorization header', {}],
+      ['an unknown key', { Authorization: 'Bearer sk_wrong' }],
+      ['a non-bearer scheme', { Authorization: 'Basic c2s6' }],
+    ])('should answer 401 problem for %s', async (_case, headers) => {
+      const { body, headers: responseHeaders } = await request(app.getHttpServer()).get('/v1/payments').set(headers).expect(401);
+      expect(responseHeaders['content-type']).toMatch(/^application\/problem\+json/);
+      expect(body).toMatchObject({ status: 401, code: 'unauthorized', requestId: responseHeaders['x-request-id'] });
+    });
+
+    it('should accept every key listed in API_KEYS', async () => {
+      await request(app.getHttpServer()).get('/v1/payments').set('Authorization', 'Bearer sk_test_key_0002').expect(200);
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    it('should replay the first response for the same key and body', async () => {
+      const key = randomUUID();
+      const body = paymentBody();
+      const first = await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(body).expect(202);
+      const replay = await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(body).expect(202);
+
+      expect(first.headers['idempotency-replayed']).toBeUndefined();
+      expect(replay.headers['idempotency-replayed']).toBe('true');
+      expect(replay.body).toEqual(first.body);
+      const { body: list } = await request(app.getHttpServer()).get('/v1/payments').query({ merchantReference: body.merchantReference }).set(auth);
+      expect(list.data).toHaveLength(1);
+    });
+
+    it('should answer 422 when the key is reused with another body', async () => {
+      const key = randomUUID();
+      await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(paymentBody()).expect(202);
+      const { body } = await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(paymentBody()).expect(422);
+      expect(body.code).toBe('idempotency_key_reused');
+    });
+
+    it('should create exactly one payment for 8 parallel requests with one key', async () => {
+      const key = randomUUID();
+      const body = paymentBody();
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, () => request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(body)),
+      );
+
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.every((status) => status === 202 || status === 409)).toBe(true);
+      const accepted = responses.filter((response) => response.status === 202);
+      expect(new Set(accepted.map((response) => response.body.id)).size).toBe(1);
+      responses
+        .filter((response) => response.status === 409)
+        .forEach((response) => expect(response.body.code).toBe('idempotency_key_in_use'));
+      const { body: list } = await request(app.getHttpServer()).get('/v1/payments').query({ merchantReference: body.merchantReference }).set(auth);
+      expect(list.data).toHaveLength(1);
+    });
+
+    it('should free the key when the request fails, so a corrected retry succeeds', async () => {
+      const key = randomUUID();
+      await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send({ ...paymentBody(), amount: 0 }).expect(400);
+      await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(paymentBody()).expect(202);
+    });
+
+    it('should scope keys per API key', async () => {
+      const key = randomUUID();
+      await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(paymentBody()).expect(202);
+      const other = await request(app.getHttpServer())
+        .post('/v1/payments')
+        .set('Authorization', 'Bearer sk_test_key_0002')
+        .set('Idempotency-Key', key)
+        .send(paymentBody())
+        .expect(202);
+      expect(other.headers['idempotency-replayed']).toBeUndefined();
+    });
+
+    it('should reject a key longer than 255 characters', async () => {
+      const { body } = await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', 'k'.repeat(256)).send(paymentBody()).expect(400);
+      expect(body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+    });
+  });
+
+  describe('request id', () => {
+    it('should echo a valid X-Request-Id and replace an unsafe one', async () => {
+      const kept = await request(app.getHttpServer()).get('/health/live').set('X-Request-Id', 'abc.DEF_123-x').expect(200);
+      expect(kept.headers['x-request-id']).toBe('abc.DEF_123-x');
+      const replaced = await request(app.getHttpServer()).get('/health/live').set('X-Request-Id', 'bad id\u00e9').expect(200);
+      expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+
+  describe('errors', () => {
+    it('should answer an unknown route with a 404 problem', async () => {
+      const { body, headers } = await request(app.getHttpServer()).get('/v1/nothing-here').set(auth).expect(404);
+      expect(headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(body).toMatchObject({ code: 'not_found', status: 404 });
+    });
+
+    it('should answer a body over the limit with a 413 problem', async () => {
+      const { body } = await request(app.getHttpServer())
+        .post('/v1/payments')
+        .set(auth)
+        .send({ ...paymentBody(), description: 'x'.repeat(200_000) })
+        .expect(413);
+      expect(body.code).toBe('payload_too_large');
+    });
+  });
+
+  describe('health', () => {
+    it('should report live and ready without authentication', async () => {
+      await request(app.getHttpServer()).get('/health/live').expect(200, { status: 'ok' });
+      const { body } = await request(app.getHttpServer()).get('/health/ready').expect(200);
+      expect(body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+    });
+  });
+
+  describe('OpenAPI', () => {
+    it('should document every endpoint, the api-key scheme and the webhook payload', async () => {
+      const { body } = await request(app.getHttpServer()).get('/docs-json').expect(200);
+      expect(Object.keys(body.paths)).toEqual(
+        expect.arrayContaining([
+          '/v1/payments',
+          '/v1/payments/{id}',
+          '/v1/events',
+          '/v1/events/{id}',
+          '/v1/events/{id}/redeliver',
+          '/v1/webhook-endpoints',
+          '/health/live',
+          '/health/ready',
+        ]),
+      );
+      expect(body.components.securitySchemes['api-key']).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(body.components.schemas).toHaveProperty('PaymentEventPayload');
+      expect(body.info.description).toContain('pm_card_insufficient_funds');
+    });
+
+    it('should serve Swagger UI', async () => {
+      const { text, headers } = await request(app.getHttpServer()).get('/docs').expect(200);
+      expect(text).toContain('swagger-ui');
+      expect(headers['content-security-policy']).toContain("default-src 'self'");
+    });
+  });
+});
