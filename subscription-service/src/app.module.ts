@@ -1,0 +1,79 @@
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from './config/app-config';
+import { InvoicesModule } from './invoices/invoices.module';
+import { PlansModule } from './plans/plans.module';
+import { ApiKeyGuard } from './platform/auth/api-key.guard';
+import { CLOCK, Clock, SystemClock } from './platform/clock';
+import { PrismaService } from './platform/database/prisma.service';
+import { HealthController } from './platform/http/health.controller';
+import { IdempotencyInterceptor } from './platform/idempotency/idempotency.interceptor';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module';
+import { UsersModule } from './users/users.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+
+export interface AppModuleOptions {
+  readonly config: AppConfig;
+  /** Tests pass a settable clock; production uses the system clock. */
+  readonly clock?: Clock;
+}
+
+/** Configuration, database and clock, available to every feature module. */
+@Global()
+@Module({})
+class CoreModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: AppConfig, useValue: options.config },
+      { provide: CLOCK, useValue: options.clock ?? new SystemClock() },
+      PrismaService,
+    ];
+    return { module: CoreModule, providers, exports: providers };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(options),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            // The id Fastify resolved (X-Request-Id or a UUID) is on the raw request; see resolveRequestId.
+            genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? randomUUID(),
+            quietReqLogger: true,
+            customAttributeKeys: { reqId: 'reqId' },
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers["webhook-signature"]', 'req.headers.cookie'],
+              censor: '[redacted]',
+            },
+          },
+        }),
+        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }]),
+        UsersModule,
+        PlansModule,
+        SubscriptionsModule,
+        InvoicesModule,
+        WebhooksModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
+    };
+  }
+}

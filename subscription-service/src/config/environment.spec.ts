@@ -1,0 +1,34 @@
+import { InvalidEnvironmentError, validateEnvironment } from './environment';
+
+const VALID = {
+  DATABASE_URL: 'postgresql://postgres@localhost:5432/subscriptions',
+  ADMIN_API_KEYS: 'sk_admin_demo_subscription_0001',
+  PAYMENT_SERVICE_URL: 'http://localhost:3001',
+  PAYMENT_SERVICE_API_KEY: 'sk_payment_demo_0001',
+  PAYMENT_WEBHOOK_SECRETS: 'whsec_ZGVtb19zZWNyZXRfZm9yX2xvY2FsX3dlYmhvb2tz',
+};
+
+describe('validateEnvironment', () => {
+  it('should apply the documented defaults', () => {
+    expect(validateEnvironment(VALID)).toMatchObject({
+      PORT: 3000,
+      LOG_LEVEL: 'info',
+      WEBHOOK_TOLERANCE_SECONDS: 300,
+      OUTBOX_POLL_INTERVAL_MS: 500,
+      HTTP_TIMEOUT_MS: 10000,
+      SWAGGER_ENABLED: true,
+      WORKERS_ENABLED: true,
+      RATE_LIMIT_PER_MINUTE: 6000,
+    });
+  });
+
+  it('should parse numbers and booleans from strings', () => {
+    expect(validateEnvironment({ ...VALID, PORT: '8080', WORKERS_ENABLED: 'false' })).toMatchObject({ PORT: 8080, WORKERS_ENABLED: false });
+  });
+
+  it('should list every missing or invalid variable in one error', () => {
+    const invalid = { ...VALID, DATABASE_URL: undefined, PAYMENT_WEBHOOK_SECRETS: 'plain-secret' };
+    expect(() => validateEnvironment(invalid)).toThrow(InvalidEnvironmentError);
+    expect(() => validateEnvironment(invalid)).toThrow(/DATABASE_URL[\s\S]*PAYMENT_WEBHOOK_SECRETS/);
+  });
+});

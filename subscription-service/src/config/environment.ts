@@ -1,0 +1,97 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? ['true', '1', 'yes'].includes(value.toLowerCase()) : value;
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+
+/** Environment variables of the service (docs/contracts.md), validated once at boot. */
+export class Environment {
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgresql:// URL' })
+  DATABASE_URL!: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
+
+  @IsString()
+  @IsNotEmpty({ message: 'ADMIN_API_KEYS must list at least one key' })
+  ADMIN_API_KEYS!: string;
+
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  PAYMENT_SERVICE_URL!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  PAYMENT_SERVICE_API_KEY!: string;
+
+  @IsString()
+  @Matches(/^whsec_[A-Za-z0-9+/=]+(,\s*whsec_[A-Za-z0-9+/=]+)*$/, {
+    message: 'PAYMENT_WEBHOOK_SECRETS must be a comma-separated list of whsec_<base64> secrets',
+  })
+  PAYMENT_WEBHOOK_SECRETS!: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_TOLERANCE_SECONDS = 300;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  OUTBOX_POLL_INTERVAL_MS = 500;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HTTP_TIMEOUT_MS = 10000;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  SWAGGER_ENABLED = true;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  WORKERS_ENABLED = true;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE = 6000;
+}
+
+export class InvalidEnvironmentError extends Error {}
+
+/** Returns the validated environment or throws one error listing every problem. */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { whitelist: false, skipMissingProperties: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new InvalidEnvironmentError(`Invalid environment configuration:\n${lines.join('\n')}`);
+  }
+  return env;
+}

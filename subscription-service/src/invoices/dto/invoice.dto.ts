@@ -1,0 +1,140 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { PaginationQuery } from '../../platform/http/pagination';
+import { SEED_IDS } from '../../seed-ids';
+
+export const INVOICE_STATUSES = ['open', 'paid', 'failed', 'void'] as const;
+
+export class ListInvoicesQuery extends PaginationQuery {
+  @ApiPropertyOptional({ format: 'uuid', example: SEED_IDS.bobSubscription })
+  @IsOptional()
+  @IsUUID()
+  subscriptionId?: string;
+
+  @ApiPropertyOptional({ enum: INVOICE_STATUSES })
+  @IsOptional()
+  @IsIn(INVOICE_STATUSES)
+  status?: (typeof INVOICE_STATUSES)[number];
+}
+
+export class InvoiceLineResponse {
+  @ApiProperty({ enum: ['subscription', 'credit', 'charge'] })
+  type!: string;
+
+  @ApiProperty({ example: 'Remaining time on Pro' })
+  description!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  planId!: string;
+
+  @ApiProperty({ example: 1450, description: 'Minor units; credits are negative.' })
+  amount!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  periodStart!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  periodEnd!: string;
+}
+
+export class InvoicePaymentResponse {
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.bobInitialInvoicePayment })
+  id!: string;
+
+  @ApiProperty({ enum: ['invoice_payment'] })
+  object!: 'invoice_payment';
+
+  @ApiProperty({ example: 'pm_card_visa' })
+  paymentMethod!: string;
+
+  @ApiProperty({ enum: ['pending', 'processing', 'succeeded', 'failed'], example: 'succeeded' })
+  status!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Payment id at the payment service.' })
+  gatewayPaymentId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  failureCode!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  failureMessage!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}
+
+export class InvoiceResponse {
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.bobInitialInvoice })
+  id!: string;
+
+  @ApiProperty({ enum: ['invoice'] })
+  object!: 'invoice';
+
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.bobSubscription })
+  subscriptionId!: string;
+
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.users.bob })
+  userId!: string;
+
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.plans.starterMonthly })
+  planId!: string;
+
+  @ApiProperty({ enum: ['initial', 'proration', 'renewal'], example: 'initial' })
+  kind!: string;
+
+  @ApiProperty({ enum: INVOICE_STATUSES, example: 'paid' })
+  status!: string;
+
+  @ApiProperty({ example: 900, description: 'Total in minor units.' })
+  amount!: number;
+
+  @ApiProperty({ example: 'USD' })
+  currency!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  periodStart!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  periodEnd!: string;
+
+  @ApiProperty({ example: 'Starter - initial invoice' })
+  description!: string;
+
+  @ApiProperty({ type: [InvoiceLineResponse] })
+  lines!: InvoiceLineResponse[];
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  paidAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  failedAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  failureCode!: string | null;
+
+  @ApiProperty({ type: [InvoicePaymentResponse] })
+  payments!: InvoicePaymentResponse[];
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}
+
+export class InvoiceListResponse {
+  @ApiProperty({ enum: ['list'] })
+  object!: 'list';
+
+  @ApiProperty({ type: [InvoiceResponse] })
+  data!: InvoiceResponse[];
+
+  @ApiProperty()
+  hasMore!: boolean;
+
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' })
+  nextCursor!: string | null;
+}

@@ -1,0 +1,121 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PaginationQuery } from '../../platform/http/pagination';
+import { SEED_IDS } from '../../seed-ids';
+
+export class CreatePlanRequest {
+  @ApiProperty({ example: 'team-monthly', description: 'Unique, lower-case letters, digits and dashes.' })
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, { message: 'code must be 2-63 lower-case letters, digits or dashes' })
+  code!: string;
+
+  @ApiProperty({ example: 'Team' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'For small teams' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+
+  @ApiProperty({ example: 4900, description: 'Price per billing cycle in minor units (cents). Immutable.' })
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  amount!: number;
+
+  @ApiProperty({ example: 'USD', description: 'ISO-4217, upper-case.' })
+  @IsString()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an upper-case ISO-4217 code' })
+  currency!: string;
+
+  @ApiProperty({ enum: ['month', 'year'], example: 'month' })
+  @IsIn(['month', 'year'])
+  interval!: 'month' | 'year';
+
+  @ApiPropertyOptional({ example: 1, default: 1, minimum: 1, maximum: 12 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(12)
+  intervalCount?: number;
+}
+
+export class UpdatePlanRequest {
+  @ApiPropertyOptional({ example: 'Pro (2026)' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'Everything in Starter, plus more', nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+}
+
+export class ListPlansQuery extends PaginationQuery {
+  @ApiPropertyOptional({ description: 'Only active (true) or archived (false) plans.' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class PlanResponse {
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.plans.proMonthly })
+  id!: string;
+
+  @ApiProperty({ enum: ['plan'] })
+  object!: 'plan';
+
+  @ApiProperty({ example: 'pro-monthly' })
+  code!: string;
+
+  @ApiProperty({ example: 'Pro' })
+  name!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'For growing teams' })
+  description!: string | null;
+
+  @ApiProperty({ example: 2900 })
+  amount!: number;
+
+  @ApiProperty({ example: 'USD' })
+  currency!: string;
+
+  @ApiProperty({ enum: ['month', 'year'], example: 'month' })
+  interval!: 'month' | 'year';
+
+  @ApiProperty({ example: 1 })
+  intervalCount!: number;
+
+  @ApiProperty({ description: 'Archived plans (false) cannot be subscribed to.', example: true })
+  active!: boolean;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}
+
+export class PlanListResponse {
+  @ApiProperty({ enum: ['list'] })
+  object!: 'list';
+
+  @ApiProperty({ type: [PlanResponse] })
+  data!: PlanResponse[];
+
+  @ApiProperty()
+  hasMore!: boolean;
+
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' })
+  nextCursor!: string | null;
+}

@@ -1,0 +1,84 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Plan } from '../generated/prisma/client';
+import { Clock, CLOCK } from '../platform/clock';
+import { isUniqueViolation, PrismaService } from '../platform/database/prisma.service';
+import { DomainError } from '../platform/errors/domain-error';
+import { afterCursor, LIST_ORDER, ListPage, toPage } from '../platform/http/pagination';
+import { CreatePlanRequest, ListPlansQuery, PlanResponse, UpdatePlanRequest } from './dto/plan.dto';
+
+@Injectable()
+export class PlansService {
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async createPlan(request: CreatePlanRequest): Promise<PlanResponse> {
+    const now = this.clock.now();
+    try {
+      const plan = await this.prisma.plan.create({
+        data: { ...request, intervalCount: request.intervalCount ?? 1, active: true, createdAt: now, updatedAt: now },
+      });
+      return toPlanResponse(plan);
+    } catch (error) {
+      if (isUniqueViolation(error, 'code')) {
+        throw new DomainError('plan_code_taken', `A plan with code ${request.code} already exists.`);
+      }
+      throw error;
+    }
+  }
+
+  async listPlans(query: ListPlansQuery): Promise<ListPage<PlanResponse>> {
+    const cursor = query.startingAfter ? await this.prisma.plan.findUnique({ where: { id: query.startingAfter } }) : null;
+    const rows = await this.prisma.plan.findMany({
+      where: { ...afterCursor(cursor), ...(query.active === undefined ? {} : { active: query.active }) },
+      orderBy: LIST_ORDER,
+      take: query.limit + 1,
+    });
+    return toPage(rows, query.limit, toPlanResponse);
+  }
+
+  async getPlan(id: string): Promise<PlanResponse> {
+    return toPlanResponse(await this.findPlan(id));
+  }
+
+  /** Only descriptive fields change: prices are immutable so invoices always match their plan. */
+  async updatePlan(id: string, request: UpdatePlanRequest): Promise<PlanResponse> {
+    await this.findPlan(id);
+    const plan = await this.prisma.plan.update({
+      where: { id },
+      data: { name: request.name, description: request.description, updatedAt: this.clock.now() },
+    });
+    return toPlanResponse(plan);
+  }
+
+  /** Archived plans stay on existing subscriptions but cannot be chosen for new ones. */
+  async archivePlan(id: string): Promise<PlanResponse> {
+    await this.findPlan(id);
+    const plan = await this.prisma.plan.update({ where: { id }, data: { active: false, updatedAt: this.clock.now() } });
+    return toPlanResponse(plan);
+  }
+
+  private async findPlan(id: string): Promise<Plan> {
+    const plan = await this.prisma.plan.findUnique({ where: { id } });
+    if (!plan) throw DomainError.notFound('Plan', id);
+    return plan;
+  }
+}
+
+export function toPlanResponse(plan: Plan): PlanResponse {
+  return {
+    id: plan.id,
+    object: 'plan',
+    code: plan.code,
+    name: plan.name,
+    description: plan.description,
+    amount: plan.amount,
+    currency: plan.currency,
+    interval: plan.interval,
+    intervalCount: plan.intervalCount,
+    active: plan.active,
+    createdAt: plan.createdAt.toISOString(),
+    updatedAt: plan.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,55 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+
+export class PaginationQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 10 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 10;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Id of the last item of the previous page (its nextCursor).' })
+  @IsOptional()
+  @IsUUID()
+  startingAfter?: string;
+}
+
+export interface ListPage<T> {
+  object: 'list';
+  data: T[];
+  hasMore: boolean;
+  nextCursor: string | null;
+}
+
+interface Keyed {
+  id: string;
+  createdAt: Date;
+}
+
+/** Prisma `where` fragment selecting rows strictly after the cursor row in (createdAt DESC, id DESC). */
+export function afterCursor(cursor: Keyed | null): object {
+  if (!cursor) return {};
+  return {
+    OR: [
+      { createdAt: { lt: cursor.createdAt } },
+      { createdAt: cursor.createdAt, id: { lt: cursor.id } },
+    ],
+  };
+}
+
+export const LIST_ORDER = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
+
+/** Builds a page from `limit + 1` fetched rows. */
+export function toPage<Row extends Keyed, T>(rows: Row[], limit: number, map: (row: Row) => T): ListPage<T> {
+  const hasMore = rows.length > limit;
+  const pageRows = hasMore ? rows.slice(0, limit) : rows;
+  return {
+    object: 'list',
+    data: pageRows.map(map),
+    hasMore,
+    nextCursor: hasMore ? pageRows[pageRows.length - 1].id : null,
+  };
+}

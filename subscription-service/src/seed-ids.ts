@@ -1,0 +1,16 @@
+/** Fixed ids of the seeded demo rows, referenced by the seed and by Swagger examples. */
+export const SEED_IDS = {
+  users: {
+    alice: '00000000-0000-4000-8000-000000000001',
+    bob: '00000000-0000-4000-8000-000000000002',
+  },
+  plans: {
+    starterMonthly: '00000000-0000-4000-8000-000000000101',
+    proMonthly: '00000000-0000-4000-8000-000000000102',
+    businessMonthly: '00000000-0000-4000-8000-000000000103',
+    proYearly: '00000000-0000-4000-8000-000000000104',
+  },
+  bobSubscription: '00000000-0000-4000-8000-000000000201',
+  bobInitialInvoice: '00000000-0000-4000-8000-000000000301',
+  bobInitialInvoicePayment: '00000000-0000-4000-8000-000000000401',
+} as const;

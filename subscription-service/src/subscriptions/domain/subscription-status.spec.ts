@@ -1,0 +1,78 @@
+import { DomainError } from '../../platform/errors/domain-error';
+import {
+  assertTransition,
+  canTransition,
+  entitlement,
+  isLive,
+  SUBSCRIPTION_STATUSES,
+  SubscriptionStatus,
+} from './subscription-status';
+
+const LEGAL: ReadonlyArray<[SubscriptionStatus, SubscriptionStatus]> = [
+  ['incomplete', 'active'],
+  ['incomplete', 'incomplete_expired'],
+  ['incomplete', 'canceled'],
+  ['active', 'past_due'],
+  ['active', 'canceled'],
+  ['past_due', 'active'],
+  ['past_due', 'canceled'],
+];
+const isLegal = (from: SubscriptionStatus, to: SubscriptionStatus): boolean => LEGAL.some(([f, t]) => f === from && t === to);
+const ALL_PAIRS = SUBSCRIPTION_STATUSES.flatMap((from) => SUBSCRIPTION_STATUSES.map((to) => [from, to] as const));
+const ILLEGAL = ALL_PAIRS.filter(([from, to]) => !isLegal(from, to));
+
+describe('subscription state machine', () => {
+  it('should cover all 25 status pairs as 7 legal and 18 illegal transitions', () => {
+    expect(LEGAL).toHaveLength(7);
+    expect(ILLEGAL).toHaveLength(18);
+  });
+
+  it.each(LEGAL)('should allow %s → %s', (from, to) => {
+    expect(canTransition(from, to)).toBe(true);
+    expect(() => assertTransition(from, to)).not.toThrow();
+  });
+
+  it.each(ILLEGAL)('should reject %s → %s with invalid_state_transition (409)', (from, to) => {
+    expect(canTransition(from, to)).toBe(false);
+    let thrown: unknown;
+    try {
+      assertTransition(from, to);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(DomainError);
+    expect(thrown).toMatchObject({ code: 'invalid_state_transition', status: 409 });
+  });
+
+  it.each([
+    ['incomplete', true],
+    ['active', true],
+    ['past_due', true],
+    ['canceled', false],
+    ['incomplete_expired', false],
+  ] as const)('should treat %s as live=%s', (status, live) => {
+    expect(isLive(status)).toBe(live);
+  });
+});
+
+describe('entitlement', () => {
+  const periodEnd = new Date('2026-04-10T12:00:00Z');
+  const during = new Date('2026-03-20T00:00:00Z');
+
+  it.each([
+    ['active', true],
+    ['past_due', true],
+    ['incomplete', false],
+    ['canceled', false],
+    ['incomplete_expired', false],
+  ] as const)('should give %s access=%s during the period', (status, hasAccess) => {
+    expect(entitlement({ status, currentPeriodEnd: periodEnd }, during)).toEqual({
+      hasAccess,
+      entitledUntil: hasAccess ? periodEnd : null,
+    });
+  });
+
+  it('should end access at the period end even for an active subscription', () => {
+    expect(entitlement({ status: 'active', currentPeriodEnd: periodEnd }, periodEnd)).toEqual({ hasAccess: false, entitledUntil: null });
+  });
+});

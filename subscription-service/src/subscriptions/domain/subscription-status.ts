@@ -1,0 +1,50 @@
+import { DomainError } from '../../platform/errors/domain-error';
+
+export const SUBSCRIPTION_STATUSES = ['incomplete', 'active', 'past_due', 'canceled', 'incomplete_expired'] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
+/**
+ * Legal status transitions. `canceled` and `incomplete_expired` are terminal; paying an incomplete
+ * subscription activates it; renewals move active ↔ past_due.
+ */
+export const SUBSCRIPTION_TRANSITIONS: Readonly<Record<SubscriptionStatus, readonly SubscriptionStatus[]>> = {
+  incomplete: ['active', 'incomplete_expired', 'canceled'],
+  active: ['past_due', 'canceled'],
+  past_due: ['active', 'canceled'],
+  canceled: [],
+  incomplete_expired: [],
+};
+
+export function canTransition(from: SubscriptionStatus, to: SubscriptionStatus): boolean {
+  return SUBSCRIPTION_TRANSITIONS[from].includes(to);
+}
+
+/** Throws invalid_state_transition (409) unless `from → to` is in the table. */
+export function assertTransition(from: SubscriptionStatus, to: SubscriptionStatus): void {
+  if (!canTransition(from, to)) {
+    throw new DomainError('invalid_state_transition', `A subscription cannot go from ${from} to ${to}.`);
+  }
+}
+
+/** Live subscriptions occupy the user's single live slot (subscriptions.live_user_id). */
+export function isLive(status: SubscriptionStatus): boolean {
+  return status === 'incomplete' || status === 'active' || status === 'past_due';
+}
+
+export interface Entitlement {
+  readonly hasAccess: boolean;
+  readonly entitledUntil: Date | null;
+}
+
+/**
+ * Access is kept apart from billing status: an active (even cancel-at-period-end) or past_due
+ * subscription grants access until the end of the paid period; nothing else does.
+ */
+export function entitlement(
+  subscription: { status: SubscriptionStatus; currentPeriodEnd: Date },
+  now: Date,
+): Entitlement {
+  const granting = subscription.status === 'active' || subscription.status === 'past_due';
+  const hasAccess = granting && now < subscription.currentPeriodEnd;
+  return { hasAccess, entitledUntil: hasAccess ? subscription.currentPeriodEnd : null };
+}

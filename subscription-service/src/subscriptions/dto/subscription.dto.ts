@@ -1,0 +1,195 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { InvoiceResponse } from '../../invoices/dto/invoice.dto';
+import { PlanResponse } from '../../plans/dto/plan.dto';
+import { PaginationQuery } from '../../platform/http/pagination';
+import { SEED_IDS } from '../../seed-ids';
+import { SUBSCRIPTION_STATUSES, SubscriptionStatus } from '../domain/subscription-status';
+
+const PAYMENT_METHOD = /^pm_[A-Za-z0-9_]{1,60}$/;
+const PAYMENT_METHOD_MESSAGE = 'paymentMethod must look like pm_card_visa (pm_ + 1-60 letters, digits or _)';
+
+export class CreateSubscriptionRequest {
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.plans.proMonthly })
+  @IsUUID()
+  planId!: string;
+
+  @ApiProperty({
+    example: 'pm_card_visa',
+    description: 'Payment service test methods: pm_card_visa (succeeds), pm_card_declined, pm_card_insufficient_funds, …',
+  })
+  @IsString()
+  @Matches(PAYMENT_METHOD, { message: PAYMENT_METHOD_MESSAGE })
+  paymentMethod!: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    example: SEED_IDS.users.alice,
+    description: 'Required with an admin key (whom to subscribe); with a user key it may only name the caller.',
+  })
+  @IsOptional()
+  @IsUUID()
+  userId?: string;
+}
+
+export class ChangePlanRequest {
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.plans.businessMonthly })
+  @IsUUID()
+  planId!: string;
+
+  @ApiPropertyOptional({ example: 'pm_card_visa', description: 'Pays the proration invoice; defaults to the subscription\'s method.' })
+  @IsOptional()
+  @IsString()
+  @Matches(PAYMENT_METHOD, { message: PAYMENT_METHOD_MESSAGE })
+  paymentMethod?: string;
+}
+
+export class CancelSubscriptionRequest {
+  @ApiPropertyOptional({
+    default: true,
+    description: 'true: keep access until the period ends, then stop (status stays active meanwhile); false: cancel now.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  atPeriodEnd?: boolean;
+
+  @ApiPropertyOptional({ example: 'too_expensive', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}
+
+export class ListSubscriptionsQuery extends PaginationQuery {
+  @ApiPropertyOptional({ enum: SUBSCRIPTION_STATUSES })
+  @IsOptional()
+  @IsIn(SUBSCRIPTION_STATUSES)
+  status?: SubscriptionStatus;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Admin only: one user\'s subscriptions.' })
+  @IsOptional()
+  @IsUUID()
+  userId?: string;
+}
+
+export class SubscriptionResponse {
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.bobSubscription })
+  id!: string;
+
+  @ApiProperty({ enum: ['subscription'] })
+  object!: 'subscription';
+
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.users.bob })
+  userId!: string;
+
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.plans.starterMonthly })
+  planId!: string;
+
+  @ApiProperty({ type: PlanResponse })
+  plan!: PlanResponse;
+
+  @ApiProperty({ enum: SUBSCRIPTION_STATUSES, example: 'active', description: 'Billing status.' })
+  status!: SubscriptionStatus;
+
+  @ApiProperty({ description: 'Whether the customer may use the product now (kept apart from billing status).', example: true })
+  hasAccess!: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Access lasts until then (end of the paid period).' })
+  entitledUntil!: string | null;
+
+  @ApiProperty({ example: 'pm_card_visa' })
+  paymentMethod!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  currentPeriodStart!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  currentPeriodEnd!: string;
+
+  @ApiProperty({ description: 'Cancels when the period ends; still active (and with access) until then.', example: false })
+  cancelAtPeriodEnd!: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  canceledAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  endedAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  cancellationReason!: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Upgrade waiting for its proration invoice to be paid.' })
+  pendingPlanId!: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  pendingInvoiceId!: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Downgrade applied at the end of the period.' })
+  scheduledPlanId!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'An unpaid incomplete subscription expires then.' })
+  incompleteExpiresAt!: string | null;
+
+  @ApiProperty({ type: InvoiceResponse, nullable: true, description: 'The most recent invoice.' })
+  latestInvoice!: InvoiceResponse | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}
+
+export class SubscriptionListResponse {
+  @ApiProperty({ enum: ['list'] })
+  object!: 'list';
+
+  @ApiProperty({ type: [SubscriptionResponse] })
+  data!: SubscriptionResponse[];
+
+  @ApiProperty()
+  hasMore!: boolean;
+
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' })
+  nextCursor!: string | null;
+}
+
+export class StatusChangeResponse {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ enum: ['subscription_status_change'] })
+  object!: 'subscription_status_change';
+
+  @ApiProperty({ enum: SUBSCRIPTION_STATUSES, nullable: true, example: 'incomplete' })
+  fromStatus!: SubscriptionStatus | null;
+
+  @ApiProperty({ enum: SUBSCRIPTION_STATUSES, example: 'active' })
+  toStatus!: SubscriptionStatus;
+
+  @ApiProperty({ example: 'initial_payment_succeeded' })
+  reason!: string;
+
+  @ApiProperty({ enum: ['request', 'webhook_event', 'system'], example: 'webhook_event' })
+  causeType!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Request id or webhook event id that caused the change.' })
+  causeId!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}
+
+export class StatusHistoryResponse {
+  @ApiProperty({ enum: ['list'] })
+  object!: 'list';
+
+  @ApiProperty({ type: [StatusChangeResponse], description: 'The whole history, oldest first.' })
+  data!: StatusChangeResponse[];
+
+  @ApiProperty({ example: false })
+  hasMore!: false;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  nextCursor!: null;
+}

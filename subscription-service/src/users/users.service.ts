@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { User } from '../generated/prisma/client';
+import { issueUserApiKey } from '../platform/auth/api-key';
+import { isAdmin, Principal } from '../platform/auth/principal';
+import { Clock, CLOCK } from '../platform/clock';
+import { isUniqueViolation, PrismaService } from '../platform/database/prisma.service';
+import { DomainError } from '../platform/errors/domain-error';
+import { afterCursor, LIST_ORDER, ListPage, PaginationQuery, toPage } from '../platform/http/pagination';
+import { CreatedUserResponse, CreateUserRequest, UpdateUserRequest, UserResponse } from './dto/user.dto';
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async createUser(request: CreateUserRequest): Promise<CreatedUserResponse> {
+    const apiKey = issueUserApiKey();
+    try {
+      const user = await this.prisma.user.create({
+        data: { email: request.email, name: request.name, apiKeyHash: apiKey.hash, apiKeyPrefix: apiKey.prefix, createdAt: this.clock.now(), updatedAt: this.clock.now() },
+      });
+      return { ...toUserResponse(user), apiKey: apiKey.key };
+    } catch (error) {
+      throw this.translateEmailConflict(error, request.email);
+    }
+  }
+
+  async listUsers(query: PaginationQuery): Promise<ListPage<UserResponse>> {
+    const cursor = query.startingAfter ? await this.prisma.user.findUnique({ where: { id: query.startingAfter } }) : null;
+    const rows = await this.prisma.user.findMany({ where: afterCursor(cursor), orderBy: LIST_ORDER, take: query.limit + 1 });
+    return toPage(rows, query.limit, toUserResponse);
+  }
+
+  async getUser(principal: Principal, id: string): Promise<UserResponse> {
+    return toUserResponse(await this.findVisibleUser(principal, id));
+  }
+
+  async updateUser(principal: Principal, id: string, request: UpdateUserRequest): Promise<UserResponse> {
+    await this.findVisibleUser(principal, id);
+    try {
+      const user = await this.prisma.user.update({ where: { id }, data: { name: request.name, email: request.email, updatedAt: this.clock.now() } });
+      return toUserResponse(user);
+    } catch (error) {
+      throw this.translateEmailConflict(error, request.email);
+    }
+  }
+
+  async getCurrentUser(principal: Principal): Promise<UserResponse> {
+    if (isAdmin(principal)) {
+      throw new DomainError('forbidden', 'An admin key does not belong to a user; use a user API key.');
+    }
+    return this.getUser(principal, principal.userId);
+  }
+
+  /** Users see only themselves; anything else is reported as not found rather than forbidden. */
+  private async findVisibleUser(principal: Principal, id: string): Promise<User> {
+    const user = isAdmin(principal) || principal.userId === id ? await this.prisma.user.findUnique({ where: { id } }) : null;
+    if (!user) throw DomainError.notFound('User', id);
+    return user;
+  }
+
+  private translateEmailConflict(error: unknown, email: string | undefined): unknown {
+    return isUniqueViolation(error, 'email')
+      ? new DomainError('email_taken', `A user with email ${email} already exists.`)
+      : error;
+  }
+}
+
+export function toUserResponse(user: User): UserResponse {
+  return {
+    id: user.id,
+    object: 'user',
+    email: user.email,
+    name: user.name,
+    apiKeyPrefix: user.apiKeyPrefix,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+  };
+}

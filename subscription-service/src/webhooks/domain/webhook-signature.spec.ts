@@ -1,0 +1,77 @@
+import { createHmac } from 'node:crypto';
+import { secretKey, signWebhook, verifyWebhookSignature } from './webhook-signature';
+
+const SECRET = 'whsec_' + Buffer.from('current-secret').toString('base64');
+const OLD_SECRET = 'whsec_' + Buffer.from('previous-secret').toString('base64');
+const OTHER_SECRET = 'whsec_' + Buffer.from('somebody-else').toString('base64');
+const NOW = new Date('2026-03-10T12:00:00Z');
+const TS = Math.floor(NOW.getTime() / 1000);
+const BODY = Buffer.from('{"id":"evt_1","type":"payment.succeeded","sequence":1}');
+const ID = 'evt_1';
+
+const verify = (overrides: Partial<{ id: string; timestamp: string; signature: string; rawBody: Buffer }>, secrets = [SECRET]) =>
+  verifyWebhookSignature(
+    { id: ID, timestamp: String(TS), signature: signWebhook(SECRET, ID, TS, BODY), rawBody: BODY, ...overrides },
+    secrets,
+    300,
+    NOW,
+  );
+
+describe('webhook signatures', () => {
+  it('should sign as base64 HMAC-SHA256 of "{id}.{timestamp}.{body}" with the decoded whsec key', () => {
+    const expected = createHmac('sha256', Buffer.from('current-secret')).update(`${ID}.${TS}.${BODY.toString()}`).digest('base64');
+    expect(signWebhook(SECRET, ID, TS, BODY)).toBe(`v1,${expected}`);
+    expect(secretKey(SECRET).toString()).toBe('current-secret');
+  });
+
+  it('should accept a valid signature', () => {
+    expect(verify({})).toEqual({ valid: true });
+  });
+
+  it('should reject a tampered body, even one that is the same JSON re-serialised', () => {
+    expect(verify({ rawBody: Buffer.from('{"id":"evt_1","type":"payment.failed","sequence":1}') })).toEqual({ valid: false, reason: 'no_matching_signature' });
+    expect(verify({ rawBody: Buffer.from('{"id": "evt_1", "type": "payment.succeeded", "sequence": 1}') })).toMatchObject({ valid: false });
+  });
+
+  it('should reject a signature made with another secret', () => {
+    expect(verify({ signature: signWebhook(OTHER_SECRET, ID, TS, BODY) })).toEqual({ valid: false, reason: 'no_matching_signature' });
+  });
+
+  it('should reject a signature for another webhook id', () => {
+    expect(verify({ id: 'evt_2' })).toEqual({ valid: false, reason: 'no_matching_signature' });
+  });
+
+  it('should accept any configured secret during a rotation', () => {
+    expect(verify({ signature: signWebhook(OLD_SECRET, ID, TS, BODY) }, [SECRET, OLD_SECRET])).toEqual({ valid: true });
+    expect(verify({ signature: signWebhook(OLD_SECRET, ID, TS, BODY) }, [SECRET])).toMatchObject({ valid: false });
+  });
+
+  it('should accept a header carrying several signatures when one matches', () => {
+    const signature = `v1,${Buffer.from('garbage').toString('base64')} ${signWebhook(SECRET, ID, TS, BODY)}`;
+    expect(verify({ signature })).toEqual({ valid: true });
+  });
+
+  it('should ignore signatures of unknown versions', () => {
+    const signature = signWebhook(SECRET, ID, TS, BODY).replace('v1,', 'v2,');
+    expect(verify({ signature })).toEqual({ valid: false, reason: 'no_matching_signature' });
+  });
+
+  it.each([
+    ['stale', TS - 301],
+    ['future', TS + 301],
+  ])('should reject a %s timestamp outside the tolerance', (_label, timestamp) => {
+    const signature = signWebhook(SECRET, ID, timestamp, BODY);
+    expect(verify({ timestamp: String(timestamp), signature })).toEqual({ valid: false, reason: 'timestamp_out_of_tolerance' });
+  });
+
+  it('should accept a timestamp at the edge of the tolerance', () => {
+    const timestamp = TS - 300;
+    expect(verify({ timestamp: String(timestamp), signature: signWebhook(SECRET, ID, timestamp, BODY) })).toEqual({ valid: true });
+  });
+
+  it('should reject missing headers and a non-numeric timestamp', () => {
+    expect(verify({ signature: '' })).toEqual({ valid: false, reason: 'missing_headers' });
+    expect(verify({ id: '' })).toEqual({ valid: false, reason: 'missing_headers' });
+    expect(verify({ timestamp: '12abc' })).toEqual({ valid: false, reason: 'invalid_timestamp' });
+  });
+});

@@ -1,0 +1,156 @@
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { PaymentOutboxWorker } from '../src/payments-outbox/payment-outbox.worker';
+import { createPlan, createUser } from './support/factories';
+import { createTestApp, resetDatabase, TestApp } from './support/test-app';
+
+interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Record<string, any>;
+}
+
+/** Plays the payment service's POST /v1/payments contract, answering a scripted status per call. */
+class FakePaymentGateway {
+  readonly requests: RecordedRequest[] = [];
+  private server: Server | null = null;
+
+  constructor(private readonly statuses: number[]) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+        const status = this.statuses[Math.min(this.requests.length, this.statuses.length) - 1];
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(
+          status === 202
+            ? JSON.stringify({ id: 'a3f1c8f0-0000-4000-8000-00000000beef', object: 'payment', status: 'processing', ...body, attempts: [] })
+            : JSON.stringify({ code: status >= 500 ? 'unavailable' : 'validation_failed' }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('payment outbox worker (e2e)', () => {
+  describe('with the worker running', () => {
+    let t: TestApp;
+    const gateway = new FakePaymentGateway([503, 202]);
+
+    beforeAll(async () => {
+      const url = await gateway.start();
+      t = await createTestApp({ PAYMENT_SERVICE_URL: url, WORKERS_ENABLED: 'true', OUTBOX_POLL_INTERVAL_MS: '50', PAYMENT_SERVICE_API_KEY: 'sk_payment_e2e' });
+      await resetDatabase(t.prisma);
+    });
+    afterAll(async () => {
+      await t.close();
+      await gateway.stop();
+    });
+
+    it('should post the payment per contract, retry a 503 with backoff, then record the gateway payment', async () => {
+      const user = await createUser(t.prisma);
+      const plan = await createPlan(t.prisma, { name: 'Pro', amount: 2900 });
+      const created = await request(t.server)
+        .post('/v1/subscriptions')
+        .set(user.auth)
+        .set('X-Request-Id', 'req-outbox-1')
+        .send({ planId: plan.id, paymentMethod: 'pm_card_visa' })
+        .expect(201);
+      const invoice = created.body.latestInvoice;
+      const invoicePaymentId = invoice.payments[0].id;
+
+      // Kicked right after the commit: the first attempt gets a 503 and is rescheduled.
+      await waitFor(async () => gateway.requests.length >= 1);
+      await waitFor(async () => (await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } })).lastError !== null);
+      const rescheduled = await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } });
+      expect(rescheduled).toMatchObject({ status: 'pending', attempts: 1, lockedUntil: null });
+      expect(rescheduled.lastError).toContain('HTTP 503');
+      const delay = rescheduled.nextAttemptAt.getTime() - t.clock.now().getTime();
+      expect(delay).toBeGreaterThanOrEqual(800);
+      expect(delay).toBeLessThanOrEqual(1200);
+      expect(gateway.requests).toHaveLength(1); // not retried before it is due
+
+      t.clock.advance(1500);
+      await waitFor(async () => (await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } })).status === 'sent');
+
+      expect(gateway.requests).toHaveLength(2);
+      for (const sent of gateway.requests) {
+        expect(sent.method).toBe('POST');
+        expect(sent.url).toBe('/v1/payments');
+        expect(sent.headers.authorization).toBe('Bearer sk_payment_e2e');
+        expect(sent.headers['idempotency-key']).toBe(`invoice-payment:${invoicePaymentId}`);
+        expect(sent.headers['x-request-id']).toBe('req-outbox-1');
+        expect(sent.headers['content-type']).toBe('application/json');
+        expect(sent.body).toEqual({
+          amount: 2900,
+          currency: 'USD',
+          merchantReference: invoice.id,
+          customerReference: user.user.id,
+          paymentMethod: 'pm_card_visa',
+          description: 'Pro - initial invoice',
+          metadata: { subscriptionId: created.body.id, invoicePaymentId },
+        });
+      }
+      const payment = await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: invoicePaymentId } });
+      expect(payment).toMatchObject({ status: 'processing', gatewayPaymentId: 'a3f1c8f0-0000-4000-8000-00000000beef' });
+      const message = await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } });
+      expect(message).toMatchObject({ attempts: 2, lastError: null });
+      expect(message.sentAt).not.toBeNull();
+    });
+  });
+
+  describe('with a gateway that rejects the request', () => {
+    let t: TestApp;
+    const gateway = new FakePaymentGateway([422]);
+
+    beforeAll(async () => {
+      const url = await gateway.start();
+      t = await createTestApp({ PAYMENT_SERVICE_URL: url });
+      await resetDatabase(t.prisma);
+    });
+    afterAll(async () => {
+      await t.close();
+      await gateway.stop();
+    });
+
+    it('should give up on a non-retryable 4xx: outbox failed, payment and invoice failed, no retry', async () => {
+      const user = await createUser(t.prisma);
+      const plan = await createPlan(t.prisma);
+      const created = await request(t.server).post('/v1/subscriptions').set(user.auth).send({ planId: plan.id, paymentMethod: 'pm_card_visa' }).expect(201);
+      const invoicePaymentId = created.body.latestInvoice.payments[0].id;
+
+      await t.app.get(PaymentOutboxWorker).drain();
+      t.clock.advance(10 * 60 * 1000);
+      await t.app.get(PaymentOutboxWorker).drain();
+
+      expect(gateway.requests).toHaveLength(1);
+      const message = await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } });
+      expect(message.status).toBe('failed');
+      expect(message.lastError).toContain('HTTP 422');
+      const payment = await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: invoicePaymentId }, include: { invoice: true } });
+      expect(payment).toMatchObject({ status: 'failed', failureCode: 'payment_request_rejected' });
+      expect(payment.invoice.status).toBe('failed');
+      expect((await t.prisma.subscription.findUniqueOrThrow({ where: { id: created.body.id } })).status).toBe('incomplete');
+    });
+  });
+});

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { signWebhook } from '../../src/webhooks/domain/webhook-signature';
+import { TEST_WEBHOOK_SECRET } from './test-app';
+
+export interface PaymentEventInput {
+  readonly type: 'payment.succeeded' | 'payment.failed';
+  readonly invoiceId: string;
+  readonly invoicePaymentId?: string;
+  readonly subscriptionId?: string;
+  readonly gatewayPaymentId?: string;
+  readonly sequence?: number;
+  readonly failureCode?: string;
+  readonly eventId?: string;
+  readonly amount?: number;
+}
+
+/** A payment-service event body exactly as docs/contracts.md describes it. */
+export function paymentEvent(input: PaymentEventInput): { id: string; body: string } {
+  const id = input.eventId ?? randomUUID();
+  const succeeded = input.type === 'payment.succeeded';
+  const body = JSON.stringify({
+    id,
+    type: input.type,
+    createdAt: new Date().toISOString(),
+    sequence: input.sequence ?? 1,
+    data: {
+      object: {
+        id: input.gatewayPaymentId ?? randomUUID(),
+        object: 'payment',
+        status: succeeded ? 'succeeded' : 'failed',
+        amount: input.amount ?? 1000,
+        currency: 'USD',
+        merchantReference: input.invoiceId,
+        customerReference: randomUUID(),
+        paymentMethod: succeeded ? 'pm_card_visa' : 'pm_card_declined',
+        description: 'test',
+        metadata: {
+          ...(input.subscriptionId ? { subscriptionId: input.subscriptionId } : {}),
+          ...(input.invoicePaymentId ? { invoicePaymentId: input.invoicePaymentId } : {}),
+        },
+        failureCode: succeeded ? null : (input.failureCode ?? 'card_declined'),
+        failureMessage: succeeded ? null : 'The card was declined.',
+        attempts: [],
+        createdAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+        processedAt: new Date().toISOString(),
+      },
+    },
+  });
+  return { id, body };
+}
+
+/** Standard Webhooks headers for `body`, signed with `secret` at `timestamp` (unix seconds). */
+export function signedHeaders(id: string, body: string, timestamp: number, secret = TEST_WEBHOOK_SECRET): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signWebhook(secret, id, timestamp, body),
+  };
+}
