@@ -1,0 +1,20 @@
+// Installs each package's locked dependencies when they are missing, so `npm test` and
+// `npm start` work on a fresh clone with no manual step. `npm ci` is used (lockfile exact).
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const packages = ['.', 'payment-service', 'subscription-service'];
+
+for (const pkg of packages) {
+  const dir = join(root, pkg);
+  if (existsSync(join(dir, 'node_modules', '.package-lock.json'))) continue;
+  console.log(`[install] npm ci in ${pkg}`);
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`[install] npm ci failed in ${pkg}`);
+    process.exit(result.status ?? 1);
+  }
+}

@@ -1,0 +1,120 @@
+// `npm start`: the whole platform on this machine without Docker.
+// Installs what is missing, starts PostgreSQL (embedded, data kept in .data/postgres, unless
+// PAYMENT_DATABASE_URL / SUBSCRIPTION_DATABASE_URL are given), migrates and seeds each
+// service's database, builds and starts both services, prints URLs and demo keys.
+// Ctrl-C (SIGINT) or SIGTERM stops the services first, then PostgreSQL.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const install = spawnSync(process.execPath, [join(root, 'scripts/install.mjs')], { stdio: 'inherit' });
+if (install.status !== 0) process.exit(install.status ?? 1);
+const { provisionPostgres } = await import('./lib/postgres.mjs');
+
+const demo = {
+  adminKey: process.env.ADMIN_API_KEYS ?? 'sk_admin_demo_subscription_0001',
+  paymentKey: process.env.PAYMENT_API_KEY ?? 'sk_payment_demo_0001',
+  webhookSecret: process.env.WEBHOOK_SECRET ?? 'whsec_ZGVtb19zZWNyZXRfZm9yX2xvY2FsX3dlYmhvb2tz',
+};
+const subscriptionPort = process.env.SUBSCRIPTION_PORT ?? '3000';
+const paymentPort = process.env.PAYMENT_PORT ?? '3001';
+
+function step(service, args, env) {
+  const result = spawnSync('npm', args, { cwd: join(root, service), stdio: 'inherit', env: { ...process.env, ...env } });
+  if (result.status !== 0) throw new Error(`${service}: npm ${args.join(' ')} failed`);
+}
+
+let db;
+const given = process.env.PAYMENT_DATABASE_URL && process.env.SUBSCRIPTION_DATABASE_URL;
+if (!given) {
+  mkdirSync(join(root, '.data'), { recursive: true });
+  db = await provisionPostgres({ dataDir: join(root, '.data', 'postgres'), persistent: true });
+  await db.createDatabase('payment_service');
+  await db.createDatabase('subscription_service');
+  console.log(`[start] ${db.description}`);
+}
+const paymentDb = process.env.PAYMENT_DATABASE_URL ?? db.urlFor('payment_service');
+const subscriptionDb = process.env.SUBSCRIPTION_DATABASE_URL ?? db.urlFor('subscription_service');
+
+const services = [
+  {
+    name: 'payment-service',
+    env: {
+      PORT: paymentPort,
+      DATABASE_URL: paymentDb,
+      API_KEYS: demo.paymentKey,
+      WEBHOOK_URL: `http://127.0.0.1:${subscriptionPort}/v1/webhooks/payments`,
+      WEBHOOK_SECRET: demo.webhookSecret,
+    },
+  },
+  {
+    name: 'subscription-service',
+    env: {
+      PORT: subscriptionPort,
+      DATABASE_URL: subscriptionDb,
+      ADMIN_API_KEYS: demo.adminKey,
+      PAYMENT_SERVICE_URL: `http://127.0.0.1:${paymentPort}`,
+      PAYMENT_SERVICE_API_KEY: demo.paymentKey,
+      PAYMENT_WEBHOOK_SECRETS: demo.webhookSecret,
+    },
+  },
+];
+
+const children = [];
+let stopping = false;
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  console.log('\n[start] stopping services…');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.on('exit', resolve);
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  if (db) await db.stop();
+  console.log('[start] stopped');
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  for (const service of services) {
+    step(service.name, ['run', 'build'], {});
+    step(service.name, ['run', 'migrate'], service.env);
+    step(service.name, ['run', 'seed'], service.env);
+  }
+} catch (error) {
+  console.error(`[start] ${error.message}`);
+  await shutdown(1);
+}
+
+for (const service of services) {
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: join(root, service.name),
+    env: { ...process.env, ...service.env },
+    stdio: 'inherit',
+  });
+  child.on('exit', (code) => {
+    if (!stopping) {
+      console.error(`[start] ${service.name} exited with code ${code}`);
+      void shutdown(1);
+    }
+  });
+  children.push(child);
+}
+
+console.log(`
+[start] subscription-service  http://localhost:${subscriptionPort}   Swagger UI: http://localhost:${subscriptionPort}/docs
+[start] payment-service       http://localhost:${paymentPort}   Swagger UI: http://localhost:${paymentPort}/docs
+[start] admin key (subscription-service): ${demo.adminKey}
+[start] demo user keys: sk_user_demo_alice_0001, sk_user_demo_bob_0001
+[start] payment-service API key:          ${demo.paymentKey}
+[start] Ctrl-C stops everything; data is kept in .data/postgres`);

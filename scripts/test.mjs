@@ -1,0 +1,89 @@
+// `npm test`: every suite of the repository against a real PostgreSQL.
+//   1. payment-service      unit + e2e (its own database)
+//   2. subscription-service unit + e2e (its own database)
+//   3. cross-service        both services built and started as real processes over HTTP
+// Uses TEST_DATABASE_URL / DATABASE_URL when given (any database on that server; suites get
+// their own databases next to it), otherwise starts an embedded PostgreSQL for the run.
+// `--only <suite>` runs one suite (payment-service | subscription-service | cross-service).
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { provisionPostgres } from './lib/postgres.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex > 0 ? process.argv[onlyIndex + 1] : undefined;
+
+function run(command, args, { cwd, env = {} }) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+const suites = [
+  {
+    name: 'payment-service',
+    run: async (db) => {
+      await db.createDatabase('payment_service_test', { recreate: true });
+      return run('npm', ['test'], {
+        cwd: join(root, 'payment-service'),
+        env: { TEST_DATABASE_URL: db.urlFor('payment_service_test') },
+      });
+    },
+  },
+  {
+    name: 'subscription-service',
+    run: async (db) => {
+      await db.createDatabase('subscription_service_test', { recreate: true });
+      return run('npm', ['test'], {
+        cwd: join(root, 'subscription-service'),
+        env: { TEST_DATABASE_URL: db.urlFor('subscription_service_test') },
+      });
+    },
+  },
+  {
+    name: 'cross-service',
+    run: async (db) => {
+      for (const service of ['payment-service', 'subscription-service']) {
+        const code = await run('npm', ['run', 'build'], { cwd: join(root, service) });
+        if (code !== 0) return code;
+      }
+      await db.createDatabase('xs_payment', { recreate: true });
+      await db.createDatabase('xs_subscription', { recreate: true });
+      return run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', 'tests/cross-service/flow.test.mjs', 'tests/cross-service/swagger-ui.test.mjs'], {
+        cwd: root,
+        env: {
+          XS_PAYMENT_DATABASE_URL: db.urlFor('xs_payment'),
+          XS_SUBSCRIPTION_DATABASE_URL: db.urlFor('xs_subscription'),
+        },
+      });
+    },
+  },
+];
+
+const selected = suites.filter((suite) => !only || suite.name === only);
+if (selected.length === 0) {
+  console.error(`unknown suite "${only}"; known: ${suites.map((s) => s.name).join(', ')}`);
+  process.exit(2);
+}
+
+const started = Date.now();
+const db = await provisionPostgres({ givenUrl: process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL });
+console.log(`[test] using ${db.description}`);
+const results = [];
+try {
+  for (const suite of selected) {
+    const t0 = Date.now();
+    console.log(`\n[test] ===== ${suite.name} =====`);
+    const code = await suite.run(db);
+    results.push({ name: suite.name, code, seconds: (Date.now() - t0) / 1000 });
+  }
+} finally {
+  await db.stop();
+}
+
+console.log('\n[test] summary');
+for (const r of results) console.log(`[test]   ${r.code === 0 ? 'PASS' : 'FAIL'}  ${r.name}  (${r.seconds.toFixed(1)} s)`);
+console.log(`[test] total ${((Date.now() - started) / 1000).toFixed(1)} s`);
+process.exit(results.every((r) => r.code === 0) ? 0 : 1);
