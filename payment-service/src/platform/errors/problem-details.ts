@@ -18,7 +18,7 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const TYPE_BASE = 'https://errors.billing.example/';
 
 const CODE_BY_STATUS: Partial<Record<number, string>> = {
-  [HttpStatus.BAD_REQUEST]: 'malformed_request',
+  [HttpStatus.BAD_REQUEST]: 'malformed_json',
   [HttpStatus.UNAUTHORIZED]: 'unauthorized',
   [HttpStatus.FORBIDDEN]: 'forbidden',
   [HttpStatus.NOT_FOUND]: 'not_found',

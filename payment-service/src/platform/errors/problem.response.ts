@@ -19,7 +19,7 @@ export class ProblemResponse {
 }
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'validation_failed (with field errors) or malformed_request',
+  400: 'validation_failed (with field errors) or malformed_json',
   401: 'unauthorized: missing or unknown API key',
   404: 'not_found',
   409: 'idempotency_key_in_use: the first request with this key is still running',
