@@ -1,48 +1,8 @@
-import { createServer, IncomingHttpHeaders, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { PaymentOutboxWorker } from '../src/payments-outbox/payment-outbox.worker';
 import { createPlan, createUser } from './support/factories';
+import { FakePaymentGateway } from './support/fake-payment-gateway';
 import { createTestApp, resetDatabase, TestApp } from './support/test-app';
-
-interface RecordedRequest {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: Record<string, any>;
-}
-
-/** Plays the payment service's POST /v1/payments contract, answering a scripted status per call. */
-class FakePaymentGateway {
-  readonly requests: RecordedRequest[] = [];
-  private server: Server | null = null;
-
-  constructor(private readonly statuses: number[]) {}
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-        const status = this.statuses[Math.min(this.requests.length, this.statuses.length) - 1];
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(
-          status === 202
-            ? JSON.stringify({ id: 'a3f1c8f0-0000-4000-8000-00000000beef', object: 'payment', status: 'processing', ...body, attempts: [] })
-            : JSON.stringify({ code: status >= 500 ? 'unavailable' : 'validation_failed' }),
-        );
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -112,7 +72,8 @@ describe('payment outbox worker (e2e)', () => {
         });
       }
       const payment = await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: invoicePaymentId } });
-      expect(payment).toMatchObject({ status: 'processing', gatewayPaymentId: 'a3f1c8f0-0000-4000-8000-00000000beef' });
+      expect(gateway.acceptedPaymentIds).toHaveLength(1);
+      expect(payment).toMatchObject({ status: 'processing', gatewayPaymentId: gateway.acceptedPaymentIds[0] });
       const message = await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } });
       expect(message).toMatchObject({ attempts: 2, lastError: null });
       expect(message.sentAt).not.toBeNull();

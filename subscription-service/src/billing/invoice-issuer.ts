@@ -1,4 +1,4 @@
-import { InvoiceKind, Plan, Prisma } from '../generated/prisma/client';
+import { Invoice, InvoiceKind, Plan, Prisma } from '../generated/prisma/client';
 import { Tx } from '../platform/database/prisma.service';
 import { InvoiceWithPayments } from '../invoices/invoice.mapper';
 
@@ -16,6 +16,16 @@ export interface PaymentInitiatePayload {
   readonly description: string;
 }
 
+/**
+ * When something happens to a subscription: `billing` is its billing time (system time plus its
+ * test-clock offset; stamped on invoices, payments and history), `system` the service clock (the
+ * outbox worker schedules on it).
+ */
+export interface BillingMoment {
+  readonly billing: Date;
+  readonly system: Date;
+}
+
 export interface InvoiceToIssue {
   readonly subscriptionId: string;
   readonly userId: string;
@@ -27,13 +37,15 @@ export interface InvoiceToIssue {
   readonly description: string;
   readonly lines: readonly object[];
   readonly paymentMethod: string;
+  /** Renewal invoices only (unique: one renewal per subscription and period). */
+  readonly renewalKey?: string;
 }
 
 /**
  * Writes an open invoice, its pending payment and the `payment.initiate` outbox message in the
  * caller's transaction: the charge is requested only if the invoice exists, and always once it does.
  */
-export async function issueInvoice(tx: Tx, invoice: InvoiceToIssue, requestId: string, now: Date): Promise<InvoiceWithPayments> {
+export async function issueInvoice(tx: Tx, invoice: InvoiceToIssue, requestId: string | null, at: BillingMoment): Promise<InvoiceWithPayments> {
   const created = await tx.invoice.create({
     data: {
       subscriptionId: invoice.subscriptionId,
@@ -47,24 +59,38 @@ export async function issueInvoice(tx: Tx, invoice: InvoiceToIssue, requestId: s
       periodEnd: invoice.periodEnd,
       description: invoice.description,
       lines: invoice.lines as Prisma.InputJsonValue,
-      createdAt: now,
-      updatedAt: now,
-      payments: {
-        create: { paymentMethod: invoice.paymentMethod, status: 'pending', requestId, createdAt: now, updatedAt: now },
-      },
+      renewalKey: invoice.renewalKey ?? null,
+      createdAt: at.billing,
+      updatedAt: at.billing,
     },
-    include: { payments: true },
   });
-  const payment = created.payments[0];
+  const payment = await requestInvoicePayment(tx, created, invoice.paymentMethod, requestId, at);
+  return { ...created, payments: [payment] };
+}
+
+/**
+ * A new payment attempt on an open invoice (first attempt, dunning retry or pay-again with another
+ * method): the invoice payment row and its `payment.initiate` outbox message, in the caller's transaction.
+ */
+export async function requestInvoicePayment(
+  tx: Tx,
+  invoice: Invoice,
+  paymentMethod: string,
+  requestId: string | null,
+  at: BillingMoment,
+): Promise<InvoiceWithPayments['payments'][number]> {
+  const payment = await tx.invoicePayment.create({
+    data: { invoiceId: invoice.id, paymentMethod, status: 'pending', requestId, createdAt: at.billing, updatedAt: at.billing },
+  });
   const payload: PaymentInitiatePayload = {
     invoicePaymentId: payment.id,
-    invoiceId: created.id,
+    invoiceId: invoice.id,
     subscriptionId: invoice.subscriptionId,
     userId: invoice.userId,
-    amount: created.amount,
-    currency: created.currency,
-    paymentMethod: payment.paymentMethod,
-    description: created.description,
+    amount: invoice.amount,
+    currency: invoice.currency,
+    paymentMethod,
+    description: invoice.description,
   };
   await tx.outboxMessage.create({
     data: {
@@ -72,10 +98,10 @@ export async function issueInvoice(tx: Tx, invoice: InvoiceToIssue, requestId: s
       aggregateId: payment.id,
       payload: payload as unknown as Prisma.InputJsonValue,
       status: 'pending',
-      nextAttemptAt: now,
+      nextAttemptAt: at.system,
       requestId,
-      createdAt: now,
+      createdAt: at.system,
     },
   });
-  return created;
+  return payment;
 }

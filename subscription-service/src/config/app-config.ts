@@ -1,3 +1,4 @@
+import { parseDurationList } from '../billing/domain/durations';
 import { sha256Hex } from '../platform/auth/api-key';
 import { Environment } from './environment';
 
@@ -11,6 +12,8 @@ export class AppConfig {
   readonly webhook: { readonly secrets: readonly string[]; readonly toleranceSeconds: number };
   readonly outbox: { readonly pollIntervalMs: number };
   readonly workersEnabled: boolean;
+  /** Billing worker poll interval; dunning retry delays after a renewal's due date (ms); test clock switch. */
+  readonly billing: { readonly pollIntervalMs: number; readonly dunningScheduleMs: readonly number[]; readonly testClockEnabled: boolean };
   readonly swaggerEnabled: boolean;
   readonly rateLimitPerMinute: number;
 
@@ -27,6 +30,11 @@ export class AppConfig {
     this.webhook = { secrets: splitList(env.PAYMENT_WEBHOOK_SECRETS), toleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS };
     this.outbox = { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS };
     this.workersEnabled = env.WORKERS_ENABLED;
+    this.billing = {
+      pollIntervalMs: env.BILLING_POLL_INTERVAL_MS,
+      dunningScheduleMs: parseDurationList(env.DUNNING_RETRY_SCHEDULE),
+      testClockEnabled: env.TEST_CLOCK_ENABLED,
+    };
     this.swaggerEnabled = env.SWAGGER_ENABLED;
     this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
   }

@@ -19,7 +19,14 @@ describe('validateEnvironment', () => {
       SWAGGER_ENABLED: true,
       WORKERS_ENABLED: true,
       RATE_LIMIT_PER_MINUTE: 6000,
+      BILLING_POLL_INTERVAL_MS: 5000,
+      DUNNING_RETRY_SCHEDULE: '1d,3d,5d',
+      TEST_CLOCK_ENABLED: false,
     });
+  });
+
+  it('should reject a dunning schedule that is not a list of durations', () => {
+    expect(() => validateEnvironment({ ...VALID, DUNNING_RETRY_SCHEDULE: '1 day, 3 days' })).toThrow(/DUNNING_RETRY_SCHEDULE/);
   });
 
   it('should parse numbers and booleans from strings', () => {

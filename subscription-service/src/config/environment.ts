@@ -12,6 +12,7 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
+import { DURATION_LIST } from '../billing/domain/durations';
 
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? ['true', '1', 'yes'].includes(value.toLowerCase()) : value;
@@ -81,6 +82,19 @@ export class Environment {
   @IsInt()
   @Min(1)
   RATE_LIMIT_PER_MINUTE = 6000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  BILLING_POLL_INTERVAL_MS = 5000;
+
+  @IsString()
+  @Matches(DURATION_LIST, { message: 'DUNNING_RETRY_SCHEDULE must be comma-separated durations such as 1d,3d,5d (units ms, s, m, h, d)' })
+  DUNNING_RETRY_SCHEDULE = '1d,3d,5d';
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  TEST_CLOCK_ENABLED = false;
 }
 
 export class InvalidEnvironmentError extends Error {}

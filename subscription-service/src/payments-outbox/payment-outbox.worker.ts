@@ -160,7 +160,14 @@ export class PaymentOutboxWorker implements OnApplicationBootstrap, BeforeApplic
       if (!payload) return;
       const payment = await tx.invoicePayment.findUnique({ where: { id: payload.invoicePaymentId }, include: { invoice: true } });
       if (payment) {
-        await applyPaymentFailed(tx, payment, { code: 'payment_request_rejected', message: error, gatewayPaymentId: null }, now);
+        await applyPaymentFailed(
+          tx,
+          payment,
+          { code: 'payment_request_rejected', message: error, gatewayPaymentId: null },
+          { causeType: 'system', causeId: message.request_id },
+          now,
+          this.config.billing.dunningScheduleMs,
+        );
       }
     });
     this.logger.error({ requestId: message.request_id, outboxMessageId: message.id, error }, 'payment request rejected; giving up');

@@ -1,8 +1,13 @@
+import { billingTime } from '../billing/domain/billing-time';
+import { BillingMoment } from '../billing/invoice-issuer';
 import { Plan, Subscription, SubscriptionStatusChange } from '../generated/prisma/client';
+import { InvoiceLineResponse } from '../invoices/dto/invoice.dto';
 import { InvoiceWithPayments, toInvoiceResponse } from '../invoices/invoice.mapper';
 import { toPlanResponse } from '../plans/plans.service';
+import { addBillingCycle } from './domain/billing-period';
+import { PlanChangeQuote } from './domain/plan-change';
 import { entitlement } from './domain/subscription-status';
-import { StatusChangeResponse, SubscriptionResponse } from './dto/subscription.dto';
+import { PlanChangePreviewResponse, StatusChangeResponse, SubscriptionResponse } from './dto/subscription.dto';
 
 export type SubscriptionView = Subscription & { plan: Plan; invoices: InvoiceWithPayments[] };
 
@@ -16,8 +21,9 @@ export const SUBSCRIPTION_INCLUDE = {
   },
 };
 
-export function toSubscriptionResponse(subscription: SubscriptionView, now: Date): SubscriptionResponse {
-  const access = entitlement(subscription, now);
+/** `systemNow` is the service clock; access is evaluated at the subscription's billing time. */
+export function toSubscriptionResponse(subscription: SubscriptionView, systemNow: Date, renewalGraceMs: number): SubscriptionResponse {
+  const access = entitlement(subscription, billingTime(systemNow, subscription.clockOffsetSeconds), renewalGraceMs);
   const latestInvoice = subscription.invoices[0];
   return {
     id: subscription.id,
@@ -39,6 +45,9 @@ export function toSubscriptionResponse(subscription: SubscriptionView, now: Date
     pendingInvoiceId: subscription.pendingInvoiceId,
     scheduledPlanId: subscription.scheduledPlanId,
     incompleteExpiresAt: subscription.incompleteExpiresAt?.toISOString() ?? null,
+    renewalInvoiceId: subscription.renewalInvoiceId,
+    nextPaymentRetryAt: subscription.nextPaymentRetryAt?.toISOString() ?? null,
+    testClockOffsetSeconds: subscription.clockOffsetSeconds,
     latestInvoice: latestInvoice ? toInvoiceResponse(latestInvoice) : null,
     createdAt: subscription.createdAt.toISOString(),
     updatedAt: subscription.updatedAt.toISOString(),
@@ -55,5 +64,40 @@ export function toStatusChangeResponse(change: SubscriptionStatusChange): Status
     causeType: change.causeType,
     causeId: change.causeId,
     createdAt: change.createdAt.toISOString(),
+  };
+}
+
+/** A priced plan change: what previewPlanChange shows and changePlan bills. */
+export interface PlanChange {
+  readonly subscription: Subscription;
+  readonly current: Plan;
+  readonly target: Plan;
+  readonly quote: PlanChangeQuote;
+  readonly at: BillingMoment;
+}
+
+export function toPlanChangePreview({ subscription, current, target, quote, at }: PlanChange): PlanChangePreviewResponse {
+  const common = { object: 'plan_change_preview' as const, subscriptionId: subscription.id, fromPlanId: current.id, toPlanId: target.id, currency: target.currency };
+  if (quote.direction === 'downgrade') {
+    return {
+      ...common,
+      direction: 'downgrade',
+      lines: [],
+      total: 0,
+      appliesAt: quote.appliesAt.toISOString(),
+      periodStart: quote.appliesAt.toISOString(),
+      periodEnd: addBillingCycle(quote.appliesAt, target).toISOString(),
+      resetsPeriod: false,
+    };
+  }
+  return {
+    ...common,
+    direction: 'upgrade',
+    lines: quote.lines as InvoiceLineResponse[],
+    total: quote.total,
+    appliesAt: at.billing.toISOString(),
+    periodStart: quote.periodStart.toISOString(),
+    periodEnd: quote.periodEnd.toISOString(),
+    resetsPeriod: quote.resetsPeriod,
   };
 }

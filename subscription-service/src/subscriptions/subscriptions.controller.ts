@@ -1,7 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
+  ApiForbiddenResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -16,10 +19,14 @@ import { ProblemDoc, ProblemResponses } from '../platform/http/problem-responses
 import { RequestId } from '../platform/http/request-id';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import {
+  AdvanceTestClockRequest,
   CancelSubscriptionRequest,
   ChangePlanRequest,
   CreateSubscriptionRequest,
   ListSubscriptionsQuery,
+  PayInvoiceRequest,
+  PlanChangePreviewResponse,
+  PreviewPlanChangeQuery,
   StatusHistoryResponse,
   SubscriptionListResponse,
   SubscriptionResponse,
@@ -74,20 +81,42 @@ export class SubscriptionsController {
     return this.subscriptions.getStatusHistory(principal, id);
   }
 
+  @Get(':id/change-plan/preview')
+  @ApiOperation({
+    summary: 'Preview a plan change',
+    description:
+      'Prices the change exactly as `POST /v1/subscriptions/{id}/change-plan` would bill it now (same code): the itemised ' +
+      'lines, total, currency, when it applies and the period it covers, and whether it is an upgrade (invoiced now, ' +
+      'applied when paid) or a downgrade (scheduled for the period end, nothing charged). Nothing is written.',
+  })
+  @ApiOkResponse({ type: PlanChangePreviewResponse })
+  @ApiConflictResponse({ type: ProblemDoc, description: 'subscription_not_active, same_plan, plan_change_pending, renewal_in_progress, plan_archived' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDoc, description: 'currency_mismatch, credit_exceeds_charge' })
+  previewPlanChange(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: PreviewPlanChangeQuery,
+  ): Promise<PlanChangePreviewResponse> {
+    return this.subscriptions.previewPlanChange(principal, id, query.planId);
+  }
+
   @Post(':id/change-plan')
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({
     summary: 'Upgrade or downgrade',
     description:
-      'Upgrade (higher price per unit of time): a proration invoice = new plan for the rest of the period − unused part ' +
-      'of the old plan, to the second, each line rounded half-up to the minor unit. The plan switches when that invoice ' +
-      'is paid (`pendingPlanId` meanwhile); a failed payment drops the change. Downgrade: `scheduledPlanId`, applied at ' +
-      'period end, no charge. Only for active subscriptions; same currency and interval only.',
+      'Compared by price per unit of time (any interval). **Upgrade, same interval**: a proration invoice = new plan for ' +
+      'the rest of the period − unused part of the old plan, to the second, each line rounded half-up to the minor unit. ' +
+      '**Upgrade to another interval** (e.g. month → year): credit the unused part of the old plan, charge the new plan\'s ' +
+      'full price; once paid a new period starts at the change (now … now + new interval). In both cases the plan switches ' +
+      'when that invoice is paid (`pendingPlanId` meanwhile); a failed payment drops the change and the old plan continues. ' +
+      '**Downgrade** (same or lower price per unit of time, any interval): `scheduledPlanId`, no charge; at the period end ' +
+      'the renewal invoice bills the new plan and the next period uses its interval. Only for active subscriptions, same currency.',
   })
   @ApiOkResponse({ type: SubscriptionResponse })
-  @ApiConflictResponse({ type: ProblemDoc, description: 'subscription_not_active, same_plan, plan_change_pending, plan_archived' })
-  @ApiUnprocessableEntityResponse({ type: ProblemDoc, description: 'currency_mismatch, interval_change_not_supported' })
+  @ApiConflictResponse({ type: ProblemDoc, description: 'subscription_not_active, same_plan, plan_change_pending, renewal_in_progress, plan_archived' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDoc, description: 'currency_mismatch, credit_exceeds_charge (year → month upgrade whose unused credit exceeds the new price)' })
   changePlan(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
@@ -97,16 +126,50 @@ export class SubscriptionsController {
     return this.subscriptions.changePlan(principal, id, body, requestId);
   }
 
+  @Delete(':id/scheduled-change')
+  @ApiOperation({
+    summary: 'Withdraw a scheduled downgrade',
+    description: 'Clears `scheduledPlanId` before it takes effect at the period end; the current plan renews as before.',
+  })
+  @ApiOkResponse({ type: SubscriptionResponse })
+  @ApiConflictResponse({ type: ProblemDoc, description: 'no_scheduled_change' })
+  withdrawScheduledChange(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<SubscriptionResponse> {
+    return this.subscriptions.withdrawScheduledChange(principal, id);
+  }
+
+  @Post(':id/pay')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Pay an incomplete subscription again',
+    description:
+      'After the initial payment failed, charges the initial invoice again (a new invoice payment through the outbox), ' +
+      'e.g. with another method, until `incompleteExpiresAt` (23 h after subscribing). The subscription becomes `active` ' +
+      'when the payment.succeeded webhook arrives. After the window the billing worker moves it to `incomplete_expired`.',
+  })
+  @ApiOkResponse({ type: SubscriptionResponse })
+  @ApiConflictResponse({ type: ProblemDoc, description: 'subscription_not_incomplete, incomplete_window_ended, payment_in_progress' })
+  pay(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: PayInvoiceRequest,
+    @RequestId() requestId: string,
+  ): Promise<SubscriptionResponse> {
+    return this.subscriptions.payInitialInvoice(principal, id, body, requestId);
+  }
+
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Cancel',
     description:
-      '`atPeriodEnd: true` (default): stays `active` with access until `currentPeriodEnd`, `cancelAtPeriodEnd: true`. ' +
-      '`atPeriodEnd: false`: `canceled` now, open invoices voided, access ends.',
+      '`atPeriodEnd: true` (default): stays `active` with access until `currentPeriodEnd`, `cancelAtPeriodEnd: true`; ' +
+      'the billing worker cancels it at the boundary (history reason `canceled_at_period_end`). `atPeriodEnd: false`: ' +
+      '`canceled` now, access ends now, open invoices voided. **Refund policy: no refund and no credit** for the unused ' +
+      'part of a paid period, whichever way it is canceled.',
   })
   @ApiOkResponse({ type: SubscriptionResponse })
-  @ApiConflictResponse({ type: ProblemDoc, description: 'invalid_state_transition, subscription_not_active' })
+  @ApiConflictResponse({ type: ProblemDoc, description: 'invalid_state_transition, subscription_not_active, renewal_in_progress' })
   cancel(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
@@ -123,5 +186,34 @@ export class SubscriptionsController {
   @ApiConflictResponse({ type: ProblemDoc, description: 'no_pending_cancellation' })
   resume(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<SubscriptionResponse> {
     return this.subscriptions.resume(principal, id);
+  }
+
+  @Post(':id/test-clock/advance')
+  @HttpCode(200)
+  @ApiTags('test clock')
+  @ApiOperation({
+    summary: 'Advance this subscription\'s test clock (admin; only with TEST_CLOCK_ENABLED=true, else 404)',
+    description:
+      'Moves the subscription\'s billing time forward (a per-subscription offset added to the real clock), then runs the ' +
+      'billing work that became due for it before answering: a renewal invoice at period end, a due dunning retry, the ' +
+      'cancellation of a cancel-at-period-end subscription, or the expiry of an unpaid incomplete one. Payments still go ' +
+      'through the outbox and webhooks, so a renewal\'s outcome follows a moment later. Example: `{"seconds": 2678400}` (31 days).',
+  })
+  @ApiBody({
+    type: AdvanceTestClockRequest,
+    examples: {
+      'one period (31 days)': { value: { seconds: 2_678_400 } },
+      'to an instant': { value: { to: '2030-01-01T00:00:00.000Z' } },
+    },
+  })
+  @ApiOkResponse({ type: SubscriptionResponse })
+  @ApiBadRequestResponse({ type: ProblemDoc, description: 'validation_failed (give exactly one of seconds or to; to must be in the future)' })
+  @ApiForbiddenResponse({ type: ProblemDoc, description: 'forbidden (user keys)' })
+  advanceTestClock(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: AdvanceTestClockRequest,
+  ): Promise<SubscriptionResponse> {
+    return this.subscriptions.advanceTestClock(principal, id, body);
   }
 }

@@ -1,7 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Plan, Subscription } from '../generated/prisma/client';
-import { issueInvoice } from '../billing/invoice-issuer';
+import { BillingWorker } from '../billing/billing.worker';
+import { billingTime } from '../billing/domain/billing-time';
+import { dunningWindowMs } from '../billing/domain/dunning';
+import { BillingMoment, issueInvoice, requestInvoicePayment } from '../billing/invoice-issuer';
 import { transitionSubscription, updateSubscriptionVersioned } from '../billing/subscription-transitions';
+import { AppConfig } from '../config/app-config';
 import { PaymentOutboxWorker } from '../payments-outbox/payment-outbox.worker';
 import { isAdmin, Principal } from '../platform/auth/principal';
 import { Clock, CLOCK } from '../platform/clock';
@@ -9,28 +13,38 @@ import { isUniqueViolation, PrismaService, Tx } from '../platform/database/prism
 import { DomainError } from '../platform/errors/domain-error';
 import { afterCursor, LIST_ORDER, ListPage, toPage } from '../platform/http/pagination';
 import { addBillingCycle } from './domain/billing-period';
-import { classifyPlanChange, prorate } from './domain/proration';
+import { CreditExceedsChargeError, quotePlanChange } from './domain/plan-change';
 import { isLive } from './domain/subscription-status';
 import {
+  AdvanceTestClockRequest,
   CancelSubscriptionRequest,
   ChangePlanRequest,
   CreateSubscriptionRequest,
   ListSubscriptionsQuery,
+  PayInvoiceRequest,
+  PlanChangePreviewResponse,
   StatusHistoryResponse,
   SubscriptionResponse,
 } from './dto/subscription.dto';
-import { SUBSCRIPTION_INCLUDE, toStatusChangeResponse, toSubscriptionResponse } from './subscription.mapper';
+import { PlanChange, SUBSCRIPTION_INCLUDE, toPlanChangePreview, toStatusChangeResponse, toSubscriptionResponse } from './subscription.mapper';
 
 /** How long an unpaid new subscription stays incomplete before it expires (Stripe: 23 h). */
 const INCOMPLETE_WINDOW_MS = 23 * 60 * 60 * 1000;
 
 @Injectable()
 export class SubscriptionsService {
+  /** Access grace while a renewal is being collected: until the last dunning retry. */
+  private readonly renewalGraceMs: number;
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly outbox: PaymentOutboxWorker,
+    private readonly billing: BillingWorker,
+    private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.renewalGraceMs = dunningWindowMs(config.billing.dunningScheduleMs);
+  }
 
   /**
    * Creates an incomplete subscription with its initial invoice, pending payment, outbox message and
@@ -79,7 +93,7 @@ export class SubscriptionsService {
             paymentMethod: request.paymentMethod,
           },
           requestId,
-          now,
+          { billing: now, system: now },
         );
         await tx.subscriptionStatusChange.create({
           data: {
@@ -119,7 +133,7 @@ export class SubscriptionsService {
       take: query.limit + 1,
     });
     const now = this.clock.now();
-    return toPage(rows, query.limit, (row) => toSubscriptionResponse(row, now));
+    return toPage(rows, query.limit, (row) => toSubscriptionResponse(row, now, this.renewalGraceMs));
   }
 
   async getSubscription(principal: Principal, id: string): Promise<SubscriptionResponse> {
@@ -128,7 +142,7 @@ export class SubscriptionsService {
       include: SUBSCRIPTION_INCLUDE,
     });
     if (!subscription) throw DomainError.notFound('Subscription', id);
-    return toSubscriptionResponse(subscription, this.clock.now());
+    return toSubscriptionResponse(subscription, this.clock.now(), this.renewalGraceMs);
   }
 
   async getStatusHistory(principal: Principal, id: string): Promise<StatusHistoryResponse> {
@@ -140,46 +154,27 @@ export class SubscriptionsService {
     return { object: 'list', data: changes.map(toStatusChangeResponse), hasMore: false, nextCursor: null };
   }
 
+  /** What `changePlan` would bill or schedule now, computed by the same code (`planChangeAt`). */
+  async previewPlanChange(principal: Principal, id: string, planId: string): Promise<PlanChangePreviewResponse> {
+    const change = await this.planChangeAt(this.prisma, principal, id, planId);
+    return toPlanChangePreview(change);
+  }
+
   /**
-   * Upgrade (higher price per unit of time): a proration invoice is issued now and the plan switches
-   * when it is paid. Downgrade (same or lower price): scheduled for the end of the period, no charge.
+   * Upgrade (higher price per unit of time): an invoice is issued now (see quotePlanChange) and the plan
+   * switches when it is paid. Downgrade (same or lower price): scheduled for the end of the period, no charge.
    */
   async changePlan(principal: Principal, id: string, request: ChangePlanRequest, requestId: string): Promise<SubscriptionResponse> {
-    const now = this.clock.now();
     const issuedInvoice = await this.prisma.$transaction(async (tx) => {
-      const subscription = await this.findVisibleSubscription(tx, principal, id);
-      if (subscription.status !== 'active') {
-        throw new DomainError('subscription_not_active', `Only active subscriptions can change plan (this one is ${subscription.status}).`);
-      }
-      if (subscription.pendingPlanId) {
-        throw new DomainError('plan_change_pending', 'An upgrade is waiting for its payment; retry once it is settled.');
-      }
-      if (request.planId === subscription.planId) {
-        throw new DomainError('same_plan', 'The subscription is already on this plan.');
-      }
-      const current = await tx.plan.findUniqueOrThrow({ where: { id: subscription.planId } });
-      const target = await findSubscribablePlan(tx, request.planId);
-      if (target.currency !== current.currency) {
-        throw new DomainError('currency_mismatch', `The new plan is priced in ${target.currency}, the subscription in ${current.currency}.`);
-      }
-      if (target.interval !== current.interval || target.intervalCount !== current.intervalCount) {
-        throw new DomainError('interval_change_not_supported', 'Switching between billing intervals is not supported yet.');
-      }
-
-      if (classifyPlanChange(current, target) === 'downgrade') {
-        await updateSubscriptionVersioned(tx, subscription, { scheduledPlanId: target.id }, now);
+      const { subscription, current, target, quote, at } = await this.planChangeAt(tx, principal, id, request.planId);
+      if (quote.direction === 'downgrade') {
+        await updateSubscriptionVersioned(tx, subscription, { scheduledPlanId: target.id }, at.billing);
         return false;
       }
-      const proration = prorate({
-        from: current,
-        to: target,
-        periodStart: subscription.currentPeriodStart,
-        periodEnd: subscription.currentPeriodEnd,
-        at: now,
-      });
-      if (proration.total <= 0) {
-        // Nothing left of the period to charge for: switch right away.
-        await updateSubscriptionVersioned(tx, subscription, { planId: target.id, scheduledPlanId: null }, now);
+      if (quote.total <= 0) {
+        // Nothing to charge (no time left, or a credit worth exactly the new price): switch right away.
+        const period = quote.resetsPeriod ? { currentPeriodStart: quote.periodStart, currentPeriodEnd: quote.periodEnd } : {};
+        await updateSubscriptionVersioned(tx, subscription, { planId: target.id, scheduledPlanId: null, ...period }, at.billing);
         return false;
       }
       const invoice = await issueInvoice(
@@ -189,21 +184,21 @@ export class SubscriptionsService {
           userId: subscription.userId,
           plan: target,
           kind: 'proration',
-          amount: proration.total,
-          periodStart: new Date(subscription.currentPeriodEnd.getTime() - proration.remainingSeconds * 1000),
-          periodEnd: subscription.currentPeriodEnd,
-          description: `Upgrade from ${current.name} to ${target.name} (prorated)`,
-          lines: proration.lines,
+          amount: quote.total,
+          periodStart: quote.periodStart,
+          periodEnd: quote.periodEnd,
+          description: `Upgrade from ${current.name} to ${target.name} (${quote.resetsPeriod ? 'new period' : 'prorated'})`,
+          lines: quote.lines,
           paymentMethod: request.paymentMethod ?? subscription.paymentMethod,
         },
         requestId,
-        now,
+        at,
       );
       await updateSubscriptionVersioned(
         tx,
         subscription,
         { pendingPlanId: target.id, pendingInvoiceId: invoice.id, scheduledPlanId: null },
-        now,
+        at.billing,
       );
       return true;
     });
@@ -211,18 +206,69 @@ export class SubscriptionsService {
     return this.getSubscription(principal, id);
   }
 
-  /** At period end: flag only (still active, keeps access). Immediately: canceled now, open invoices void. */
+  /** Withdraws a scheduled downgrade before it takes effect; the current plan simply renews. */
+  async withdrawScheduledChange(principal: Principal, id: string): Promise<SubscriptionResponse> {
+    await this.prisma.$transaction(async (tx) => {
+      const subscription = await this.findVisibleSubscription(tx, principal, id);
+      if (!subscription.scheduledPlanId) {
+        throw new DomainError('no_scheduled_change', 'The subscription has no scheduled plan change.');
+      }
+      await updateSubscriptionVersioned(tx, subscription, { scheduledPlanId: null }, this.momentFor(subscription).billing);
+    });
+    return this.getSubscription(principal, id);
+  }
+
+  /**
+   * Pays an incomplete subscription's initial invoice again, e.g. with another payment method: a new
+   * invoice payment and outbox message on the same invoice (reopened if its last attempt failed),
+   * allowed until the incomplete window ends.
+   */
+  async payInitialInvoice(principal: Principal, id: string, request: PayInvoiceRequest, requestId: string): Promise<SubscriptionResponse> {
+    await this.prisma.$transaction(async (tx) => {
+      const subscription = await this.findVisibleSubscription(tx, principal, id);
+      const at = this.momentFor(subscription);
+      if (subscription.status !== 'incomplete') {
+        throw new DomainError('subscription_not_incomplete', `Only an incomplete subscription's initial invoice can be paid this way (this one is ${subscription.status}).`);
+      }
+      if (subscription.incompleteExpiresAt && subscription.incompleteExpiresAt <= at.billing) {
+        throw new DomainError('incomplete_window_ended', `The window to pay ended at ${subscription.incompleteExpiresAt.toISOString()}.`);
+      }
+      const invoice = await tx.invoice.findFirstOrThrow({
+        where: { subscriptionId: id, kind: 'initial' },
+        include: { payments: { where: { status: { in: ['pending', 'processing'] } } } },
+      });
+      if (invoice.payments.length > 0) {
+        throw new DomainError('payment_in_progress', 'A payment attempt on this invoice is still in progress; wait for its outcome.');
+      }
+      const reopened = await tx.invoice.update({
+        where: { id: invoice.id },
+        data: { status: 'open', failedAt: null, failureCode: null, updatedAt: at.billing },
+      });
+      await requestInvoicePayment(tx, reopened, request.paymentMethod, requestId, at);
+      await updateSubscriptionVersioned(tx, subscription, { paymentMethod: request.paymentMethod }, at.billing);
+    });
+    this.outbox.kick();
+    return this.getSubscription(principal, id);
+  }
+
+  /**
+   * At period end: flag only (still active, keeps access; the billing worker cancels at the boundary).
+   * Immediately: canceled now, access ends, open invoices void; no refund and no credit for the unused time.
+   */
   async cancel(principal: Principal, id: string, request: CancelSubscriptionRequest, requestId: string): Promise<SubscriptionResponse> {
-    const now = this.clock.now();
     const atPeriodEnd = request.atPeriodEnd ?? true;
     await this.prisma.$transaction(async (tx) => {
       const subscription = await this.findVisibleSubscription(tx, principal, id);
+      const now = this.momentFor(subscription).billing;
       if (!isLive(subscription.status)) {
         throw new DomainError('invalid_state_transition', `The subscription is already ${subscription.status}.`);
       }
       if (atPeriodEnd) {
         if (subscription.status !== 'active') {
           throw new DomainError('subscription_not_active', 'Only active subscriptions can be canceled at period end; cancel immediately instead.');
+        }
+        if (subscription.renewalInvoiceId) {
+          throw new DomainError('renewal_in_progress', 'The period has ended and its renewal is being collected; cancel immediately instead.');
         }
         await updateSubscriptionVersioned(
           tx,
@@ -246,6 +292,8 @@ export class SubscriptionsService {
           pendingPlanId: null,
           pendingInvoiceId: null,
           scheduledPlanId: null,
+          renewalInvoiceId: null,
+          nextPaymentRetryAt: null,
           incompleteExpiresAt: null,
         },
       );
@@ -256,7 +304,6 @@ export class SubscriptionsService {
 
   /** Undoes a cancel-at-period-end while the period is still running. */
   async resume(principal: Principal, id: string): Promise<SubscriptionResponse> {
-    const now = this.clock.now();
     await this.prisma.$transaction(async (tx) => {
       const subscription = await this.findVisibleSubscription(tx, principal, id);
       if (subscription.status !== 'active' || !subscription.cancelAtPeriodEnd) {
@@ -266,10 +313,74 @@ export class SubscriptionsService {
         tx,
         subscription,
         { cancelAtPeriodEnd: false, canceledAt: null, cancellationReason: null },
-        now,
+        this.momentFor(subscription).billing,
       );
     });
     return this.getSubscription(principal, id);
+  }
+
+  /**
+   * Test clock (TEST_CLOCK_ENABLED only, admin only): moves this subscription's billing time forward,
+   * then runs the billing work that became due for it synchronously, so a renewal, a dunning retry
+   * or an end-of-period cancellation happens in seconds.
+   */
+  async advanceTestClock(principal: Principal, id: string, request: AdvanceTestClockRequest): Promise<SubscriptionResponse> {
+    if (!this.config.billing.testClockEnabled) {
+      throw new DomainError('not_found', 'The test clock is disabled (TEST_CLOCK_ENABLED=false).');
+    }
+    if (!isAdmin(principal)) throw new DomainError('forbidden', 'Only admins may move a test clock.');
+    if ((request.seconds === undefined) === (request.to === undefined)) {
+      throw DomainError.validation([{ field: 'seconds', message: 'give exactly one of seconds or to' }]);
+    }
+    await this.prisma.$transaction(async (tx) => {
+      const subscription = await this.findVisibleSubscription(tx, principal, id);
+      const billingNow = this.momentFor(subscription).billing;
+      const seconds = request.seconds ?? Math.ceil((new Date(request.to as string).getTime() - billingNow.getTime()) / 1000);
+      if (seconds <= 0) {
+        throw DomainError.validation([{ field: 'to', message: `must be after the subscription's billing time ${billingNow.toISOString()}` }]);
+      }
+      await updateSubscriptionVersioned(tx, subscription, { clockOffsetSeconds: { increment: seconds } }, billingNow);
+    });
+    await this.billing.runDueFor(id);
+    return this.getSubscription(principal, id);
+  }
+
+  /** Loads and checks everything a plan change needs and prices it at the subscription's billing time. */
+  private async planChangeAt(tx: Tx, principal: Principal, id: string, planId: string): Promise<PlanChange> {
+    const subscription = await this.findVisibleSubscription(tx, principal, id);
+    const at = this.momentFor(subscription);
+    if (subscription.status !== 'active') {
+      throw new DomainError('subscription_not_active', `Only active subscriptions can change plan (this one is ${subscription.status}).`);
+    }
+    if (subscription.pendingPlanId) {
+      throw new DomainError('plan_change_pending', 'An upgrade is waiting for its payment; retry once it is settled.');
+    }
+    if (subscription.renewalInvoiceId) {
+      throw new DomainError('renewal_in_progress', 'The period has ended and its renewal is being collected; retry once it is paid.');
+    }
+    if (planId === subscription.planId) {
+      throw new DomainError('same_plan', 'The subscription is already on this plan.');
+    }
+    const current = await tx.plan.findUniqueOrThrow({ where: { id: subscription.planId } });
+    const target = await findSubscribablePlan(tx, planId);
+    if (target.currency !== current.currency) {
+      throw new DomainError('currency_mismatch', `The new plan is priced in ${target.currency}, the subscription in ${current.currency}.`);
+    }
+    try {
+      const period = { periodStart: subscription.currentPeriodStart, periodEnd: subscription.currentPeriodEnd };
+      return { subscription, current, target, at, quote: quotePlanChange(current, target, period, at.billing) };
+    } catch (error) {
+      if (error instanceof CreditExceedsChargeError) {
+        throw new DomainError('credit_exceeds_charge', `Cannot switch now: ${error.message}, and unused credit is not kept as a customer balance.`);
+      }
+      throw error;
+    }
+  }
+
+  /** The subscription's billing time (system clock + its test-clock offset) and the system time. */
+  private momentFor(subscription: Pick<Subscription, 'clockOffsetSeconds'>): BillingMoment {
+    const system = this.clock.now();
+    return { billing: billingTime(system, subscription.clockOffsetSeconds), system };
   }
 
   private async findVisibleSubscription(tx: Tx, principal: Principal, id: string): Promise<Subscription> {

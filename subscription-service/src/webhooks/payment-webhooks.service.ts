@@ -90,7 +90,9 @@ export class PaymentWebhooksService {
       tx,
       payment,
       { code: event.payment.failureCode ?? 'payment_failed', message: event.payment.failureMessage, gatewayPaymentId: event.payment.id },
+      { causeType: 'webhook_event', causeId: webhookId },
       now,
+      this.config.billing.dunningScheduleMs,
     );
   }
 

@@ -76,8 +76,8 @@ describe('prorate', () => {
     expect(result).toMatchObject({ credit: 451, charge: 1451, total: 1000 });
   });
 
-  it('should prorate to the second, ignoring milliseconds', () => {
-    const at = new Date(periodEnd.getTime() - 86_400_000 - 999); // one day and 0.999 s left
+  it('should prorate to the second, ignoring the milliseconds of the change', () => {
+    const at = new Date(periodEnd.getTime() - 86_400_000 + 999); // 0.999 s into the last day's first second
     const result = prorate({ from: starter, to: business, periodStart, periodEnd, at });
     expect(result.remainingSeconds).toBe(86_400);
     expect(result).toMatchObject({ credit: 30, charge: 330, total: 300 });

@@ -48,8 +48,9 @@ export interface Proration {
  *   credit = round(old.amount × remaining / period)   (unused part of what was paid)
  *   charge = round(new.amount × remaining / period)   (new plan for the rest of the period)
  *   total  = charge − credit
- * where remaining = whole seconds from `at` to the period end (0 when past it) and period = whole
- * seconds of the current period; rounding is half-up to the minor unit, each line on its own.
+ * where remaining = seconds from `at` to the period end and period = seconds of the current period,
+ * every instant truncated to its whole second (see shareOfPeriod); rounding is half-up to the minor
+ * unit, each line on its own, so a change and its reverse within the same second net to zero.
  */
 export function prorate(params: {
   from: PricedPlan;
@@ -59,26 +60,49 @@ export function prorate(params: {
   at: Date;
 }): Proration {
   const { from, to, periodStart, periodEnd, at } = params;
-  const periodSeconds = Math.floor((periodEnd.getTime() - periodStart.getTime()) / 1000);
-  if (periodSeconds <= 0) throw new RangeError('the billing period must last at least one second');
-  const remainingSeconds = Math.min(periodSeconds, Math.max(0, Math.floor((periodEnd.getTime() - at.getTime()) / 1000)));
-
-  const share = (amount: number): number =>
-    Number(divideRoundHalfUp(BigInt(amount) * BigInt(remainingSeconds), BigInt(periodSeconds)));
-  const credit = share(from.amount);
-  const charge = share(to.amount);
-  const lineStart = new Date(periodEnd.getTime() - remainingSeconds * 1000).toISOString();
+  const credit = shareOfPeriod(from.amount, { periodStart, periodEnd }, at);
+  const charge = shareOfPeriod(to.amount, { periodStart, periodEnd }, at);
+  const lineStart = credit.from.toISOString();
   const lineEnd = periodEnd.toISOString();
 
   return {
-    credit,
-    charge,
-    total: charge - credit,
-    remainingSeconds,
-    periodSeconds,
+    credit: credit.amount,
+    charge: charge.amount,
+    total: charge.amount - credit.amount,
+    remainingSeconds: credit.remainingSeconds,
+    periodSeconds: credit.periodSeconds,
     lines: [
-      { type: 'credit', description: `Unused time on ${from.name}`, planId: from.id, amount: -credit, periodStart: lineStart, periodEnd: lineEnd },
-      { type: 'charge', description: `Remaining time on ${to.name}`, planId: to.id, amount: charge, periodStart: lineStart, periodEnd: lineEnd },
+      { type: 'credit', description: `Unused time on ${from.name}`, planId: from.id, amount: -credit.amount, periodStart: lineStart, periodEnd: lineEnd },
+      { type: 'charge', description: `Remaining time on ${to.name}`, planId: to.id, amount: charge.amount, periodStart: lineStart, periodEnd: lineEnd },
     ],
   };
 }
+
+export interface PeriodShare {
+  /** round(amount × remaining / period), half-up. */
+  readonly amount: number;
+  readonly remainingSeconds: number;
+  readonly periodSeconds: number;
+  /** Start of the remaining time: the period end minus the whole remaining seconds. */
+  readonly from: Date;
+}
+
+/**
+ * The part of `amount` that covers the rest of the period after `at`, to the second: instants are
+ * truncated to whole (unix) seconds, remaining = seconds from `at` to the period end (0 when past
+ * it, the whole period when before it), period = seconds of the period; rounded half-up.
+ */
+export function shareOfPeriod(amount: number, period: { periodStart: Date; periodEnd: Date }, at: Date): PeriodShare {
+  const endSecond = unixSecond(period.periodEnd);
+  const periodSeconds = endSecond - unixSecond(period.periodStart);
+  if (periodSeconds <= 0) throw new RangeError('the billing period must last at least one second');
+  const remainingSeconds = Math.min(periodSeconds, Math.max(0, endSecond - unixSecond(at)));
+  return {
+    amount: Number(divideRoundHalfUp(BigInt(amount) * BigInt(remainingSeconds), BigInt(periodSeconds))),
+    remainingSeconds,
+    periodSeconds,
+    from: new Date(period.periodEnd.getTime() - remainingSeconds * 1000),
+  };
+}
+
+const unixSecond = (instant: Date): number => Math.floor(instant.getTime() / 1000);

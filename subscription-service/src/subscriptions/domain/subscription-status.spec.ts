@@ -58,6 +58,8 @@ describe('subscription state machine', () => {
 describe('entitlement', () => {
   const periodEnd = new Date('2026-04-10T12:00:00Z');
   const during = new Date('2026-03-20T00:00:00Z');
+  const graceMs = 5 * 86_400_000; // the default dunning window: last retry 5 days after the due date
+  const graceEnd = new Date('2026-04-15T12:00:00Z');
 
   it.each([
     ['active', true],
@@ -66,13 +68,22 @@ describe('entitlement', () => {
     ['canceled', false],
     ['incomplete_expired', false],
   ] as const)('should give %s access=%s during the period', (status, hasAccess) => {
-    expect(entitlement({ status, currentPeriodEnd: periodEnd }, during)).toEqual({
+    const until = status === 'past_due' ? graceEnd : periodEnd;
+    expect(entitlement({ status, currentPeriodEnd: periodEnd, renewalInvoiceId: null }, during, graceMs)).toEqual({
       hasAccess,
-      entitledUntil: hasAccess ? periodEnd : null,
+      entitledUntil: hasAccess ? until : null,
     });
   });
 
-  it('should end access at the period end even for an active subscription', () => {
-    expect(entitlement({ status: 'active', currentPeriodEnd: periodEnd }, periodEnd)).toEqual({ hasAccess: false, entitledUntil: null });
+  it('should end access at the period end for an active subscription with no renewal being collected', () => {
+    expect(entitlement({ status: 'active', currentPeriodEnd: periodEnd, renewalInvoiceId: null }, periodEnd, graceMs)).toEqual({ hasAccess: false, entitledUntil: null });
+  });
+
+  it('should keep access after the period end while the renewal is being collected, until the last dunning retry', () => {
+    const collecting = { status: 'active' as const, currentPeriodEnd: periodEnd, renewalInvoiceId: 'renewal-invoice' };
+    const justAfter = new Date(periodEnd.getTime() + 1000);
+    expect(entitlement(collecting, justAfter, graceMs)).toEqual({ hasAccess: true, entitledUntil: graceEnd });
+    expect(entitlement({ ...collecting, status: 'past_due' }, new Date(graceEnd.getTime() - 1), graceMs)).toEqual({ hasAccess: true, entitledUntil: graceEnd });
+    expect(entitlement({ ...collecting, status: 'past_due' }, graceEnd, graceMs)).toEqual({ hasAccess: false, entitledUntil: null });
   });
 });

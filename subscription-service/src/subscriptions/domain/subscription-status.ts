@@ -37,14 +37,23 @@ export interface Entitlement {
 }
 
 /**
- * Access is kept apart from billing status: an active (even cancel-at-period-end) or past_due
- * subscription grants access until the end of the paid period; nothing else does.
+ * Access is kept apart from billing status:
+ * - active: until the end of the paid period (also when set to cancel at period end);
+ * - while a renewal is being collected (active with an open renewal invoice, or past_due): a grace
+ *   until `renewalGraceMs` after the period end — the dunning window, i.e. the last scheduled retry;
+ *   paying advances the period, exhausting the retries cancels;
+ * - incomplete, canceled, incomplete_expired: none.
  */
 export function entitlement(
-  subscription: { status: SubscriptionStatus; currentPeriodEnd: Date },
+  subscription: { status: SubscriptionStatus; currentPeriodEnd: Date; renewalInvoiceId: string | null },
   now: Date,
+  renewalGraceMs: number,
 ): Entitlement {
-  const granting = subscription.status === 'active' || subscription.status === 'past_due';
-  const hasAccess = granting && now < subscription.currentPeriodEnd;
-  return { hasAccess, entitledUntil: hasAccess ? subscription.currentPeriodEnd : null };
+  let until: Date | null = null;
+  if (subscription.status === 'active' || subscription.status === 'past_due') {
+    const collectingRenewal = subscription.status === 'past_due' || subscription.renewalInvoiceId !== null;
+    until = new Date(subscription.currentPeriodEnd.getTime() + (collectingRenewal ? renewalGraceMs : 0));
+  }
+  const hasAccess = until !== null && now < until;
+  return { hasAccess, entitledUntil: hasAccess ? until : null };
 }

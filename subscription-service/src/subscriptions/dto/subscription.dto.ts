@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { InvoiceResponse } from '../../invoices/dto/invoice.dto';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { InvoiceLineResponse, InvoiceResponse } from '../../invoices/dto/invoice.dto';
 import { PlanResponse } from '../../plans/dto/plan.dto';
 import { PaginationQuery } from '../../platform/http/pagination';
 import { SEED_IDS } from '../../seed-ids';
@@ -42,6 +42,33 @@ export class ChangePlanRequest {
   @IsString()
   @Matches(PAYMENT_METHOD, { message: PAYMENT_METHOD_MESSAGE })
   paymentMethod?: string;
+}
+
+export class PreviewPlanChangeQuery {
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.plans.proMonthly, description: 'The plan to switch to.' })
+  @IsUUID()
+  planId!: string;
+}
+
+export class PayInvoiceRequest {
+  @ApiProperty({ example: 'pm_card_visa', description: 'The method to charge now; it also becomes the subscription\'s payment method.' })
+  @IsString()
+  @Matches(PAYMENT_METHOD, { message: PAYMENT_METHOD_MESSAGE })
+  paymentMethod!: string;
+}
+
+export class AdvanceTestClockRequest {
+  @ApiPropertyOptional({ example: 2_678_400, minimum: 1, maximum: 315_360_000, description: 'Move forward by this many seconds (31 days here). Give this or `to`.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(315_360_000)
+  seconds?: number;
+
+  @ApiPropertyOptional({ format: 'date-time', example: '2030-01-01T00:00:00.000Z', description: 'Move forward to this instant (must be after the subscription\'s billing time). Give this or `seconds`.' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
 }
 
 export class CancelSubscriptionRequest {
@@ -94,7 +121,14 @@ export class SubscriptionResponse {
   @ApiProperty({ description: 'Whether the customer may use the product now (kept apart from billing status).', example: true })
   hasAccess!: boolean;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Access lasts until then (end of the paid period).' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'Access lasts until then: the end of the paid period (also when set to cancel at period end); while a renewal is ' +
+      'being collected (active with `renewalInvoiceId`, or past_due) the period end plus the dunning window (the last retry). Null without access.',
+  })
   entitledUntil!: string | null;
 
   @ApiProperty({ example: 'pm_card_visa' })
@@ -129,6 +163,15 @@ export class SubscriptionResponse {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'An unpaid incomplete subscription expires then.' })
   incompleteExpiresAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Renewal invoice being collected (first attempt or dunning); the period advances when it is paid.' })
+  renewalInvoiceId!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'past_due: when the next dunning retry is due (null while one is in flight).' })
+  nextPaymentRetryAt!: string | null;
+
+  @ApiProperty({ example: 0, description: 'Test clock: seconds this subscription\'s billing time runs ahead of the real clock (always 0 in production).' })
+  testClockOffsetSeconds!: number;
 
   @ApiProperty({ type: InvoiceResponse, nullable: true, description: 'The most recent invoice.' })
   latestInvoice!: InvoiceResponse | null;
@@ -192,4 +235,49 @@ export class StatusHistoryResponse {
 
   @ApiProperty({ type: String, nullable: true, example: null })
   nextCursor!: null;
+}
+
+export class PlanChangePreviewResponse {
+  @ApiProperty({ enum: ['plan_change_preview'] })
+  object!: 'plan_change_preview';
+
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.bobSubscription })
+  subscriptionId!: string;
+
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.plans.starterMonthly })
+  fromPlanId!: string;
+
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.plans.proMonthly })
+  toPlanId!: string;
+
+  @ApiProperty({
+    enum: ['upgrade', 'downgrade'],
+    example: 'upgrade',
+    description: 'upgrade: invoiced now (lines, total), applied when paid. downgrade: scheduled for `appliesAt` (the period end), nothing charged now.',
+  })
+  direction!: 'upgrade' | 'downgrade';
+
+  @ApiProperty({ example: 'USD' })
+  currency!: string;
+
+  @ApiProperty({
+    type: [InvoiceLineResponse],
+    description: 'The invoice lines changePlan would bill now: a negative credit for the unused old plan and a charge for the new one (empty for a downgrade).',
+  })
+  lines!: InvoiceLineResponse[];
+
+  @ApiProperty({ example: 667, description: 'Sum of the lines, minor units (0 for a downgrade).' })
+  total!: number;
+
+  @ApiProperty({ format: 'date-time', description: 'Upgrade: now (applies once paid). Downgrade: the current period end.' })
+  appliesAt!: string;
+
+  @ApiProperty({ format: 'date-time', description: 'Start of the period the new plan\'s charge covers.' })
+  periodStart!: string;
+
+  @ApiProperty({ format: 'date-time', description: 'End of that period.' })
+  periodEnd!: string;
+
+  @ApiProperty({ example: false, description: 'True for an upgrade to another interval: the paid invoice starts a new period now … now + the new interval.' })
+  resetsPeriod!: boolean;
 }

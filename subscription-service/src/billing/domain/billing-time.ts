@@ -1,0 +1,7 @@
+/**
+ * A subscription's billing time: the system clock plus the subscription's test-clock offset (always
+ * 0 unless TEST_CLOCK_ENABLED). Every billing decision about a subscription is taken at this time.
+ */
+export function billingTime(systemNow: Date, clockOffsetSeconds: number): Date {
+  return new Date(systemNow.getTime() + clockOffsetSeconds * 1000);
+}

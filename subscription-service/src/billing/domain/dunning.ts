@@ -1,0 +1,19 @@
+/**
+ * Dunning of a renewal invoice. The schedule lists delays measured from the renewal's due date (the
+ * end of the unpaid period, when the first attempt fails): `1d,3d,5d` retries 1, 3 and 5 days after
+ * it. After `failedAttempts` failures (first attempt included) the invoice is either retried at the
+ * next scheduled time or, when every retry has failed, the subscription is canceled.
+ */
+export type DunningStep = { readonly kind: 'retry'; readonly at: Date } | { readonly kind: 'exhausted' };
+
+export function nextDunningStep(scheduleMs: readonly number[], dueAt: Date, failedAttempts: number): DunningStep {
+  if (failedAttempts < 1) throw new RangeError('dunning starts after the first failed attempt');
+  const retriesUsed = failedAttempts - 1;
+  if (retriesUsed >= scheduleMs.length) return { kind: 'exhausted' };
+  return { kind: 'retry', at: new Date(dueAt.getTime() + scheduleMs[retriesUsed]) };
+}
+
+/** The last scheduled retry is this long after the due date: the longest a renewal can stay unpaid. */
+export function dunningWindowMs(scheduleMs: readonly number[]): number {
+  return scheduleMs.length === 0 ? 0 : Math.max(...scheduleMs);
+}

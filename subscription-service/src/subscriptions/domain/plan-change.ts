@@ -1,0 +1,77 @@
+import { addBillingCycle, BillingCycle } from './billing-period';
+import { classifyPlanChange, PricedPlan, prorate, ProrationLine, shareOfPeriod } from './proration';
+
+export interface CurrentPeriod {
+  readonly periodStart: Date;
+  readonly periodEnd: Date;
+}
+
+/** An upgrade: billed now, applied when paid. */
+export interface UpgradeQuote {
+  readonly direction: 'upgrade';
+  /** True when the interval changes: the paid invoice starts a new period [periodStart, periodEnd). */
+  readonly resetsPeriod: boolean;
+  readonly credit: number;
+  readonly charge: number;
+  readonly total: number;
+  readonly lines: readonly ProrationLine[];
+  /** The period the charge covers. */
+  readonly periodStart: Date;
+  readonly periodEnd: Date;
+}
+
+/** A downgrade (same or lower price per unit of time): nothing billed now, applied at `appliesAt`. */
+export interface DowngradeQuote {
+  readonly direction: 'downgrade';
+  readonly appliesAt: Date;
+}
+
+export type PlanChangeQuote = UpgradeQuote | DowngradeQuote;
+
+export class CreditExceedsChargeError extends Error {}
+
+const sameCycle = (a: BillingCycle, b: BillingCycle): boolean => a.interval === b.interval && a.intervalCount === b.intervalCount;
+
+/**
+ * The single pricing rule for a plan change at `at` (used by both the preview and the change itself):
+ * - downgrade: scheduled for the period end, no charge;
+ * - upgrade, same interval: prorated to the second over the rest of the current period
+ *   (charge − credit, see `prorate`);
+ * - upgrade to another interval: credit the unused part of the old plan (same rounding as `prorate`)
+ *   and charge the new plan's full price for a new period that starts at `at`. A credit larger than
+ *   that price cannot be honoured without a customer balance: CreditExceedsChargeError.
+ */
+export function quotePlanChange(from: PricedPlan, to: PricedPlan, period: CurrentPeriod, at: Date): PlanChangeQuote {
+  if (classifyPlanChange(from, to) === 'downgrade') return { direction: 'downgrade', appliesAt: period.periodEnd };
+  if (sameCycle(from, to)) {
+    const proration = prorate({ from, to, ...period, at });
+    return {
+      direction: 'upgrade',
+      resetsPeriod: false,
+      credit: proration.credit,
+      charge: proration.charge,
+      total: proration.total,
+      lines: proration.lines,
+      periodStart: new Date(period.periodEnd.getTime() - proration.remainingSeconds * 1000),
+      periodEnd: period.periodEnd,
+    };
+  }
+  const unused = shareOfPeriod(from.amount, period, at);
+  const newPeriodEnd = addBillingCycle(at, to);
+  if (unused.amount > to.amount) {
+    throw new CreditExceedsChargeError(`the unused ${from.name} time (${unused.amount}) is worth more than ${to.name} (${to.amount})`);
+  }
+  return {
+    direction: 'upgrade',
+    resetsPeriod: true,
+    credit: unused.amount,
+    charge: to.amount,
+    total: to.amount - unused.amount,
+    lines: [
+      { type: 'credit', description: `Unused time on ${from.name}`, planId: from.id, amount: -unused.amount, periodStart: unused.from.toISOString(), periodEnd: period.periodEnd.toISOString() },
+      { type: 'charge', description: `${to.name} from now`, planId: to.id, amount: to.amount, periodStart: at.toISOString(), periodEnd: newPeriodEnd.toISOString() },
+    ],
+    periodStart: at,
+    periodEnd: newPeriodEnd,
+  };
+}

@@ -1,0 +1,111 @@
+import fc from 'fast-check';
+import { addBillingCycle } from './billing-period';
+import { CreditExceedsChargeError, PlanChangeQuote, quotePlanChange } from './plan-change';
+import { PricedPlan, prorate } from './proration';
+
+// Random plans, billing periods and instants (inside, before and after the period, with milliseconds).
+const amount = fc.integer({ min: 1, max: 100_000_000 });
+const cycle = fc.record({ interval: fc.constantFrom('month' as const, 'year' as const), intervalCount: fc.integer({ min: 1, max: 3 }) });
+const pricedPlan = (id: string): fc.Arbitrary<PricedPlan> => fc.record({ amount, cycle }).map(({ amount, cycle }) => ({ id, name: id, amount, ...cycle }));
+const scenario = fc
+  .record({
+    from: pricedPlan('from'),
+    to: pricedPlan('to'),
+    startMs: fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) }),
+    position: fc.double({ min: -0.1, max: 1.1, noNaN: true }),
+    extraMs: fc.integer({ min: 0, max: 999 }),
+  })
+  .map(({ from, to, startMs, position, extraMs }) => {
+    const periodStart = new Date(startMs);
+    const periodEnd = addBillingCycle(periodStart, from);
+    const at = new Date(Math.round(startMs + position * (periodEnd.getTime() - startMs)) + extraMs);
+    return { from, to, periodStart, periodEnd, at };
+  });
+const sameCycleScenario = scenario.map((s) => ({ ...s, to: { ...s.to, interval: s.from.interval, intervalCount: s.from.intervalCount } }));
+
+/** The quote changePlan would bill, or null when it refuses (credit_exceeds_charge: nothing is billed). */
+const quoteOrNull = (from: PricedPlan, to: PricedPlan, period: { periodStart: Date; periodEnd: Date }, at: Date): PlanChangeQuote | null => {
+  try {
+    return quotePlanChange(from, to, period, at);
+  } catch (error) {
+    if (error instanceof CreditExceedsChargeError) return null;
+    throw error;
+  }
+};
+
+/** |rounded − numerator/denominator| ≤ ½, checked exactly: |2·rounded·denominator − 2·numerator| ≤ denominator. */
+const withinHalfUnit = (rounded: number, numerator: bigint, denominator: bigint): boolean => {
+  const diff = 2n * BigInt(rounded) * denominator - 2n * numerator;
+  return (diff < 0n ? -diff : diff) <= denominator;
+};
+
+describe('proration properties', () => {
+  it('should make the total equal the sum of the lines', () => {
+    fc.assert(
+      fc.property(scenario, ({ from, to, periodStart, periodEnd, at }) => {
+        const result = prorate({ from, to, periodStart, periodEnd, at });
+        expect(result.total).toBe(result.lines.reduce((sum, line) => sum + line.amount, 0));
+      }),
+    );
+  });
+
+  it('should make the total of every billed upgrade quote (same or another interval) equal the sum of its lines', () => {
+    fc.assert(
+      fc.property(scenario, ({ from, to, periodStart, periodEnd, at }) => {
+        const quote = quoteOrNull(from, to, { periodStart, periodEnd }, at);
+        fc.pre(quote !== null && quote.direction === 'upgrade');
+        expect(quote.total).toBe(quote.lines.reduce((sum, line) => sum + line.amount, 0));
+      }),
+    );
+  });
+
+  it('should cost nothing net when a change is reversed within the same second', () => {
+    fc.assert(
+      fc.property(sameCycleScenario, fc.integer({ min: 0, max: 999 }), ({ from, to, periodStart, periodEnd, at }, laterMs) => {
+        const there = prorate({ from, to, periodStart, periodEnd, at });
+        const sameSecond = new Date(Math.floor(at.getTime() / 1000) * 1000 + laterMs);
+        const back = prorate({ from: to, to: from, periodStart, periodEnd, at: sameSecond });
+        expect(there.total + back.total).toBe(0);
+      }),
+    );
+  });
+
+  it('should never bill more than the new plan\'s full price', () => {
+    fc.assert(
+      fc.property(scenario, ({ from, to, periodStart, periodEnd, at }) => {
+        const result = prorate({ from, to, periodStart, periodEnd, at });
+        expect(result.charge).toBeLessThanOrEqual(to.amount);
+        expect(result.total).toBeLessThanOrEqual(to.amount);
+        expect(result.credit).toBeLessThanOrEqual(from.amount);
+      }),
+    );
+  });
+
+  it('should never bill an upgrade quote more than the new plan\'s full price, nor less than nothing', () => {
+    fc.assert(
+      fc.property(scenario, ({ from, to, periodStart, periodEnd, at }) => {
+        const quote = quoteOrNull(from, to, { periodStart, periodEnd }, at);
+        fc.pre(quote !== null && quote.direction === 'upgrade');
+        expect(quote.charge).toBeLessThanOrEqual(to.amount);
+        expect(quote.total).toBeLessThanOrEqual(to.amount);
+        expect(quote.total).toBeGreaterThanOrEqual(0);
+      }),
+    );
+  });
+
+  it('should round each line to within half a minor unit of the exact rational value', () => {
+    fc.assert(
+      fc.property(scenario, ({ from, to, periodStart, periodEnd, at }) => {
+        const result = prorate({ from, to, periodStart, periodEnd, at });
+        const remaining = BigInt(result.remainingSeconds);
+        const periodSeconds = BigInt(result.periodSeconds);
+        expect(withinHalfUnit(result.credit, BigInt(from.amount) * remaining, periodSeconds)).toBe(true);
+        expect(withinHalfUnit(result.charge, BigInt(to.amount) * remaining, periodSeconds)).toBe(true);
+        // so the total is within one minor unit of (new − old) × remaining / period
+        const exactTwice = 2n * (BigInt(to.amount) - BigInt(from.amount)) * remaining;
+        const diff = 2n * BigInt(result.total) * periodSeconds - exactTwice;
+        expect((diff < 0n ? -diff : diff) <= 2n * periodSeconds).toBe(true);
+      }),
+    );
+  });
+});

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Record<string, any>;
+}
+
+/** Plays the payment service's POST /v1/payments contract, answering a scripted status per call. */
+export class FakePaymentGateway {
+  readonly requests: RecordedRequest[] = [];
+  /** The payment id answered to each accepted (202) request, in order. */
+  readonly acceptedPaymentIds: string[] = [];
+  private server: Server | null = null;
+
+  constructor(private readonly statuses: number[]) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+        const status = this.statuses[Math.min(this.requests.length, this.statuses.length) - 1];
+        res.writeHead(status, { 'content-type': 'application/json' });
+        if (status !== 202) {
+          res.end(JSON.stringify({ code: status >= 500 ? 'unavailable' : 'validation_failed' }));
+          return;
+        }
+        const id = randomUUID();
+        this.acceptedPaymentIds.push(id);
+        res.end(JSON.stringify({ id, object: 'payment', status: 'processing', ...body, attempts: [] }));
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
