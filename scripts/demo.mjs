@@ -1,4 +1,6 @@
 // Scripted demo (`npm run demo`): walks the whole flow against running services with API keys,
+// including a renewal and a dunning recovery through the subscription test clock
+// (TEST_CLOCK_ENABLED=true, the default of `npm start` and docker-compose),
 // printing every request and response, and exits non-zero the moment anything does not behave
 // as README.md says. Works against `npm start` and `docker-compose up` alike.
 //   SUBSCRIPTION_URL (http://localhost:3000)  PAYMENT_URL (http://localhost:3001)
@@ -56,7 +58,9 @@ const indent = (text) => text.split('\n').map((line) => `   ${line}`).join('\n')
 const subscriptions = (key) => ({
   get: (path, opts) => call(SUBSCRIPTION_URL, key, 'GET', path, undefined, opts),
   post: (path, body, opts) => call(SUBSCRIPTION_URL, key, 'POST', path, body, opts),
+  patch: (path, body, opts) => call(SUBSCRIPTION_URL, key, 'PATCH', path, body, opts),
 });
+const secondAfter = (iso) => new Date(new Date(iso).getTime() + 1000).toISOString();
 const payments = {
   get: (path, opts) => call(PAYMENT_URL, PAYMENT_API_KEY, 'GET', path, undefined, opts),
 };
@@ -132,6 +136,52 @@ expect(cancel.body.status === 'active' && cancel.body.hasAccess === true, 'acces
 step('Resume: the pending cancellation is undone');
 const resume = await customer.post(`/v1/subscriptions/${subscriptionId}/resume`, {});
 expect(resume.status === 200 && resume.body.cancelAtPeriodEnd === false, 'the subscription renews again');
+
+step('Renewal (test clock): the period ends, the scheduled downgrade applies and the renewal invoice is paid');
+const beforeRenewal = await customer.get(`/v1/subscriptions/${subscriptionId}`, { quiet: true });
+const renewing = await admin.post(`/v1/subscriptions/${subscriptionId}/test-clock/advance`, {
+  to: secondAfter(beforeRenewal.body.currentPeriodEnd),
+});
+expect(renewing.status === 200, 'the subscription clock moved past the period end (admin, TEST_CLOCK_ENABLED=true)');
+expect(renewing.body.renewalInvoiceId !== null, 'a renewal invoice was issued');
+const renewed = await waitFor('the renewal to be paid', async () => {
+  const res = await customer.get(`/v1/subscriptions/${subscriptionId}`, { quiet: true });
+  return res.body.renewalInvoiceId === null && res.body.status === 'active' ? res : undefined;
+});
+expect(renewed.body.currentPeriodStart === beforeRenewal.body.currentPeriodEnd, 'the period advanced by one month');
+expect(renewed.body.planId === starter.id && renewed.body.scheduledPlanId === null, 'the scheduled downgrade took effect');
+const renewalInvoice = await customer.get(`/v1/invoices/${renewing.body.renewalInvoiceId}`);
+expect(renewalInvoice.body.kind === 'renewal' && renewalInvoice.body.status === 'paid', 'the renewal invoice is paid');
+expect(renewalInvoice.body.amount === starter.amount, `it billed the new plan (${starter.amount})`);
+
+step('Dunning: the card on file is declined at the next renewal → past_due');
+const declinedCard = await customer.patch(`/v1/subscriptions/${subscriptionId}`, { paymentMethod: 'pm_card_declined' });
+expect(declinedCard.status === 200 && declinedCard.body.paymentMethod === 'pm_card_declined', 'the payment method on file changed');
+const failing = await admin.post(`/v1/subscriptions/${subscriptionId}/test-clock/advance`, {
+  to: secondAfter(renewed.body.currentPeriodEnd),
+});
+expect(failing.status === 200, 'the clock moved past the next period end');
+const pastDue = await waitFor('the renewal to fail', async () => {
+  const res = await customer.get(`/v1/subscriptions/${subscriptionId}`, { quiet: true });
+  return res.body.status === 'past_due' ? res : undefined;
+});
+await customer.get(`/v1/subscriptions/${subscriptionId}`);
+expect(pastDue.body.nextPaymentRetryAt !== null, `a dunning retry is scheduled (${pastDue.body.nextPaymentRetryAt})`);
+expect(pastDue.body.hasAccess === true, 'access continues during the dunning grace period');
+
+step('Recovery: the customer updates the card, the dunning retry succeeds → active');
+const goodCard = await customer.patch(`/v1/subscriptions/${subscriptionId}`, { paymentMethod: 'pm_card_visa' });
+expect(goodCard.status === 200, 'the payment method on file is pm_card_visa again');
+const retry = await admin.post(`/v1/subscriptions/${subscriptionId}/test-clock/advance`, { to: secondAfter(pastDue.body.nextPaymentRetryAt) });
+expect(retry.status === 200, 'the clock moved to the dunning retry');
+const recovered = await waitFor('the retry to succeed', async () => {
+  const res = await customer.get(`/v1/subscriptions/${subscriptionId}`, { quiet: true });
+  return res.body.status === 'active' && res.body.renewalInvoiceId === null ? res : undefined;
+});
+expect(recovered.body.currentPeriodStart === renewed.body.currentPeriodEnd, 'the period advanced');
+const recoveredHistory = await customer.get(`/v1/subscriptions/${subscriptionId}/history`);
+const lastTwo = recoveredHistory.body.data.slice(-2).map((c) => `${c.fromStatus}→${c.toStatus}`);
+expect(lastTwo.join(',') === 'active→past_due,past_due→active', `history ends with ${lastTwo.join(', ')}`);
 
 step('A declined card: the invoice fails and the subscription never becomes active');
 const other = await admin.post('/v1/users', { email: `demo-declined-${Date.now()}@example.com`, name: 'Declined Customer' });

@@ -10,6 +10,7 @@ ADMIN=${ADMIN_API_KEY:-sk_admin_demo_subscription_0001}
 PAY=${PAYMENT_API_KEY:-sk_payment_demo_0001}
 
 step() { printf '\n== %s\n' "$*"; }
+after() { date -u -d "$1 + 1 second" +%Y-%m-%dT%H:%M:%S.000Z; } # an ISO instant just after $1
 fail() { printf 'DEMO FAILED: %s\n' "$*" >&2; exit 1; }
 # call KEY METHOD URL [JSON]: prints the exchange, leaves the body in $BODY and the status in $STATUS
 call() {
@@ -69,6 +70,26 @@ call "$KEY" POST "$S/v1/subscriptions/$SUB/cancel" '{"atPeriodEnd":true}'
 expect '.cancelAtPeriodEnd and .status == "active" and .hasAccess' "still active and entitled until the period ends"
 call "$KEY" POST "$S/v1/subscriptions/$SUB/resume" '{}'
 expect '.cancelAtPeriodEnd == false' "the pending cancellation is undone"
+
+step "Renewal (test clock, admin): period ends, scheduled downgrade applies, renewal invoice paid"
+call "$KEY" GET "$S/v1/subscriptions/$SUB"
+END=$(jq -r .currentPeriodEnd <<<"$BODY")
+call "$ADMIN" POST "$S/v1/subscriptions/$SUB/test-clock/advance" "{\"to\":\"$(after "$END")\"}"
+expect '.renewalInvoiceId != null' "a renewal invoice was issued"
+wait_for "$KEY" "$S/v1/subscriptions/$SUB" ".status == \"active\" and .renewalInvoiceId == null and .currentPeriodStart == \"$END\" and .planId == \"$STARTER\"" "renewed on starter-monthly, period advanced"
+
+step "Dunning: the card on file is declined at the next renewal -> past_due"
+call "$KEY" PATCH "$S/v1/subscriptions/$SUB" '{"paymentMethod":"pm_card_declined"}'
+expect '.paymentMethod == "pm_card_declined"' "payment method on file changed"
+END=$(jq -r .currentPeriodEnd <<<"$BODY")
+call "$ADMIN" POST "$S/v1/subscriptions/$SUB/test-clock/advance" "{\"to\":\"$(after "$END")\"}"
+wait_for "$KEY" "$S/v1/subscriptions/$SUB" '.status == "past_due" and .nextPaymentRetryAt != null and .hasAccess' "past_due, retry scheduled, still entitled"
+RETRY=$(jq -r .nextPaymentRetryAt <<<"$BODY")
+
+step "Recovery: card updated, the dunning retry succeeds -> active"
+call "$KEY" PATCH "$S/v1/subscriptions/$SUB" '{"paymentMethod":"pm_card_visa"}'
+call "$ADMIN" POST "$S/v1/subscriptions/$SUB/test-clock/advance" "{\"to\":\"$(after "$RETRY")\"}"
+wait_for "$KEY" "$S/v1/subscriptions/$SUB" ".status == \"active\" and .renewalInvoiceId == null and .currentPeriodStart == \"$END\"" "active again, period advanced"
 
 step "A declined card"
 call "$ADMIN" POST "$S/v1/users" "{\"email\":\"demo-sh-declined-$(date +%s%N)@example.com\",\"name\":\"Declined\"}"

@@ -66,6 +66,7 @@ const services = [
       PAYMENT_SERVICE_URL: `http://127.0.0.1:${paymentPort}`,
       PAYMENT_SERVICE_API_KEY: demo.paymentKey,
       PAYMENT_WEBHOOK_SECRETS: demo.webhookSecret,
+      TEST_CLOCK_ENABLED: process.env.TEST_CLOCK_ENABLED ?? 'true',
     },
   },
 ];

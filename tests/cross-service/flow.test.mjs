@@ -186,6 +186,72 @@ describe('subscribe → pay → webhook → subscription, across both services',
     assert.equal(after.body.data.length, 2, 'a downgrade creates no invoice');
   });
 
+  async function advanceClockTo(subscriptionId, instant) {
+    const to = new Date(new Date(instant).getTime() + 1000).toISOString();
+    const res = await admin.post(`/v1/subscriptions/${subscriptionId}/test-clock/advance`, { to });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body;
+  }
+
+  it('should renew through the payment service when the period ends, once', async () => {
+    const { api } = await newCustomer();
+    const created = await subscribe(api, basicPlan.id, 'pm_card_visa');
+    const active = await settledSubscription(api, created.id, 'active');
+
+    const renewing = await advanceClockTo(created.id, active.currentPeriodEnd);
+    assert.ok(renewing.renewalInvoiceId, 'a renewal invoice is issued at the period end');
+    const renewed = await eventually(
+      async () => {
+        const res = await api.get(`/v1/subscriptions/${created.id}`);
+        return res.body.renewalInvoiceId === null && res.body.currentPeriodStart === active.currentPeriodEnd ? res.body : undefined;
+      },
+      { what: 'the renewal to be paid' },
+    );
+    assert.equal(renewed.status, 'active');
+
+    const renewal = await paymentFor(renewing.renewalInvoiceId);
+    assert.equal(renewal.status, 'succeeded');
+    assert.equal(renewal.amount, basicPlan.amount);
+    const invoices = await api.get(`/v1/invoices?subscriptionId=${created.id}`);
+    assert.deepEqual(
+      invoices.body.data.map((invoice) => `${invoice.kind}:${invoice.status}`),
+      ['renewal:paid', 'initial:paid'],
+      'exactly one renewal invoice',
+    );
+  });
+
+  it('should go past_due when a renewal is declined and recover on the dunning retry after a card update', async () => {
+    const { api } = await newCustomer();
+    const created = await subscribe(api, basicPlan.id, 'pm_card_visa');
+    const active = await settledSubscription(api, created.id, 'active');
+
+    const updated = await api.patch(`/v1/subscriptions/${created.id}`, { paymentMethod: 'pm_card_insufficient_funds' });
+    assert.equal(updated.status, 200, JSON.stringify(updated.body));
+    const renewing = await advanceClockTo(created.id, active.currentPeriodEnd);
+    const pastDue = await settledSubscription(api, created.id, 'past_due');
+    assert.ok(pastDue.nextPaymentRetryAt, 'a dunning retry is scheduled');
+    assert.equal(pastDue.hasAccess, true, 'access continues during the dunning grace period');
+    const declined = await paymentFor(renewing.renewalInvoiceId);
+    assert.equal(declined.failureCode, 'insufficient_funds');
+
+    assert.equal((await api.patch(`/v1/subscriptions/${created.id}`, { paymentMethod: 'pm_card_visa' })).status, 200);
+    await advanceClockTo(created.id, pastDue.nextPaymentRetryAt);
+    const recovered = await settledSubscription(api, created.id, 'active');
+    assert.equal(recovered.currentPeriodStart, active.currentPeriodEnd, 'the paid renewal advanced the period');
+
+    const attempts = await stack.paymentApi.get(`/v1/payments?merchantReference=${renewing.renewalInvoiceId}`);
+    assert.deepEqual(
+      attempts.body.data.map((payment) => `${payment.paymentMethod}:${payment.status}`),
+      ['pm_card_visa:succeeded', 'pm_card_insufficient_funds:failed'],
+      'one declined charge, then one successful retry, on the same invoice',
+    );
+    const history = await api.get(`/v1/subscriptions/${created.id}/history`);
+    assert.deepEqual(
+      history.body.data.map((change) => change.toStatus),
+      ['incomplete', 'active', 'past_due', 'active'],
+    );
+  });
+
   it('should cancel at period end, keep access, and resume', async () => {
     const { api } = await newCustomer();
     const created = await subscribe(api, basicPlan.id, 'pm_card_visa');

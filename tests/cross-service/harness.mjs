@@ -117,6 +117,7 @@ export async function startStack({ seed = false, name = 'stack' } = {}) {
     PAYMENT_SERVICE_API_KEY: PAYMENT_API_KEY,
     PAYMENT_WEBHOOK_SECRETS: WEBHOOK_SECRET,
     OUTBOX_POLL_INTERVAL_MS: '100',
+    TEST_CLOCK_ENABLED: 'true',
   };
   for (const [service, env] of [['payment-service', paymentEnv], ['subscription-service', subscriptionEnv]]) {
     runScript(service, 'scripts/migrate.cjs', env);
@@ -183,6 +184,7 @@ function client(baseUrl, apiKey) {
   return {
     get: (path, headers) => call('GET', path, undefined, headers),
     post: (path, body, headers) => call('POST', path, body, headers),
+    patch: (path, body, headers) => call('PATCH', path, body, headers),
   };
 }
 
