@@ -1,6 +1,6 @@
 // `npm test`: every suite of the repository against a real PostgreSQL.
-//   1. payment-service      unit + e2e (its own database)
-//   2. subscription-service unit + e2e (its own database)
+//   1. payment-service      type check, lint, unit + e2e (its own database)
+//   2. subscription-service type check, lint, unit + e2e (its own database)
 //   3. cross-service        both services built and started as real processes over HTTP
 // Uses TEST_DATABASE_URL / DATABASE_URL when given (any database on that server; suites get
 // their own databases next to it), otherwise starts an embedded PostgreSQL for the run.
@@ -21,29 +21,27 @@ function run(command, args, { cwd, env = {} }) {
   });
 }
 
+/** A service's own checks: type check, lint, then its unit + e2e tests on a fresh database. */
+function serviceSuite(service, database) {
+  return {
+    name: service,
+    run: async (db) => {
+      const cwd = join(root, service);
+      for (const check of ['typecheck', 'lint']) {
+        const code = await run('npm', ['run', '--silent', check], { cwd });
+        if (code !== 0) return code;
+      }
+      await db.createDatabase(database, { recreate: true });
+      return run('npm', ['test'], { cwd, env: { TEST_DATABASE_URL: db.urlFor(database) } });
+    },
+  };
+}
+
 const CROSS_SERVICE_TESTS = ['flow', 'readme-samples', 'swagger-ui'].map((name) => `tests/cross-service/${name}.test.mjs`);
 
 const suites = [
-  {
-    name: 'payment-service',
-    run: async (db) => {
-      await db.createDatabase('payment_service_test', { recreate: true });
-      return run('npm', ['test'], {
-        cwd: join(root, 'payment-service'),
-        env: { TEST_DATABASE_URL: db.urlFor('payment_service_test') },
-      });
-    },
-  },
-  {
-    name: 'subscription-service',
-    run: async (db) => {
-      await db.createDatabase('subscription_service_test', { recreate: true });
-      return run('npm', ['test'], {
-        cwd: join(root, 'subscription-service'),
-        env: { TEST_DATABASE_URL: db.urlFor('subscription_service_test') },
-      });
-    },
-  },
+  serviceSuite('payment-service', 'payment_service_test'),
+  serviceSuite('subscription-service', 'subscription_service_test'),
   {
     name: 'cross-service',
     run: async (db) => {
