@@ -147,6 +147,8 @@ describe('Platform (e2e)', () => {
           '/v1/events/{id}',
           '/v1/events/{id}/redeliver',
           '/v1/webhook-endpoints',
+          '/v1/webhook-deliveries',
+          '/v1/webhook-deliveries/redeliver',
           '/health/live',
           '/health/ready',
         ]),

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 import { PrismaService } from '../platform/database/prisma.service';
 import { Clock, CLOCK, RANDOM_SOURCE, RandomSource } from '../platform/time/clock';
+import { HeldClaims } from '../platform/workers/held-claims';
 import { PollingLoop } from '../platform/workers/polling-loop';
 import { EventOutbox } from '../webhooks/event-outbox';
 import { AttemptDecision, decideAttempt, PROCESSING_RETRY_DELAY_MS, shouldRetry } from './domain/payment-simulation';
@@ -27,6 +29,9 @@ interface ClaimedPayment {
 export class PaymentProcessingWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PaymentProcessingWorker.name);
   private readonly loop: PollingLoop;
+  private readonly held = new HeldClaims();
+  /** Aborted when shutdown starts: attempts still waiting on the (simulated) card network are abandoned. */
+  private readonly shutdown = new AbortController();
 
   constructor(
     private readonly config: AppConfig,
@@ -36,6 +41,7 @@ export class PaymentProcessingWorker implements OnApplicationBootstrap, OnModule
     @Inject(RANDOM_SOURCE) private readonly random: RandomSource,
   ) {
     this.loop = new PollingLoop(this.logger, config.workerPollIntervalMs, () => this.processDue());
+    setMaxListeners(BATCH_SIZE + 1, this.shutdown.signal); // one listener per attempt in flight
   }
 
   onApplicationBootstrap(): void {
@@ -44,8 +50,15 @@ export class PaymentProcessingWorker implements OnApplicationBootstrap, OnModule
     }
   }
 
+  /**
+   * Graceful shutdown: no new ticks, attempts not yet decided are abandoned, the in-flight tick finishes,
+   * then every payment still leased by this process is released so another instance takes it at once
+   * (instead of after the lease expires, which is what happens after a crash or kill -9).
+   */
   async onModuleDestroy(): Promise<void> {
+    this.shutdown.abort();
     await this.loop.stop();
+    await this.releaseHeldClaims();
   }
 
   /** A payment was just created: look now instead of at the next poll. */
@@ -56,6 +69,7 @@ export class PaymentProcessingWorker implements OnApplicationBootstrap, OnModule
   async processDue(): Promise<boolean> {
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + this.config.simulationDelayMs + LEASE_MARGIN_MS);
+    this.held.prune(now);
     const claimed = await this.prisma.$queryRaw<ClaimedPayment[]>`
       UPDATE payments SET locked_until = ${leaseUntil.toISOString()}::timestamptz
       WHERE id IN (
@@ -67,6 +81,10 @@ export class PaymentProcessingWorker implements OnApplicationBootstrap, OnModule
         LIMIT ${BATCH_SIZE}
         FOR UPDATE SKIP LOCKED)
       RETURNING id, payment_method AS "paymentMethod", attempt_count AS "attemptCount"`;
+    this.held.add(
+      claimed.map(({ id }) => id),
+      leaseUntil,
+    );
     await Promise.all(claimed.map((payment) => this.attempt(payment, leaseUntil)));
     return claimed.length === BATCH_SIZE;
   }
@@ -74,7 +92,14 @@ export class PaymentProcessingWorker implements OnApplicationBootstrap, OnModule
   private async attempt(payment: ClaimedPayment, leaseUntil: Date): Promise<void> {
     const attemptNumber = payment.attemptCount + 1;
     const startedAt = this.clock.now();
-    await sleep(this.config.simulationDelayMs); // the simulated round trip to the card network
+    try {
+      await sleep(this.config.simulationDelayMs, undefined, { signal: this.shutdown.signal }); // the simulated round trip to the card network
+    } catch (error) {
+      if (this.shutdown.signal.aborted) {
+        return; // shutting down before anything was decided: the claim is released by onModuleDestroy
+      }
+      throw error;
+    }
     const decision = decideAttempt({
       paymentMethod: payment.paymentMethod,
       attemptNumber,
@@ -83,10 +108,22 @@ export class PaymentProcessingWorker implements OnApplicationBootstrap, OnModule
     });
     const finishedAt = this.clock.now();
     const recorded = await this.record(payment.id, attemptNumber, decision, leaseUntil, startedAt, finishedAt);
+    this.held.done(payment.id); // recording cleared the lease, or someone else owns the row now
     if (!recorded) {
       this.logger.warn(`payment ${payment.id}: lease lost, attempt ${attemptNumber} discarded`);
     } else if (!shouldRetry(decision, attemptNumber)) {
       this.outbox.committed();
+    }
+  }
+
+  private async releaseHeldClaims(): Promise<void> {
+    let released = 0;
+    for (const { lease, ids } of this.held.drain()) {
+      const { count } = await this.prisma.payment.updateMany({ where: { id: { in: ids }, lockedUntil: lease }, data: { lockedUntil: null } });
+      released += count;
+    }
+    if (released > 0) {
+      this.logger.log(`released ${released} claimed payment(s) on shutdown`);
     }
   }
 

@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { WebhookDeliveryStatus } from '../generated/prisma/enums';
 import { PrismaService } from '../platform/database/prisma.service';
 import { Clock, CLOCK, RANDOM_SOURCE, RandomSource } from '../platform/time/clock';
+import { HeldClaims } from '../platform/workers/held-claims';
 import { PollingLoop } from '../platform/workers/polling-loop';
 import { nextRetryDelayMs } from './domain/retry-schedule';
 import { SendResult, WebhookSender } from './webhook-sender';
@@ -19,6 +20,8 @@ const LEASE_MARGIN_MS = 30_000;
 export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WebhookDeliveryWorker.name);
   private readonly loop: PollingLoop;
+  private readonly held = new HeldClaims();
+  private stopping = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -36,8 +39,15 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
     }
   }
 
+  /**
+   * Graceful shutdown: no new ticks, claimed deliveries not yet sent are skipped, requests already sent are
+   * awaited and recorded, then every delivery still leased by this process is released for another instance.
+   * After a crash (kill -9) nothing is released: those rows wait for their lease to expire.
+   */
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     await this.loop.stop();
+    await this.releaseHeldClaims();
   }
 
   /** Deliveries were just committed: look now instead of at the next poll. */
@@ -48,6 +58,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
   async deliverDue(): Promise<boolean> {
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + this.config.webhookTimeoutMs + LEASE_MARGIN_MS);
+    this.held.prune(now);
     const claimed = await this.prisma.$queryRaw<{ id: string }[]>`
       UPDATE webhook_deliveries SET locked_until = ${leaseUntil.toISOString()}::timestamptz
       WHERE id IN (
@@ -59,6 +70,10 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
         LIMIT ${BATCH_SIZE}
         FOR UPDATE OF d SKIP LOCKED)
       RETURNING id`;
+    this.held.add(
+      claimed.map(({ id }) => id),
+      leaseUntil,
+    );
     if (claimed.length === 0) {
       return false;
     }
@@ -68,6 +83,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
     });
     await Promise.all(
       deliveries.map(async (delivery) => {
+        if (this.stopping) {
+          return; // not sent: released on shutdown
+        }
         const startedAt = this.clock.now();
         const result = await this.sender.send({
           url: delivery.endpoint.url,
@@ -78,9 +96,24 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
           timestamp: startedAt,
         });
         await this.recordAttempt(delivery, leaseUntil, startedAt, result);
+        this.held.done(delivery.id);
       }),
     );
     return claimed.length === BATCH_SIZE;
+  }
+
+  private async releaseHeldClaims(): Promise<void> {
+    let released = 0;
+    for (const { lease, ids } of this.held.drain()) {
+      const { count } = await this.prisma.webhookDelivery.updateMany({
+        where: { id: { in: ids }, lockedUntil: lease },
+        data: { lockedUntil: null },
+      });
+      released += count;
+    }
+    if (released > 0) {
+      this.logger.log(`released ${released} claimed deliveries on shutdown`);
+    }
   }
 
   private async recordAttempt(

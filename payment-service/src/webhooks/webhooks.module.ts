@@ -2,14 +2,16 @@ import { Module } from '@nestjs/common';
 import { EventOutbox } from './event-outbox';
 import { EventsController } from './events.controller';
 import { EventsService } from './events.service';
+import { WebhookDeliveriesController } from './webhook-deliveries.controller';
+import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker';
 import { WebhookEndpointsController } from './webhook-endpoints.controller';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { WebhookSender } from './webhook-sender';
 
 @Module({
-  controllers: [EventsController, WebhookEndpointsController],
-  providers: [EventOutbox, EventsService, WebhookDeliveryWorker, WebhookEndpointsService, WebhookSender],
+  controllers: [EventsController, WebhookDeliveriesController, WebhookEndpointsController],
+  providers: [EventOutbox, EventsService, WebhookDeliveriesService, WebhookDeliveryWorker, WebhookEndpointsService, WebhookSender],
   exports: [EventOutbox],
 })
 export class WebhooksModule {}

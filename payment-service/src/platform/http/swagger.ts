@@ -31,7 +31,8 @@ When a payment reaches \`succeeded\` or \`failed\`, an event (schema **PaymentEv
 
 Any 2xx acknowledges. Anything else, or no answer within \`WEBHOOK_TIMEOUT_MS\`, is retried on
 \`WEBHOOK_RETRY_SCHEDULE\` (±20 % jitter); then the delivery is \`failed\` and can be resent with
-\`POST /v1/events/{id}/redeliver\`. Every retry carries the same body bytes; \`sequence\` increases per payment.
+\`POST /v1/events/{id}/redeliver\`, or all dead letters at once: list them with
+\`GET /v1/webhook-deliveries?status=failed&since=…\` and resend them with \`POST /v1/webhook-deliveries/redeliver\`. Every retry carries the same body bytes; \`sequence\` increases per payment.
 `;
 
 export function setUpSwagger(app: INestApplication): void {
@@ -42,6 +43,7 @@ export function setUpSwagger(app: INestApplication): void {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key, e.g. sk_payment_demo_0001' }, 'api-key')
     .addTag('payments', 'Initiate payments and follow their processing attempts.')
     .addTag('events', 'Payment outcomes as sent to the webhook endpoint, with every delivery attempt.')
+    .addTag('webhook deliveries', 'Deliveries across events: find dead letters and redeliver them in bulk.')
     .addTag('webhook endpoints', 'Where events are delivered (from WEBHOOK_URL).')
     .addTag('health', 'Liveness and readiness probes (no authentication).')
     .build();
