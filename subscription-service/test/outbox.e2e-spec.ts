@@ -2,7 +2,7 @@ import request from 'supertest';
 import { PaymentOutboxWorker } from '../src/payments-outbox/payment-outbox.worker';
 import { createPlan, createUser } from './support/factories';
 import { FakePaymentGateway } from './support/fake-payment-gateway';
-import { createTestApp, resetDatabase, TestApp } from './support/test-app';
+import { createTestApp, resetDatabase, resetDatabaseBeforeStart, TestApp } from './support/test-app';
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -19,8 +19,10 @@ describe('payment outbox worker (e2e)', () => {
 
     beforeAll(async () => {
       const url = await gateway.start();
+      // Empty the shared database BEFORE the app starts: its workers poll at once, and rows left by earlier
+      // test files would otherwise be claimed and posted to this gateway (taking its scripted 503).
+      await resetDatabaseBeforeStart();
       t = await createTestApp({ PAYMENT_SERVICE_URL: url, WORKERS_ENABLED: 'true', OUTBOX_POLL_INTERVAL_MS: '50', PAYMENT_SERVICE_API_KEY: 'sk_payment_e2e' });
-      await resetDatabase(t.prisma);
     });
     afterAll(async () => {
       await t.close();
@@ -112,6 +114,62 @@ describe('payment outbox worker (e2e)', () => {
       expect(payment).toMatchObject({ status: 'failed', failureCode: 'payment_request_rejected' });
       expect(payment.invoice.status).toBe('failed');
       expect((await t.prisma.subscription.findUniqueOrThrow({ where: { id: created.body.id } })).status).toBe('incomplete');
+    });
+  });
+
+  describe('when the lease is lost while the request is in flight', () => {
+    let t: TestApp;
+    const gateway = new FakePaymentGateway([202]);
+    const otherLease = new Date('2026-03-10T12:05:00.000Z');
+
+    beforeAll(async () => {
+      const url = await gateway.start();
+      t = await createTestApp({ PAYMENT_SERVICE_URL: url });
+      await resetDatabase(t.prisma);
+    });
+    afterEach(() => {
+      gateway.beforeAnswer = null;
+    });
+    afterAll(async () => {
+      await t.close();
+      await gateway.stop();
+    });
+
+    it.each([
+      ['an accepted (202)', 202],
+      ['a retryable (503)', 503],
+      ['a rejected (422)', 422],
+    ])('should discard %s result: the row, the payment and the invoice stay as the new lease holder left them', async (_case, status) => {
+      gateway.respondWith(status);
+      const user = await createUser(t.prisma);
+      const plan = await createPlan(t.prisma);
+      const created = await request(t.server).post('/v1/subscriptions').set(user.auth).send({ planId: plan.id, paymentMethod: 'pm_card_visa' }).expect(201);
+      const invoicePaymentId = created.body.latestInvoice.payments[0].id;
+      const before = await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } });
+      // While the request is in flight the lease runs out and another worker claims the row (new lease).
+      gateway.beforeAnswer = async () => {
+        await t.prisma.outboxMessage.updateMany({ where: { aggregateId: invoicePaymentId }, data: { lockedUntil: otherLease, attempts: { increment: 1 } } });
+      };
+
+      await t.app.get(PaymentOutboxWorker).drain();
+
+      expect(gateway.requests.filter((r) => r.body.metadata.invoicePaymentId === invoicePaymentId)).toHaveLength(1);
+      const message = await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } });
+      expect(message).toMatchObject({ status: 'pending', lockedUntil: otherLease, attempts: 2, lastError: null, sentAt: null, nextAttemptAt: before.nextAttemptAt });
+      const payment = await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: invoicePaymentId }, include: { invoice: true } });
+      expect(payment).toMatchObject({ status: 'pending', gatewayPaymentId: null, failureCode: null });
+      expect(payment.invoice.status).toBe('open');
+    });
+
+    it('should record the result when it still holds its lease (control)', async () => {
+      gateway.respondWith(202);
+      const user = await createUser(t.prisma);
+      const plan = await createPlan(t.prisma);
+      const created = await request(t.server).post('/v1/subscriptions').set(user.auth).send({ planId: plan.id, paymentMethod: 'pm_card_visa' }).expect(201);
+      const invoicePaymentId = created.body.latestInvoice.payments[0].id;
+      await t.app.get(PaymentOutboxWorker).drain();
+      expect(await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } })).toMatchObject({ status: 'sent', lockedUntil: null, attempts: 1 });
+      expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: invoicePaymentId } })).status).toBe('processing');
     });
   });
 });

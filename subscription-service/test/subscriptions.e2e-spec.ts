@@ -188,6 +188,22 @@ describe('subscriptions (e2e)', () => {
   });
 
   describe('reading', () => {
+    it('should return the whole status history oldest first, unpaginated, and say so in the OpenAPI description', async () => {
+      const user = await createUser(t.prisma);
+      const sub = await activeSubscription(t, user.auth, pro.id);
+      t.clock.advance(1000);
+      await request(t.server).post(`/v1/subscriptions/${sub.id}/cancel`).set(user.auth).send({ atPeriodEnd: false }).expect(200);
+      const whole = await request(t.server).get(`/v1/subscriptions/${sub.id}/history`).set(user.auth).expect(200);
+      expect(whole.body).toMatchObject({ object: 'list', hasMore: false, nextCursor: null });
+      expect(whole.body.data.map((h: { toStatus: string }) => h.toStatus)).toEqual(['incomplete', 'active', 'canceled']);
+
+      const doc = (await request(t.server).get('/docs-json').expect(200)).body;
+      const description: string = doc.paths['/v1/subscriptions/{id}/history'].get.description;
+      expect(description).toContain('not paginated');
+      expect(description).toMatch(/bounded, small number/);
+      expect(doc.paths['/v1/subscriptions/{id}/history'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['id']);
+    });
+
     it('should list own subscriptions, hide others\' (404) and let admins filter', async () => {
       const [owner, stranger] = [await createUser(t.prisma), await createUser(t.prisma)];
       const created = await subscribe(t, owner.auth, pro.id);

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { Prisma, Subscription } from '../generated/prisma/client';
 import { PaymentOutboxWorker } from '../payments-outbox/payment-outbox.worker';
 import { Clock, CLOCK } from '../platform/clock';
+import { PollingLoop } from '../platform/workers/polling-loop';
 import { isUniqueViolation, PrismaService, Tx } from '../platform/database/prisma.service';
 import { addBillingCycle } from '../subscriptions/domain/billing-period';
 import { billingTime } from './domain/billing-time';
@@ -18,7 +19,7 @@ interface ProcessedWork {
 
 /**
  * Runs what the passage of time makes due: renewals at period end, dunning retries, expiry of unpaid
- * incomplete subscriptions and cancel-at-period-end. Polls every BILLING_POLL_INTERVAL_MS. Each
+ * incomplete subscriptions and cancel-at-period-end. Polls every BILLING_POLL_INTERVAL_MS (a PollingLoop). Each
  * subscription is handled in its own transaction on a row claimed with FOR UPDATE SKIP LOCKED, and
  * everything is derived from table state, so any number of replicas can run it and a restart mid-run
  * loses nothing; the unique invoices.renewal_key is the last line of defence against a double renewal.
@@ -26,49 +27,43 @@ interface ProcessedWork {
 @Injectable()
 export class BillingWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BillingWorker.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-  private stopped = true;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly outbox: PaymentOutboxWorker,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    // A pass runs until nothing is due, so it never leaves work behind for an immediate rerun.
+    this.loop = new PollingLoop(this.logger, config.billing.pollIntervalMs, async () => {
+      await this.runDue();
+      return false;
+    });
+  }
 
   onApplicationBootstrap(): void {
-    if (!this.config.workersEnabled) return;
-    this.stopped = false;
-    this.scheduleNextPoll();
+    if (this.config.workersEnabled) this.loop.start();
   }
 
   /** Stops polling and lets an in-flight pass finish while the database is still connected. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** One pass over every subscription with due work; returns how many were processed. Public for tests. */
   async runDue(): Promise<number> {
-    if (this.running) return this.running;
-    this.running = (async () => {
-      const seen: string[] = [];
-      try {
-        for (;;) {
-          const processed = await this.processNextDue(seen);
-          if (!processed) break;
-          seen.push(processed.subscriptionId);
-        }
-      } catch (error) {
-        this.logger.error({ err: error }, 'billing pass failed');
-      } finally {
-        this.running = null;
+    const seen: string[] = [];
+    try {
+      for (;;) {
+        const processed = await this.processNextDue(seen);
+        if (!processed) break;
+        seen.push(processed.subscriptionId);
       }
-      return seen.length;
-    })();
-    return this.running;
+    } catch (error) {
+      this.logger.error({ err: error }, 'billing pass failed');
+    }
+    return seen.length;
   }
 
   /**
@@ -78,14 +73,6 @@ export class BillingWorker implements OnApplicationBootstrap, BeforeApplicationS
   async runDueFor(subscriptionId: string): Promise<BillingWork | null> {
     const processed = await this.processNextDue([], subscriptionId);
     return processed?.work ?? null;
-  }
-
-  private scheduleNextPoll(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      void this.runDue().finally(() => this.scheduleNextPoll());
-    }, this.config.billing.pollIntervalMs);
-    this.timer.unref();
   }
 
   /**

@@ -1,11 +1,12 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { storage as requestLogContext } from 'nestjs-pino/storage';
 import { AppConfig } from '../config/app-config';
 import { PAYMENT_INITIATE_TOPIC, PaymentInitiatePayload } from '../billing/invoice-issuer';
 import { applyPaymentFailed } from '../billing/payment-outcomes';
 import { Clock, CLOCK } from '../platform/clock';
-import { PrismaService } from '../platform/database/prisma.service';
-import { retryDelayMs } from './domain/retry-backoff';
+import { PrismaService, Tx } from '../platform/database/prisma.service';
+import { PollingLoop } from '../platform/workers/polling-loop';
+import { Prisma } from '../generated/prisma/client';
+import { OUTBOX_BACKOFF, retryDelayMs } from './domain/retry-backoff';
 import { PaymentGatewayClient } from './payment-gateway.client';
 
 interface ClaimedMessage {
@@ -16,89 +17,68 @@ interface ClaimedMessage {
   request_id: string | null;
 }
 
+/** A claimed row and the lease (its locked_until) this worker holds on it. */
+interface Lease {
+  readonly message: ClaimedMessage;
+  readonly leaseUntil: Date;
+}
+
 const BATCH_SIZE = 10;
 /** A claimed row is hidden from other workers this long (well beyond one HTTP call); if this worker dies, the row comes back. */
 const MIN_LEASE_MS = 60_000;
 
 /**
  * Delivers `payment.initiate` outbox messages to the payment service. Polls every
- * OUTBOX_POLL_INTERVAL_MS and is kicked right after a commit that wrote a message. Rows are claimed
- * with FOR UPDATE SKIP LOCKED plus a lease, so any number of replicas can run it.
+ * OUTBOX_POLL_INTERVAL_MS (a PollingLoop) and is kicked right after a commit that wrote a message.
+ * Rows are claimed with FOR UPDATE SKIP LOCKED plus a lease, so any number of replicas can run it;
+ * a result is recorded only while this worker still holds the lease it claimed.
  */
 @Injectable()
 export class PaymentOutboxWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(PaymentOutboxWorker.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private rerunRequested = false;
-  private stopped = true;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly gateway: PaymentGatewayClient,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (!this.config.workersEnabled) return;
-    this.stopped = false;
-    this.scheduleNextPoll();
+  ) {
+    this.loop = new PollingLoop(this.logger, config.outbox.pollIntervalMs, () => this.deliverBatch());
   }
 
-  /** Stops polling and lets an in-flight delivery finish while the database is still connected. */
+  onApplicationBootstrap(): void {
+    // Started outside any request's log context: each message is logged with its own requestId.
+    if (this.config.workersEnabled) this.loop.start();
+  }
+
+  /** Stops polling and lets an in-flight batch finish while the database is still connected. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** Deliver now instead of waiting for the next poll (no-op when workers are disabled). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.rerunRequested = true;
-      return;
-    }
-    // Outside the kicking request's log context: each message is logged with its own requestId.
-    requestLogContext.exit(() => void this.drain());
+    this.loop.kick();
   }
 
-  /** Processes every due message; returns when none is left. Public for tests with workers disabled. */
+  /** Processes every due message; returns when none is left. For tests with workers disabled. */
   async drain(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = (async () => {
-      try {
-        do {
-          this.rerunRequested = false;
-          let claimed: ClaimedMessage[];
-          do {
-            claimed = await this.claimDue();
-            for (const message of claimed) await this.deliver(message);
-          } while (claimed.length === BATCH_SIZE);
-        } while (this.rerunRequested && !this.stopped);
-      } catch (error) {
-        this.logger.error({ err: error }, 'outbox drain failed');
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
+    while (await this.deliverBatch());
   }
 
-  private scheduleNextPoll(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      void this.drain().finally(() => this.scheduleNextPoll());
-    }, this.config.outbox.pollIntervalMs);
-    this.timer.unref();
+  /** Claims and delivers one batch; true when the batch was full (more may be due). */
+  private async deliverBatch(): Promise<boolean> {
+    const claimed = await this.claimDue();
+    for (const lease of claimed) await this.deliver(lease);
+    return claimed.length === BATCH_SIZE;
   }
 
-  private async claimDue(): Promise<ClaimedMessage[]> {
+  private async claimDue(): Promise<Lease[]> {
     const now = this.clock.now();
     const leaseMs = Math.max(MIN_LEASE_MS, 3 * this.config.paymentService.timeoutMs);
     const leaseUntil = new Date(now.getTime() + leaseMs);
-    return this.prisma.$queryRaw<ClaimedMessage[]>`
+    const rows = await this.prisma.$queryRaw<ClaimedMessage[]>`
       UPDATE outbox_messages
          SET locked_until = ${leaseUntil}, attempts = attempts + 1
        WHERE id IN (
@@ -110,54 +90,52 @@ export class PaymentOutboxWorker implements OnApplicationBootstrap, BeforeApplic
           LIMIT ${BATCH_SIZE}
           FOR UPDATE SKIP LOCKED)
       RETURNING id, topic, payload, attempts, request_id`;
+    return rows.map((message) => ({ message, leaseUntil }));
   }
 
-  private async deliver(message: ClaimedMessage): Promise<void> {
+  private async deliver(lease: Lease): Promise<void> {
+    const { message } = lease;
     if (message.topic !== PAYMENT_INITIATE_TOPIC) {
-      await this.markFailed(message, `unknown topic ${message.topic}`);
+      await this.markFailed(lease, `unknown topic ${message.topic}`);
       return;
     }
     const payload = message.payload;
     const result = await this.gateway.createPayment(payload, message.request_id);
     const now = this.clock.now();
     switch (result.kind) {
-      case 'accepted':
-        await this.prisma.$transaction(async (tx) => {
-          await tx.outboxMessage.update({
-            where: { id: message.id },
-            data: { status: 'sent', sentAt: now, lockedUntil: null, lastError: null },
-          });
+      case 'accepted': {
+        const recorded = await this.prisma.$transaction(async (tx) => {
+          if (!(await recordIfLeaseHeld(tx, lease, { status: 'sent', sentAt: now, lockedUntil: null, lastError: null }))) return false;
           // A webhook may already have settled the payment (and stored the gateway id); only a still-pending one moves on.
           await tx.invoicePayment.updateMany({
             where: { id: payload.invoicePaymentId, status: 'pending' },
             data: { status: 'processing', gatewayPaymentId: result.gatewayPaymentId, updatedAt: now },
           });
+          return true;
         });
+        if (!recorded) return this.leaseLost(lease, 'accepted');
         this.logger.log({ requestId: message.request_id, invoicePaymentId: payload.invoicePaymentId, gatewayPaymentId: result.gatewayPaymentId }, 'payment requested');
         return;
+      }
       case 'retryable': {
-        const delay = retryDelayMs(message.attempts);
-        await this.prisma.outboxMessage.update({
-          where: { id: message.id },
-          data: { nextAttemptAt: new Date(now.getTime() + delay), lockedUntil: null, lastError: result.error },
-        });
+        const delay = retryDelayMs(message.attempts, OUTBOX_BACKOFF);
+        const data = { nextAttemptAt: new Date(now.getTime() + delay), lockedUntil: null, lastError: result.error };
+        if (!(await recordIfLeaseHeld(this.prisma, lease, data))) return this.leaseLost(lease, 'retryable');
         this.logger.warn({ requestId: message.request_id, invoicePaymentId: payload.invoicePaymentId, attempt: message.attempts, retryInMs: delay, error: result.error }, 'payment request failed; will retry');
         return;
       }
       case 'rejected':
-        await this.markFailed(message, result.error, payload);
+        await this.markFailed(lease, result.error, payload);
         return;
     }
   }
 
-  private async markFailed(message: ClaimedMessage, error: string, payload?: PaymentInitiatePayload): Promise<void> {
+  private async markFailed(lease: Lease, error: string, payload?: PaymentInitiatePayload): Promise<void> {
+    const { message } = lease;
     const now = this.clock.now();
-    await this.prisma.$transaction(async (tx) => {
-      await tx.outboxMessage.update({
-        where: { id: message.id },
-        data: { status: 'failed', lockedUntil: null, lastError: error },
-      });
-      if (!payload) return;
+    const recorded = await this.prisma.$transaction(async (tx) => {
+      if (!(await recordIfLeaseHeld(tx, lease, { status: 'failed', lockedUntil: null, lastError: error }))) return false;
+      if (!payload) return true;
       const payment = await tx.invoicePayment.findUnique({ where: { id: payload.invoicePaymentId }, include: { invoice: true } });
       if (payment) {
         await applyPaymentFailed(
@@ -169,7 +147,30 @@ export class PaymentOutboxWorker implements OnApplicationBootstrap, BeforeApplic
           this.config.billing.dunningScheduleMs,
         );
       }
+      return true;
     });
+    if (!recorded) return this.leaseLost(lease, 'rejected');
     this.logger.error({ requestId: message.request_id, outboxMessageId: message.id, error }, 'payment request rejected; giving up');
   }
+
+  /**
+   * The lease expired and another worker (or a restart) claimed the row again while this send was in
+   * flight: that worker owns the row now, so this result is discarded. The payment service still
+   * charges once: both sends carry the same Idempotency-Key.
+   */
+  private leaseLost(lease: Lease, outcome: string): void {
+    this.logger.warn(
+      { requestId: lease.message.request_id, outboxMessageId: lease.message.id, leaseUntil: lease.leaseUntil.toISOString(), outcome },
+      'outbox lease lost before the result was recorded; result discarded',
+    );
+  }
+}
+
+/** Writes `data` to the claimed row only if it still carries this worker's lease; false when the lease was lost. */
+async function recordIfLeaseHeld(db: Pick<Tx, 'outboxMessage'>, lease: Lease, data: Prisma.OutboxMessageUpdateManyMutationInput): Promise<boolean> {
+  const { count } = await db.outboxMessage.updateMany({
+    where: { id: lease.message.id, status: 'pending', lockedUntil: lease.leaseUntil },
+    data,
+  });
+  return count === 1;
 }

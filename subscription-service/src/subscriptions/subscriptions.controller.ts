@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -30,6 +30,7 @@ import {
   StatusHistoryResponse,
   SubscriptionListResponse,
   SubscriptionResponse,
+  UpdateSubscriptionRequest,
 } from './dto/subscription.dto';
 import { SubscriptionsService } from './subscriptions.service';
 
@@ -74,8 +75,39 @@ export class SubscriptionsController {
     return this.subscriptions.getSubscription(principal, id);
   }
 
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Update the default payment method',
+    description:
+      'Sets the payment method used for FUTURE charges: the next renewal invoice and every dunning retry of a `past_due` ' +
+      'subscription (e.g. after `pm_card_declined`, switch to a working card and the next retry charges it). A payment ' +
+      'attempt already requested keeps the method it was requested with. Allowed while `incomplete`, `active` or ' +
+      '`past_due`; an ended subscription (`canceled`, `incomplete_expired`) answers 409 `subscription_ended`. Only ' +
+      '`paymentMethod` may be sent; any other field is rejected (400). Users may update their own subscriptions, admins any.',
+  })
+  @ApiBody({ type: UpdateSubscriptionRequest, examples: { 'switch to a working card': { value: { paymentMethod: 'pm_card_visa' } } } })
+  @ApiOkResponse({ type: SubscriptionResponse })
+  @ApiBadRequestResponse({ type: ProblemDoc, description: 'validation_failed (paymentMethod missing or malformed, or an unknown field)' })
+  @ApiConflictResponse({ type: ProblemDoc, description: 'subscription_ended (canceled or incomplete_expired), conflict (modified concurrently; retry)' })
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdateSubscriptionRequest,
+  ): Promise<SubscriptionResponse> {
+    return this.subscriptions.updateSubscription(principal, id, body);
+  }
+
   @Get(':id/history')
-  @ApiOperation({ summary: 'Status history, oldest first, with what caused each change (request id or webhook event id).' })
+  @ApiOperation({
+    summary: 'Status history, oldest first, with what caused each change (request id or webhook event id).',
+    description:
+      'Returns the WHOLE history in one response, oldest first: this list is deliberately **not paginated** (no `limit` / ' +
+      '`startingAfter`; `hasMore` is always false and `nextCursor` null). Why: a subscription changes status only a bounded, ' +
+      'small number of times — creation, activation, at most two per billing period (past_due and back when a renewal ' +
+      'fails) and one final end — so the whole list is a few rows and one response always fits; reading it whole in ' +
+      'chronological order is also what an audit needs. The list envelope is kept so a cursor could be added later ' +
+      'without breaking clients.',
+  })
   @ApiOkResponse({ type: StatusHistoryResponse })
   history(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<StatusHistoryResponse> {
     return this.subscriptions.getStatusHistory(principal, id);

@@ -25,6 +25,7 @@ import {
   PlanChangePreviewResponse,
   StatusHistoryResponse,
   SubscriptionResponse,
+  UpdateSubscriptionRequest,
 } from './dto/subscription.dto';
 import { PlanChange, SUBSCRIPTION_INCLUDE, toPlanChangePreview, toStatusChangeResponse, toSubscriptionResponse } from './subscription.mapper';
 
@@ -152,6 +153,22 @@ export class SubscriptionsService {
       orderBy: [{ createdAt: 'asc' }, { sequence: 'asc' }],
     });
     return { object: 'list', data: changes.map(toStatusChangeResponse), hasMore: false, nextCursor: null };
+  }
+
+  /**
+   * Changes the default payment method, used by every FUTURE charge of the subscription (renewal
+   * invoices and dunning retries read `subscriptions.payment_method` when they are issued). A payment
+   * already requested keeps its method. Ended subscriptions are not charged again, so they refuse it.
+   */
+  async updateSubscription(principal: Principal, id: string, request: UpdateSubscriptionRequest): Promise<SubscriptionResponse> {
+    await this.prisma.$transaction(async (tx) => {
+      const subscription = await this.findVisibleSubscription(tx, principal, id);
+      if (!isLive(subscription.status)) {
+        throw new DomainError('subscription_ended', `The subscription is ${subscription.status}; it will not be charged again, so its payment method cannot change.`);
+      }
+      await updateSubscriptionVersioned(tx, subscription, { paymentMethod: request.paymentMethod }, this.momentFor(subscription).billing);
+    });
+    return this.getSubscription(principal, id);
   }
 
   /** What `changePlan` would bill or schedule now, computed by the same code (`planChangeAt`). */

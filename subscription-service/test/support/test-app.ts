@@ -1,4 +1,5 @@
 import { NestFactory } from '@nestjs/core';
+import { Client } from 'pg';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app.module';
 import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from '../../src/app.setup';
@@ -58,10 +59,26 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   };
 }
 
+const TRUNCATE_ALL =
+  'TRUNCATE users, plans, subscriptions, subscription_status_changes, invoices, invoice_payments, ' +
+  'outbox_messages, inbound_webhook_events, idempotency_keys CASCADE';
+
 /** Empties every table (keeps the migrations) so each test file starts from a known state. */
 export async function resetDatabase(prisma: PrismaService): Promise<void> {
-  await prisma.$executeRawUnsafe(
-    'TRUNCATE users, plans, subscriptions, subscription_status_changes, invoices, invoice_payments, ' +
-      'outbox_messages, inbound_webhook_events, idempotency_keys CASCADE',
-  );
+  await prisma.$executeRawUnsafe(TRUNCATE_ALL);
+}
+
+/**
+ * The same, before any app exists. Needed when the app runs its workers (WORKERS_ENABLED=true): they
+ * poll as soon as the app starts, so rows left by earlier test files (the database is shared by the
+ * whole run) would otherwise be claimed and sent before resetDatabase could remove them.
+ */
+export async function resetDatabaseBeforeStart(): Promise<void> {
+  const client = new Client({ connectionString: e2eDatabaseUrl() });
+  await client.connect();
+  try {
+    await client.query(TRUNCATE_ALL);
+  } finally {
+    await client.end();
+  }
 }

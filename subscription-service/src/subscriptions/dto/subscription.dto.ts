@@ -57,6 +57,19 @@ export class PayInvoiceRequest {
   paymentMethod!: string;
 }
 
+/** `PATCH /v1/subscriptions/{id}`: the fields a customer may change directly (only the payment method for now). */
+export class UpdateSubscriptionRequest {
+  @ApiProperty({
+    example: 'pm_card_visa',
+    description:
+      'The default payment method for future charges (renewals and dunning retries); an attempt already in flight keeps its method. ' +
+      'Same format as when subscribing.',
+  })
+  @IsString()
+  @Matches(PAYMENT_METHOD, { message: PAYMENT_METHOD_MESSAGE })
+  paymentMethod!: string;
+}
+
 export class AdvanceTestClockRequest {
   @ApiPropertyOptional({ example: 2_678_400, minimum: 1, maximum: 315_360_000, description: 'Move forward by this many seconds (31 days here). Give this or `to`.' })
   @IsOptional()
