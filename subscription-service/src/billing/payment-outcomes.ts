@@ -2,7 +2,7 @@ import { Invoice, InvoicePayment, Subscription } from '../generated/prisma/clien
 import { Tx } from '../platform/database/prisma.service';
 import { billingTime } from './domain/billing-time';
 import { nextDunningStep } from './domain/dunning';
-import { StatusChangeCause, transitionSubscription, updateSubscriptionVersioned } from './subscription-transitions';
+import { lockSubscription, StatusChangeCause, transitionSubscription, updateSubscriptionVersioned } from './subscription-transitions';
 
 export type PaymentOutcomeResult =
   | 'invoice_paid'
@@ -28,8 +28,9 @@ export async function applyPaymentSucceeded(
   systemNow: Date,
 ): Promise<PaymentOutcomeResult> {
   if (payment.status === 'succeeded') return 'ignored_payment_settled';
-  const invoice = payment.invoice;
-  const subscription = await tx.subscription.findUniqueOrThrow({ where: { id: invoice.subscriptionId } });
+  const subscription = await lockSubscriptionOrThrow(tx, payment.invoice.subscriptionId);
+  // Re-read under the lock: a cancel that committed while we waited may have voided the invoice.
+  const invoice = await tx.invoice.findUniqueOrThrow({ where: { id: payment.invoice.id } });
   const now = billingTime(systemNow, subscription.clockOffsetSeconds);
   await tx.invoicePayment.update({
     where: { id: payment.id },
@@ -82,8 +83,9 @@ export async function applyPaymentFailed(
   dunningScheduleMs: readonly number[],
 ): Promise<PaymentOutcomeResult> {
   if (payment.status === 'succeeded') return 'ignored_payment_settled';
-  const invoice = payment.invoice;
-  const subscription = await tx.subscription.findUniqueOrThrow({ where: { id: invoice.subscriptionId } });
+  const subscription = await lockSubscriptionOrThrow(tx, payment.invoice.subscriptionId);
+  // Re-read under the lock: a cancel that committed while we waited may have voided the invoice.
+  const invoice = await tx.invoice.findUniqueOrThrow({ where: { id: payment.invoice.id } });
   const now = billingTime(systemNow, subscription.clockOffsetSeconds);
   await tx.invoicePayment.update({
     where: { id: payment.id },
@@ -129,6 +131,13 @@ export async function applyPaymentFailed(
     await updateSubscriptionVersioned(tx, subscription, { pendingPlanId: null, pendingInvoiceId: null }, now);
   }
   return 'invoice_failed';
+}
+
+/** The invoice's subscription, locked like every other mutation of it (see lockSubscription). */
+async function lockSubscriptionOrThrow(tx: Tx, id: string): Promise<Subscription> {
+  const subscription = await lockSubscription(tx, id);
+  if (!subscription) throw new Error(`Subscription ${id} not found`);
+  return subscription;
 }
 
 async function markInvoiceFailed(tx: Tx, invoice: Invoice, code: string, now: Date): Promise<void> {

@@ -136,6 +136,8 @@ export class PaymentOutboxWorker implements OnApplicationBootstrap, BeforeApplic
     const recorded = await this.prisma.$transaction(async (tx) => {
       if (!(await recordIfLeaseHeld(tx, lease, { status: 'failed', lockedUntil: null, lastError: error }))) return false;
       if (!payload) return true;
+      // Same lock order as the webhook: the invoice payment, then (in applyPaymentFailed) its subscription.
+      await tx.$queryRaw`SELECT id FROM invoice_payments WHERE id = ${payload.invoicePaymentId}::uuid FOR UPDATE`;
       const payment = await tx.invoicePayment.findUnique({ where: { id: payload.invoicePaymentId }, include: { invoice: true } });
       if (payment) {
         await applyPaymentFailed(

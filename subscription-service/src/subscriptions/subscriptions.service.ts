@@ -4,7 +4,7 @@ import { BillingWorker } from '../billing/billing.worker';
 import { billingTime } from '../billing/domain/billing-time';
 import { dunningWindowMs } from '../billing/domain/dunning';
 import { BillingMoment, issueInvoice, requestInvoicePayment } from '../billing/invoice-issuer';
-import { transitionSubscription, updateSubscriptionVersioned } from '../billing/subscription-transitions';
+import { lockSubscription, transitionSubscription, updateSubscriptionVersioned } from '../billing/subscription-transitions';
 import { AppConfig } from '../config/app-config';
 import { PaymentOutboxWorker } from '../payments-outbox/payment-outbox.worker';
 import { isAdmin, Principal } from '../platform/auth/principal';
@@ -162,7 +162,7 @@ export class SubscriptionsService {
    */
   async updateSubscription(principal: Principal, id: string, request: UpdateSubscriptionRequest): Promise<SubscriptionResponse> {
     await this.prisma.$transaction(async (tx) => {
-      const subscription = await this.findVisibleSubscription(tx, principal, id);
+      const subscription = await this.lockVisibleSubscription(tx, principal, id);
       if (!isLive(subscription.status)) {
         throw new DomainError('subscription_ended', `The subscription is ${subscription.status}; it will not be charged again, so its payment method cannot change.`);
       }
@@ -173,7 +173,7 @@ export class SubscriptionsService {
 
   /** What `changePlan` would bill or schedule now, computed by the same code (`planChangeAt`). */
   async previewPlanChange(principal: Principal, id: string, planId: string): Promise<PlanChangePreviewResponse> {
-    const change = await this.planChangeAt(this.prisma, principal, id, planId);
+    const change = await this.planChangeAt(this.prisma, principal, id, planId, false);
     return toPlanChangePreview(change);
   }
 
@@ -183,7 +183,7 @@ export class SubscriptionsService {
    */
   async changePlan(principal: Principal, id: string, request: ChangePlanRequest, requestId: string): Promise<SubscriptionResponse> {
     const issuedInvoice = await this.prisma.$transaction(async (tx) => {
-      const { subscription, current, target, quote, at } = await this.planChangeAt(tx, principal, id, request.planId);
+      const { subscription, current, target, quote, at } = await this.planChangeAt(tx, principal, id, request.planId, true);
       if (quote.direction === 'downgrade') {
         await updateSubscriptionVersioned(tx, subscription, { scheduledPlanId: target.id }, at.billing);
         return false;
@@ -226,7 +226,7 @@ export class SubscriptionsService {
   /** Withdraws a scheduled downgrade before it takes effect; the current plan simply renews. */
   async withdrawScheduledChange(principal: Principal, id: string): Promise<SubscriptionResponse> {
     await this.prisma.$transaction(async (tx) => {
-      const subscription = await this.findVisibleSubscription(tx, principal, id);
+      const subscription = await this.lockVisibleSubscription(tx, principal, id);
       if (!subscription.scheduledPlanId) {
         throw new DomainError('no_scheduled_change', 'The subscription has no scheduled plan change.');
       }
@@ -242,7 +242,7 @@ export class SubscriptionsService {
    */
   async payInitialInvoice(principal: Principal, id: string, request: PayInvoiceRequest, requestId: string): Promise<SubscriptionResponse> {
     await this.prisma.$transaction(async (tx) => {
-      const subscription = await this.findVisibleSubscription(tx, principal, id);
+      const subscription = await this.lockVisibleSubscription(tx, principal, id);
       const at = this.momentFor(subscription);
       if (subscription.status !== 'incomplete') {
         throw new DomainError('subscription_not_incomplete', `Only an incomplete subscription's initial invoice can be paid this way (this one is ${subscription.status}).`);
@@ -275,7 +275,7 @@ export class SubscriptionsService {
   async cancel(principal: Principal, id: string, request: CancelSubscriptionRequest, requestId: string): Promise<SubscriptionResponse> {
     const atPeriodEnd = request.atPeriodEnd ?? true;
     await this.prisma.$transaction(async (tx) => {
-      const subscription = await this.findVisibleSubscription(tx, principal, id);
+      const subscription = await this.lockVisibleSubscription(tx, principal, id);
       const now = this.momentFor(subscription).billing;
       if (!isLive(subscription.status)) {
         throw new DomainError('invalid_state_transition', `The subscription is already ${subscription.status}.`);
@@ -322,7 +322,7 @@ export class SubscriptionsService {
   /** Undoes a cancel-at-period-end while the period is still running. */
   async resume(principal: Principal, id: string): Promise<SubscriptionResponse> {
     await this.prisma.$transaction(async (tx) => {
-      const subscription = await this.findVisibleSubscription(tx, principal, id);
+      const subscription = await this.lockVisibleSubscription(tx, principal, id);
       if (subscription.status !== 'active' || !subscription.cancelAtPeriodEnd) {
         throw new DomainError('no_pending_cancellation', 'Only an active subscription set to cancel at period end can be resumed.');
       }
@@ -350,7 +350,7 @@ export class SubscriptionsService {
       throw DomainError.validation([{ field: 'seconds', message: 'give exactly one of seconds or to' }]);
     }
     await this.prisma.$transaction(async (tx) => {
-      const subscription = await this.findVisibleSubscription(tx, principal, id);
+      const subscription = await this.lockVisibleSubscription(tx, principal, id);
       const billingNow = this.momentFor(subscription).billing;
       const seconds = request.seconds ?? Math.ceil((new Date(request.to as string).getTime() - billingNow.getTime()) / 1000);
       if (seconds <= 0) {
@@ -363,8 +363,8 @@ export class SubscriptionsService {
   }
 
   /** Loads and checks everything a plan change needs and prices it at the subscription's billing time. */
-  private async planChangeAt(tx: Tx, principal: Principal, id: string, planId: string): Promise<PlanChange> {
-    const subscription = await this.findVisibleSubscription(tx, principal, id);
+  private async planChangeAt(tx: Tx, principal: Principal, id: string, planId: string, lock: boolean): Promise<PlanChange> {
+    const subscription = lock ? await this.lockVisibleSubscription(tx, principal, id) : await this.findVisibleSubscription(tx, principal, id);
     const at = this.momentFor(subscription);
     if (subscription.status !== 'active') {
       throw new DomainError('subscription_not_active', `Only active subscriptions can change plan (this one is ${subscription.status}).`);
@@ -398,6 +398,17 @@ export class SubscriptionsService {
   private momentFor(subscription: Pick<Subscription, 'clockOffsetSeconds'>): BillingMoment {
     const system = this.clock.now();
     return { billing: billingTime(system, subscription.clockOffsetSeconds), system };
+  }
+
+  /**
+   * For every mutating operation: locks the row (SELECT … FOR UPDATE, see lockSubscription) as the
+   * first statement of the transaction, then returns it as committed by whoever held the lock before,
+   * so concurrent operations on one subscription serialise and the losers answer a domain 409.
+   */
+  private async lockVisibleSubscription(tx: Tx, principal: Principal, id: string): Promise<Subscription> {
+    const subscription = await lockSubscription(tx, id, isAdmin(principal) ? undefined : principal.userId);
+    if (!subscription) throw DomainError.notFound('Subscription', id);
+    return subscription;
   }
 
   private async findVisibleSubscription(tx: Tx, principal: Principal, id: string): Promise<Subscription> {

@@ -63,9 +63,23 @@ describe(ProblemDetailsFilter.name, () => {
   it.each([
     ['P2002', 409, 'conflict'],
     ['P2025', 404, 'not_found'],
-    ['P2034', 500, 'internal_error'],
+    ['P2034', 409, 'conflict'],
+    ['P2028', 503, 'service_unavailable'],
+    ['P2010', 500, 'internal_error'],
   ])('should map Prisma %s to %d %s', (code, status, problemCode) => {
     expect(render(prismaError(code)).body).toMatchObject({ status, code: problemCode });
+  });
+
+  it('should tell the client to retry after a write conflict or deadlock (P2034), never answer 500 for contention', () => {
+    const { status, body } = render(prismaError('P2034'));
+    expect(status).toBe(409);
+    expect(body.detail).toMatch(/retry/i);
+  });
+
+  it('should answer 503 with a retry hint when no transaction could start in time (P2028)', () => {
+    const { status, body } = render(prismaError('P2028'));
+    expect(status).toBe(503);
+    expect(body.detail).toMatch(/retry/i);
   });
 
   it('should map framework exceptions', () => {

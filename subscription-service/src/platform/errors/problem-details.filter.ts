@@ -71,6 +71,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof Prisma.PrismaClientKnownRequestError) {
       if (exception.code === 'P2002') return { code: 'conflict', detail: 'The resource already exists.' };
       if (exception.code === 'P2025') return { code: 'not_found', detail: 'The resource was not found.' };
+      // Contention is never a server bug: a write conflict or deadlock (P2034, PostgreSQL 40001/40P01)
+      // rolled the whole transaction back, so the request can simply be retried.
+      if (exception.code === 'P2034') {
+        return { code: 'conflict', detail: 'The request conflicted with a concurrent change and was rolled back; retry it.' };
+      }
+      // No connection/transaction could be obtained in time (P2028): overloaded, not broken.
+      if (exception.code === 'P2028') {
+        return { code: 'service_unavailable', detail: 'The service is busy and could not start the transaction in time; retry later.' };
+      }
       return { code: 'internal_error', detail: 'An unexpected error occurred.' };
     }
     if (exception instanceof HttpException) {

@@ -15,12 +15,33 @@ import { idempotencyRequestHash } from './request-hash';
 const KEY_TTL_MS = 24 * 60 * 60 * 1000;
 const MAX_KEY_LENGTH = 255;
 
+/**
+ * A reservation still in flight (no response stored) after this long is presumed orphaned: the process
+ * running the first request died (kill -9, OOM, deploy) between reserving the key and storing the
+ * response, and nothing else will ever release it. A retry with the same key and the same body may then
+ * take it over and run the handler again, instead of getting 409 idempotency_key_in_use for 24 h. Far
+ * above any normal request duration (same value as payment-service).
+ *
+ * Running the handler a second time is safe for EVERY @Idempotent() route of this service, because each
+ * one is guarded at the data level, so a first run that did commit before the crash cannot be repeated:
+ * - POST /v1/subscriptions: one live subscription per user (UNIQUE live_user_id) → 409 subscription_exists;
+ * - POST /v1/users: UNIQUE email → 409 email_taken;
+ * - POST /v1/plans: UNIQUE code → 409 plan_code_taken;
+ * - POST /v1/subscriptions/{id}/change-plan: an upgrade leaves pendingPlanId set → 409 plan_change_pending
+ *   (a downgrade only re-schedules the same plan, a no-op);
+ * - POST /v1/subscriptions/{id}/pay: the attempt it created is still pending → 409 payment_in_progress.
+ * Before adding @Idempotent() to a route without such a guard, make it have one.
+ */
+export const IDEMPOTENCY_TAKEOVER_AFTER_MS = 30_000;
+
 type Reservation = { kind: 'reserved'; id: string } | { kind: 'replay'; status: number; body: unknown };
 
 /**
  * Idempotency-Key support backed by the `idempotency_keys` table. A unique insert on
  * (scope, key) reserves the key before the handler runs, so concurrent duplicates cannot both
  * execute; the stored response is replayed afterwards. Scope = principal + method + route pattern.
+ * A reservation orphaned by a crashed request is taken over by a retry after
+ * IDEMPOTENCY_TAKEOVER_AFTER_MS.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -88,6 +109,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was used with a different request.');
       }
       if (existing.completedAt === null || existing.responseStatus === null) {
+        if (await this.takeOver(existing.id, now)) return { kind: 'reserved', id: existing.id };
         throw new DomainError('idempotency_key_in_use', 'A request with this Idempotency-Key is still being processed.');
       }
       return { kind: 'replay', status: existing.responseStatus, body: existing.responseBody };
@@ -95,8 +117,22 @@ export class IdempotencyInterceptor implements NestInterceptor {
     throw new DomainError('idempotency_key_in_use', 'A request with this Idempotency-Key is still being processed.');
   }
 
+  /**
+   * Claims an in-flight reservation older than IDEMPOTENCY_TAKEOVER_AFTER_MS (see there why re-running
+   * is safe). Restarting its clock is the claim: one conditional UPDATE, so of several concurrent retries
+   * exactly one wins (the others see a fresh reservation and get 409); a younger one is left alone.
+   */
+  private async takeOver(id: string, now: Date): Promise<boolean> {
+    const { count } = await this.prisma.idempotencyKey.updateMany({
+      where: { id, completedAt: null, responseStatus: null, createdAt: { lte: new Date(now.getTime() - IDEMPOTENCY_TAKEOVER_AFTER_MS) } },
+      data: { createdAt: now },
+    });
+    return count === 1;
+  }
+
   private async complete(id: string, status: number, body: unknown): Promise<void> {
-    await this.prisma.idempotencyKey.update({
+    // updateMany: if the first request was in fact alive after a takeover, it may have released the row meanwhile.
+    await this.prisma.idempotencyKey.updateMany({
       where: { id },
       data: {
         responseStatus: status,

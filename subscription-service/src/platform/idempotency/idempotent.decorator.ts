@@ -12,6 +12,7 @@ export const Idempotent = (): MethodDecorator =>
       required: false,
       description:
         'Up to 255 characters. The same key with the same body within 24 h replays the first response ' +
-        '(header Idempotency-Replayed: true); with a different body → 422; while the first request runs → 409.',
+        '(header Idempotency-Replayed: true); with a different body → 422; while the first request runs → 409 (after 30 s without a response ' +
+        'the first request is presumed dead and a retry runs it again).',
     }),
   );
