@@ -7,6 +7,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { InvoicesModule } from './invoices/invoices.module';
 import { PlansModule } from './plans/plans.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { CLOCK, Clock, SystemClock } from './platform/clock';
 import { PrismaService } from './platform/database/prisma.service';
@@ -67,6 +68,7 @@ export class AppModule {
         SubscriptionsModule,
         InvoicesModule,
         WebhooksModule,
+        ReconciliationModule,
       ],
       controllers: [HealthController],
       providers: [

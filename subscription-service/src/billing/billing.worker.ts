@@ -28,6 +28,8 @@ interface ProcessedWork {
 export class BillingWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BillingWorker.name);
   private readonly loop: PollingLoop;
+  /** Set at shutdown: a pass stops after the subscription in progress (no leases to hand back). */
+  private stopping = false;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -48,6 +50,7 @@ export class BillingWorker implements OnApplicationBootstrap, BeforeApplicationS
 
   /** Stops polling and lets an in-flight pass finish while the database is still connected. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await this.loop.stop();
   }
 
@@ -55,7 +58,7 @@ export class BillingWorker implements OnApplicationBootstrap, BeforeApplicationS
   async runDue(): Promise<number> {
     const seen: string[] = [];
     try {
-      for (;;) {
+      while (!this.stopping) {
         const processed = await this.processNextDue(seen);
         if (!processed) break;
         seen.push(processed.subscriptionId);

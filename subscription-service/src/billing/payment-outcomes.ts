@@ -82,7 +82,8 @@ export async function applyPaymentFailed(
   systemNow: Date,
   dunningScheduleMs: readonly number[],
 ): Promise<PaymentOutcomeResult> {
-  if (payment.status === 'succeeded') return 'ignored_payment_settled';
+  // Already failed (e.g. settled by reconciliation before the webhook arrived): applying it again would count a second dunning failure.
+  if (payment.status === 'succeeded' || payment.status === 'failed') return 'ignored_payment_settled';
   const subscription = await lockSubscriptionOrThrow(tx, payment.invoice.subscriptionId);
   // Re-read under the lock: a cancel that committed while we waited may have voided the invoice.
   const invoice = await tx.invoice.findUniqueOrThrow({ where: { id: payment.invoice.id } });

@@ -11,6 +11,7 @@ export class AppConfig {
   readonly paymentService: { readonly baseUrl: string; readonly apiKey: string; readonly timeoutMs: number };
   readonly webhook: { readonly secrets: readonly string[]; readonly toleranceSeconds: number };
   readonly outbox: { readonly pollIntervalMs: number };
+  readonly reconciliation: { readonly intervalMs: number; readonly afterMs: number };
   readonly workersEnabled: boolean;
   /** Billing worker poll interval; dunning retry delays after a renewal's due date (ms); test clock switch. */
   readonly billing: { readonly pollIntervalMs: number; readonly dunningScheduleMs: readonly number[]; readonly testClockEnabled: boolean };
@@ -29,6 +30,7 @@ export class AppConfig {
     };
     this.webhook = { secrets: splitList(env.PAYMENT_WEBHOOK_SECRETS), toleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS };
     this.outbox = { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS };
+    this.reconciliation = { intervalMs: env.RECONCILIATION_INTERVAL_MS, afterMs: env.RECONCILIATION_AFTER_MS };
     this.workersEnabled = env.WORKERS_ENABLED;
     this.billing = {
       pollIntervalMs: env.BILLING_POLL_INTERVAL_MS,

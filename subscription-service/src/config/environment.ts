@@ -67,6 +67,16 @@ export class Environment {
 
   @Transform(toInt)
   @IsInt()
+  @Min(10)
+  RECONCILIATION_INTERVAL_MS = 60_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RECONCILIATION_AFTER_MS = 15 * 60_000;
+
+  @Transform(toInt)
+  @IsInt()
   @Min(100)
   HTTP_TIMEOUT_MS = 10000;
 

@@ -5,12 +5,29 @@ import { PaymentInitiatePayload } from '../billing/invoice-issuer';
 
 export type CreatePaymentResult =
   | { readonly kind: 'accepted'; readonly gatewayPaymentId: string }
-  /** Worth retrying: 5xx, 408/409/429, timeout, connection failure. */
+  /** Worth retrying: 5xx, 408/409/429, or a connection that could not be opened (nothing was sent). */
   | { readonly kind: 'retryable'; readonly error: string }
+  /**
+   * Timeout or connection dropped after the request may have been sent: the payment service may have
+   * created the payment. Retried with the same Idempotency-Key (answers the existing payment) and
+   * resolvable by reconciliation.
+   */
+  | { readonly kind: 'unknown'; readonly error: string }
   /** The payment service refused the request itself (other 4xx): retrying cannot help. */
   | { readonly kind: 'rejected'; readonly status: number; readonly error: string };
 
 const RETRYABLE_STATUSES = new Set([408, 409, 425, 429]);
+/** Errors raised before any byte of the request left this process: the outcome is known (nothing happened). */
+const NOT_SENT_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** The Payment resource fields reconciliation reads (docs/contracts.md). */
+export interface GatewayPayment {
+  readonly id: string;
+  readonly status: string;
+  readonly failureCode: string | null;
+  readonly failureMessage: string | null;
+  readonly metadata: Record<string, string>;
+}
 
 /** HTTP client of the payment service's `POST /v1/payments` (docs/contracts.md). */
 @Injectable()
@@ -54,9 +71,40 @@ export class PaymentGatewayClient {
       if (response.statusCode >= 500 || RETRYABLE_STATUSES.has(response.statusCode)) return { kind: 'retryable', error };
       return { kind: 'rejected', status: response.statusCode, error };
     } catch (error) {
-      return { kind: 'retryable', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return NOT_SENT_ERROR_CODES.has(errorCode(error)) ? { kind: 'retryable', error: message } : { kind: 'unknown', error: message };
     }
   }
+
+  /** `GET /v1/payments?merchantReference=` (first page of up to 100); throws on any failure. */
+  async findPaymentsByMerchantReference(merchantReference: string): Promise<GatewayPayment[]> {
+    const { baseUrl, apiKey, timeoutMs } = this.config.paymentService;
+    const query = new URLSearchParams({ merchantReference, limit: '100' });
+    const response = await request(`${baseUrl}/v1/payments?${query.toString()}`, {
+      method: 'GET',
+      headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.body.text();
+    if (response.statusCode !== 200) throw new Error(`payment lookup failed: HTTP ${response.statusCode}: ${truncate(text)}`);
+    const parsed = JSON.parse(text) as { data?: unknown };
+    if (!Array.isArray(parsed.data)) throw new Error(`payment lookup returned no list: ${truncate(text)}`);
+    return parsed.data.filter((p): p is GatewayPayment => typeof p === 'object' && p !== null && typeof (p as GatewayPayment).id === 'string');
+  }
+}
+
+function errorCode(error: unknown): string {
+  let current: unknown = error;
+  // undici wraps the socket error in `cause`.
+  // (no instanceof: errors from Node's internals may come from another realm, e.g. under jest)
+  for (let depth = 0; depth < 3 && typeof current === 'object' && current !== null; depth++) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string' && NOT_SENT_ERROR_CODES.has(code)) return code;
+    current = cause;
+  }
+  return '';
 }
 
 function parseId(text: string): string | null {

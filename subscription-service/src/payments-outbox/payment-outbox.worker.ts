@@ -37,6 +37,8 @@ const MIN_LEASE_MS = 60_000;
 export class PaymentOutboxWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(PaymentOutboxWorker.name);
   private readonly loop: PollingLoop;
+  /** Set at shutdown: the batch in progress finishes its in-flight send and releases the rest. */
+  private stopping = false;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -54,6 +56,7 @@ export class PaymentOutboxWorker implements OnApplicationBootstrap, BeforeApplic
 
   /** Stops polling and lets an in-flight batch finish while the database is still connected. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await this.loop.stop();
   }
 
@@ -70,8 +73,30 @@ export class PaymentOutboxWorker implements OnApplicationBootstrap, BeforeApplic
   /** Claims and delivers one batch; true when the batch was full (more may be due). */
   private async deliverBatch(): Promise<boolean> {
     const claimed = await this.claimDue();
-    for (const lease of claimed) await this.deliver(lease);
+    for (const [index, lease] of claimed.entries()) {
+      if (this.stopping) {
+        await this.release(claimed.slice(index));
+        return false;
+      }
+      await this.deliver(lease);
+    }
     return claimed.length === BATCH_SIZE;
+  }
+
+  /**
+   * Shutdown: hands back rows claimed but not sent (lease cleared, the claim's attempt undone) so
+   * another instance sends them now instead of after the lease. Only where this worker's lease still holds.
+   */
+  private async release(leases: Lease[]): Promise<void> {
+    let released = 0;
+    for (const lease of leases) {
+      const { count } = await this.prisma.outboxMessage.updateMany({
+        where: { id: lease.message.id, status: 'pending', lockedUntil: lease.leaseUntil },
+        data: { lockedUntil: null, attempts: { decrement: 1 } },
+      });
+      released += count;
+    }
+    this.logger.log({ released }, 'shutdown: released unsent outbox claims');
   }
 
   private async claimDue(): Promise<Lease[]> {
@@ -108,7 +133,7 @@ export class PaymentOutboxWorker implements OnApplicationBootstrap, BeforeApplic
           if (!(await recordIfLeaseHeld(tx, lease, { status: 'sent', sentAt: now, lockedUntil: null, lastError: null }))) return false;
           // A webhook may already have settled the payment (and stored the gateway id); only a still-pending one moves on.
           await tx.invoicePayment.updateMany({
-            where: { id: payload.invoicePaymentId, status: 'pending' },
+            where: { id: payload.invoicePaymentId, status: { in: ['pending', 'unknown'] } },
             data: { status: 'processing', gatewayPaymentId: result.gatewayPaymentId, updatedAt: now },
           });
           return true;
@@ -122,6 +147,20 @@ export class PaymentOutboxWorker implements OnApplicationBootstrap, BeforeApplic
         const data = { nextAttemptAt: new Date(now.getTime() + delay), lockedUntil: null, lastError: result.error };
         if (!(await recordIfLeaseHeld(this.prisma, lease, data))) return this.leaseLost(lease, 'retryable');
         this.logger.warn({ requestId: message.request_id, invoicePaymentId: payload.invoicePaymentId, attempt: message.attempts, retryInMs: delay, error: result.error }, 'payment request failed; will retry');
+        return;
+      }
+      case 'unknown': {
+        // The payment may exist at the gateway: say so on the invoice payment, and retry with the same
+        // Idempotency-Key (the gateway answers the payment it created, never a second one).
+        const delay = retryDelayMs(message.attempts, OUTBOX_BACKOFF);
+        const data = { nextAttemptAt: new Date(now.getTime() + delay), lockedUntil: null, lastError: `outcome unknown: ${result.error}` };
+        const recorded = await this.prisma.$transaction(async (tx) => {
+          if (!(await recordIfLeaseHeld(tx, lease, data))) return false;
+          await tx.invoicePayment.updateMany({ where: { id: payload.invoicePaymentId, status: 'pending' }, data: { status: 'unknown', updatedAt: now } });
+          return true;
+        });
+        if (!recorded) return this.leaseLost(lease, 'unknown');
+        this.logger.warn({ requestId: message.request_id, invoicePaymentId: payload.invoicePaymentId, attempt: message.attempts, retryInMs: delay, error: result.error }, 'payment request outcome unknown; will retry with the same Idempotency-Key');
         return;
       }
       case 'rejected':

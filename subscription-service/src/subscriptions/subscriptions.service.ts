@@ -252,7 +252,7 @@ export class SubscriptionsService {
       }
       const invoice = await tx.invoice.findFirstOrThrow({
         where: { subscriptionId: id, kind: 'initial' },
-        include: { payments: { where: { status: { in: ['pending', 'processing'] } } } },
+        include: { payments: { where: { status: { in: ['pending', 'processing', 'unknown'] } } } },
       });
       if (invoice.payments.length > 0) {
         throw new DomainError('payment_in_progress', 'A payment attempt on this invoice is still in progress; wait for its outcome.');

@@ -47,7 +47,11 @@ export class InvoicePaymentResponse {
   @ApiProperty({ example: 'pm_card_visa' })
   paymentMethod!: string;
 
-  @ApiProperty({ enum: ['pending', 'processing', 'succeeded', 'failed'], example: 'succeeded' })
+  @ApiProperty({
+    enum: ['pending', 'processing', 'unknown', 'succeeded', 'failed'],
+    example: 'succeeded',
+    description: '`unknown`: the request to the payment service timed out or its connection dropped after sending; resolved by the retry (same Idempotency-Key) or by reconciliation.',
+  })
   status!: string;
 
   @ApiProperty({ type: String, nullable: true, description: 'Payment id at the payment service.' })

@@ -226,7 +226,7 @@ export class StatusChangeResponse {
   @ApiProperty({ example: 'initial_payment_succeeded' })
   reason!: string;
 
-  @ApiProperty({ enum: ['request', 'webhook_event', 'system'], example: 'webhook_event' })
+  @ApiProperty({ enum: ['request', 'webhook_event', 'system', 'reconciliation'], example: 'webhook_event' })
   causeType!: string;
 
   @ApiProperty({ type: String, nullable: true, description: 'Request id or webhook event id that caused the change.' })

@@ -1,0 +1,132 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { applyPaymentFailed, applyPaymentSucceeded, PaymentOutcomeResult } from '../billing/payment-outcomes';
+import { GatewayPayment, PaymentGatewayClient } from '../payments-outbox/payment-gateway.client';
+import { Clock, CLOCK } from '../platform/clock';
+import { PrismaService } from '../platform/database/prisma.service';
+import { PollingLoop } from '../platform/workers/polling-loop';
+
+interface ClaimedPayment {
+  id: string;
+  invoice_id: string;
+  status: 'processing' | 'unknown';
+  gateway_payment_id: string | null;
+}
+
+export type ReconciliationOutcome = PaymentOutcomeResult | 'still_processing' | 'not_found' | 'resolved_processing' | 'already_settled' | 'lookup_failed';
+
+const BATCH_SIZE = 50;
+
+/**
+ * Settles invoice payments whose webhook never came. Every RECONCILIATION_INTERVAL_MS it claims invoice
+ * payments in `processing` (sent, 202 received) or `unknown` (the send timed out) whose last update is
+ * older than RECONCILIATION_AFTER_MS, asks the payment service for them
+ * (`GET /v1/payments?merchantReference=<invoice id>`) and applies a terminal outcome exactly as the
+ * webhook would (same functions, same lock order: invoice payment → subscription → invoice), with
+ * cause `reconciliation` / the gateway payment id. A webhook arriving later finds the payment settled
+ * and changes nothing.
+ *
+ * Claiming: one short statement per batch, `FOR UPDATE SKIP LOCKED` on the rows, that moves their
+ * `updated_at` to now, so another replica will not look at them again before the threshold passes.
+ * The HTTP lookup runs outside any lock; the row is then locked again and re-checked before applying.
+ */
+@Injectable()
+export class ReconciliationWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ReconciliationWorker.name);
+  private readonly loop: PollingLoop;
+  private stopping = false;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly gateway: PaymentGatewayClient,
+    private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.loop = new PollingLoop(this.logger, config.reconciliation.intervalMs, async () => (await this.runOnce()).length === BATCH_SIZE);
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.workersEnabled) this.loop.start();
+  }
+
+  /** Stops polling; the payment in progress finishes, the rest of the batch waits for the next threshold. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.loop.stop();
+  }
+
+  /** Claims one batch of stale payments and reconciles each; returns the outcome per invoice payment. Public for tests. */
+  async runOnce(): Promise<{ invoicePaymentId: string; outcome: ReconciliationOutcome }[]> {
+    const claimed = await this.claimStale();
+    const results: { invoicePaymentId: string; outcome: ReconciliationOutcome }[] = [];
+    for (const row of claimed) {
+      if (this.stopping) break;
+      results.push({ invoicePaymentId: row.id, outcome: await this.reconcile(row) });
+    }
+    return results;
+  }
+
+  private async claimStale(): Promise<ClaimedPayment[]> {
+    const now = this.clock.now();
+    const cutoff = new Date(now.getTime() - this.config.reconciliation.afterMs);
+    return this.prisma.$queryRaw<ClaimedPayment[]>`
+      UPDATE invoice_payments
+         SET updated_at = ${now}
+       WHERE id IN (
+         SELECT id FROM invoice_payments
+          WHERE status IN ('processing', 'unknown')
+            AND updated_at <= ${cutoff}
+            AND updated_at < ${now}
+          ORDER BY updated_at
+          LIMIT ${BATCH_SIZE}
+          FOR UPDATE SKIP LOCKED)
+      RETURNING id, invoice_id, status::text AS status, gateway_payment_id`;
+  }
+
+  private async reconcile(row: ClaimedPayment): Promise<ReconciliationOutcome> {
+    let found: GatewayPayment | undefined;
+    try {
+      const payments = await this.gateway.findPaymentsByMerchantReference(row.invoice_id);
+      found = payments.find((p) => (row.gateway_payment_id !== null && p.id === row.gateway_payment_id) || p.metadata?.invoicePaymentId === row.id);
+    } catch (error) {
+      this.logger.warn({ invoicePaymentId: row.id, err: error }, 'reconciliation lookup failed; will try again after the threshold');
+      return 'lookup_failed';
+    }
+    if (!found) {
+      // `unknown`: the gateway never created it; the outbox retry (same Idempotency-Key) will.
+      if (row.status === 'processing') this.logger.warn({ invoicePaymentId: row.id, gatewayPaymentId: row.gateway_payment_id }, 'reconciliation: payment not found at the gateway');
+      return 'not_found';
+    }
+    const gatewayPayment = found;
+    const now = this.clock.now();
+    const outcome = await this.prisma.$transaction(async (tx): Promise<ReconciliationOutcome> => {
+      // Same lock order as the webhook; re-check: a webhook may have settled it during the lookup.
+      await tx.$queryRaw`SELECT id FROM invoice_payments WHERE id = ${row.id}::uuid FOR UPDATE`;
+      const payment = await tx.invoicePayment.findUnique({ where: { id: row.id }, include: { invoice: true } });
+      if (!payment || (payment.status !== 'processing' && payment.status !== 'unknown')) return 'already_settled';
+      const cause = { causeType: 'reconciliation' as const, causeId: gatewayPayment.id };
+      switch (gatewayPayment.status) {
+        case 'succeeded':
+          return applyPaymentSucceeded(tx, payment, gatewayPayment.id, cause, now);
+        case 'failed':
+          return applyPaymentFailed(
+            tx,
+            payment,
+            { code: gatewayPayment.failureCode ?? 'payment_failed', message: gatewayPayment.failureMessage, gatewayPaymentId: gatewayPayment.id },
+            cause,
+            now,
+            this.config.billing.dunningScheduleMs,
+          );
+        default:
+          if (payment.status === 'unknown') {
+            // The timed-out request did create it: it is an ordinary payment in flight now.
+            await tx.invoicePayment.update({ where: { id: payment.id }, data: { status: 'processing', gatewayPaymentId: gatewayPayment.id, updatedAt: now } });
+            return 'resolved_processing';
+          }
+          return 'still_processing';
+      }
+    });
+    this.logger.log({ invoicePaymentId: row.id, gatewayPaymentId: gatewayPayment.id, gatewayStatus: gatewayPayment.status, outcome }, 'payment reconciled');
+    return outcome;
+  }
+}
