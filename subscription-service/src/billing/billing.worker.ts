@@ -1,10 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { Prisma, Subscription } from '../generated/prisma/client';
 import { PaymentOutboxWorker } from '../payments-outbox/payment-outbox.worker';
 import { Clock, CLOCK } from '../platform/clock';
-import { PollingLoop } from '../platform/workers/polling-loop';
+import { PollingWorker } from '../platform/workers/polling-worker';
 import { isUniqueViolation, PrismaService, Tx } from '../platform/database/prisma.service';
 import { addBillingCycle } from '../subscriptions/domain/billing-period';
 import { billingTime } from './domain/billing-time';
@@ -19,46 +19,36 @@ interface ProcessedWork {
 
 /**
  * Runs what the passage of time makes due: renewals at period end, dunning retries, expiry of unpaid
- * incomplete subscriptions and cancel-at-period-end. Polls every BILLING_POLL_INTERVAL_MS (a PollingLoop). Each
+ * incomplete subscriptions and cancel-at-period-end. Polls every BILLING_POLL_INTERVAL_MS (a PollingWorker). Each
  * subscription is handled in its own transaction on a row claimed with FOR UPDATE SKIP LOCKED, and
  * everything is derived from table state, so any number of replicas can run it and a restart mid-run
  * loses nothing; the unique invoices.renewal_key is the last line of defence against a double renewal.
  */
 @Injectable()
-export class BillingWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(BillingWorker.name);
-  private readonly loop: PollingLoop;
-  /** Set at shutdown: a pass stops after the subscription in progress (no leases to hand back). */
-  private stopping = false;
-
+export class BillingWorker extends PollingWorker {
   constructor(
     private readonly prisma: PrismaService,
     private readonly outbox: PaymentOutboxWorker,
-    private readonly config: AppConfig,
+    config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    // A pass runs until nothing is due, so it never leaves work behind for an immediate rerun.
-    this.loop = new PollingLoop(this.logger, config.billing.pollIntervalMs, async () => {
-      await this.runDue();
-      return false;
-    });
+    super(config.workersEnabled, config.billing.pollIntervalMs);
   }
 
-  onApplicationBootstrap(): void {
-    if (this.config.workersEnabled) this.loop.start();
-  }
-
-  /** Stops polling and lets an in-flight pass finish while the database is still connected. */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    await this.loop.stop();
+  /**
+   * A pass runs until nothing is due, so it never leaves work behind for an immediate rerun. At
+   * shutdown it stops after the subscription in progress (it holds no leases to hand back).
+   */
+  protected async tick(): Promise<boolean> {
+    await this.runDue();
+    return false;
   }
 
   /** One pass over every subscription with due work; returns how many were processed. Public for tests. */
   async runDue(): Promise<number> {
     const seen: string[] = [];
     try {
-      while (!this.stopping) {
+      while (!this.shuttingDown) {
         const processed = await this.processNextDue(seen);
         if (!processed) break;
         seen.push(processed.subscriptionId);

@@ -1,10 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { PAYMENT_INITIATE_TOPIC, PaymentInitiatePayload } from '../billing/invoice-issuer';
 import { applyPaymentFailed } from '../billing/payment-outcomes';
 import { Clock, CLOCK } from '../platform/clock';
 import { PrismaService, Tx } from '../platform/database/prisma.service';
-import { PollingLoop } from '../platform/workers/polling-loop';
+import { PollingWorker } from '../platform/workers/polling-worker';
 import { Prisma } from '../generated/prisma/client';
 import { OUTBOX_BACKOFF, retryDelayMs } from './domain/retry-backoff';
 import { PaymentGatewayClient } from './payment-gateway.client';
@@ -29,40 +29,28 @@ const MIN_LEASE_MS = 60_000;
 
 /**
  * Delivers `payment.initiate` outbox messages to the payment service. Polls every
- * OUTBOX_POLL_INTERVAL_MS (a PollingLoop) and is kicked right after a commit that wrote a message.
+ * OUTBOX_POLL_INTERVAL_MS (a PollingWorker) and is kicked right after a commit that wrote a message.
  * Rows are claimed with FOR UPDATE SKIP LOCKED plus a lease, so any number of replicas can run it;
  * a result is recorded only while this worker still holds the lease it claimed.
  */
 @Injectable()
-export class PaymentOutboxWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(PaymentOutboxWorker.name);
-  private readonly loop: PollingLoop;
-  /** Set at shutdown: the batch in progress finishes its in-flight send and releases the rest. */
-  private stopping = false;
-
+export class PaymentOutboxWorker extends PollingWorker {
   constructor(
     private readonly prisma: PrismaService,
     private readonly gateway: PaymentGatewayClient,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.loop = new PollingLoop(this.logger, config.outbox.pollIntervalMs, () => this.deliverBatch());
+    super(config.workersEnabled, config.outbox.pollIntervalMs);
   }
 
-  onApplicationBootstrap(): void {
-    // Started outside any request's log context: each message is logged with its own requestId.
-    if (this.config.workersEnabled) this.loop.start();
-  }
-
-  /** Stops polling and lets an in-flight batch finish while the database is still connected. */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    await this.loop.stop();
+  protected tick(): Promise<boolean> {
+    return this.deliverBatch();
   }
 
   /** Deliver now instead of waiting for the next poll (no-op when workers are disabled). */
   kick(): void {
-    this.loop.kick();
+    this.pollNow();
   }
 
   /** Processes every due message; returns when none is left. For tests with workers disabled. */
@@ -74,7 +62,7 @@ export class PaymentOutboxWorker implements OnApplicationBootstrap, BeforeApplic
   private async deliverBatch(): Promise<boolean> {
     const claimed = await this.claimDue();
     for (const [index, lease] of claimed.entries()) {
-      if (this.stopping) {
+      if (this.shuttingDown) {
         await this.release(claimed.slice(index));
         return false;
       }

@@ -1,10 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { applyPaymentFailed, applyPaymentSucceeded, PaymentOutcomeResult } from '../billing/payment-outcomes';
 import { GatewayPayment, PaymentGatewayClient } from '../payments-outbox/payment-gateway.client';
 import { Clock, CLOCK } from '../platform/clock';
 import { PrismaService } from '../platform/database/prisma.service';
-import { PollingLoop } from '../platform/workers/polling-loop';
+import { PollingWorker } from '../platform/workers/polling-worker';
 
 interface ClaimedPayment {
   id: string;
@@ -31,28 +31,19 @@ const BATCH_SIZE = 50;
  * The HTTP lookup runs outside any lock; the row is then locked again and re-checked before applying.
  */
 @Injectable()
-export class ReconciliationWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(ReconciliationWorker.name);
-  private readonly loop: PollingLoop;
-  private stopping = false;
-
+export class ReconciliationWorker extends PollingWorker {
   constructor(
     private readonly prisma: PrismaService,
     private readonly gateway: PaymentGatewayClient,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.loop = new PollingLoop(this.logger, config.reconciliation.intervalMs, async () => (await this.runOnce()).length === BATCH_SIZE);
+    super(config.workersEnabled, config.reconciliation.intervalMs);
   }
 
-  onApplicationBootstrap(): void {
-    if (this.config.workersEnabled) this.loop.start();
-  }
-
-  /** Stops polling; the payment in progress finishes, the rest of the batch waits for the next threshold. */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    await this.loop.stop();
+  /** At shutdown the payment in progress finishes; the rest of the batch waits for the next threshold. */
+  protected async tick(): Promise<boolean> {
+    return (await this.runOnce()).length === BATCH_SIZE;
   }
 
   /** Claims one batch of stale payments and reconciles each; returns the outcome per invoice payment. Public for tests. */
@@ -60,7 +51,7 @@ export class ReconciliationWorker implements OnApplicationBootstrap, BeforeAppli
     const claimed = await this.claimStale();
     const results: { invoicePaymentId: string; outcome: ReconciliationOutcome }[] = [];
     for (const row of claimed) {
-      if (this.stopping) break;
+      if (this.shuttingDown) break;
       results.push({ invoicePaymentId: row.id, outcome: await this.reconcile(row) });
     }
     return results;

@@ -3,8 +3,8 @@ import { Logger } from '@nestjs/common';
 /**
  * Runs `tick` until stopped: again at once while it reports more work (or was kicked meanwhile),
  * otherwise after `intervalMs` or as soon as `kick()` is called. A failing tick is logged and the
- * loop goes on. `stop()` resolves once the in-flight tick has finished. Shared by the background
- * workers (payment outbox, billing) so they poll, wake and shut down the same way.
+ * loop goes on. `stop()` resolves once the in-flight tick has finished. Background workers use it
+ * through PollingWorker, so they poll, wake and shut down the same way.
  */
 export class PollingLoop {
   private running: Promise<void> | undefined;
