@@ -1,4 +1,5 @@
 import { AppConfig, InvalidConfigError, loadConfig } from './config/app-config';
+import { Database } from './platform/database/database';
 import { PrismaService } from './platform/database/prisma.service';
 import { SystemClock } from './platform/time/clock';
 import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service';
@@ -8,7 +9,8 @@ const DEMO_API_KEY = 'sk_payment_demo_0001';
 
 /** Idempotent: makes the configured webhook endpoint exist, then explains how to call the API. */
 async function seed(config: AppConfig): Promise<void> {
-  const prisma = new PrismaService(config);
+  const database = new Database(config);
+  const prisma = new PrismaService(database);
   try {
     const endpoint = await new WebhookEndpointsService(prisma, config, new SystemClock()).ensureConfiguredEndpoint();
     const key = config.apiKeys.includes(DEMO_API_KEY) ? DEMO_API_KEY : '<one of API_KEYS>';
@@ -17,6 +19,7 @@ async function seed(config: AppConfig): Promise<void> {
     console.log(`docs: http://localhost:${config.port}/docs`);
   } finally {
     await prisma.$disconnect();
+    await database.onApplicationShutdown();
   }
 }
 

@@ -165,3 +165,30 @@ describe('Platform (e2e)', () => {
     });
   });
 });
+
+describe('Rate limits (e2e)', () => {
+  it('should give each API key its own budget: the calling service at its limit does not limit another key', async () => {
+    const app = await startTestApp({ WORKERS_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '2' });
+    try {
+      for (let i = 0; i < 2; i += 1) await request(app.getHttpServer()).get('/v1/payments').set(auth).expect(200);
+      const limited = await request(app.getHttpServer()).get('/v1/payments').set(auth).expect(429);
+      expect(limited.body).toMatchObject({ code: 'rate_limited', status: 429 });
+      await request(app.getHttpServer()).get('/v1/payments').set('Authorization', 'Bearer sk_test_key_0002').expect(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('should limit failed authentication per address: past the limit even a valid key gets 429 from there', async () => {
+    const app = await startTestApp({ WORKERS_ENABLED: 'false', AUTH_FAILURES_PER_MINUTE: '3' });
+    try {
+      for (let i = 0; i < 3; i += 1) await request(app.getHttpServer()).get('/v1/payments').set('Authorization', `Bearer sk_guess_${i}`).expect(401);
+      const guess = await request(app.getHttpServer()).get('/v1/payments').set('Authorization', 'Bearer sk_guess_3').expect(429);
+      expect(guess.body).toMatchObject({ code: 'rate_limited', status: 429 });
+      await request(app.getHttpServer()).get('/v1/payments').set(auth).expect(429);
+      await request(app.getHttpServer()).get('/health/live').expect(200);
+    } finally {
+      await app.close();
+    }
+  });
+});

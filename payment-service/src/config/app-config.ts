@@ -73,6 +73,24 @@ class EnvironmentVariables {
   @Min(10)
   WORKER_POLL_INTERVAL_MS = 250;
 
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DATABASE_POOL_SIZE = 10;
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  PROCESSING_CONCURRENCY = 64;
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_DELIVERY_CONCURRENCY = 32;
+
   @Transform(toBoolean)
   @IsBoolean()
   WORKERS_ENABLED = true;
@@ -84,12 +102,19 @@ class EnvironmentVariables {
   @Transform(toNumber)
   @IsInt()
   @Min(1)
-  RATE_LIMIT_PER_MINUTE = 6000;
+  RATE_LIMIT_PER_MINUTE = 120_000;
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  AUTH_FAILURES_PER_MINUTE = 120;
 }
 
 /** Typed, validated configuration; inject it like any provider. */
 export class AppConfig {
   readonly databaseUrl: string;
+  /** Connections in the service's one PostgreSQL pool (raw SQL and Prisma share it). */
+  readonly databasePoolSize: number;
   readonly port: number;
   readonly logLevel: string;
   readonly apiKeys: readonly string[];
@@ -100,12 +125,20 @@ export class AppConfig {
   readonly webhookRetryScheduleMs: readonly number[];
   readonly webhookTimeoutMs: number;
   readonly workerPollIntervalMs: number;
+  /** Payments attempted at once (each mostly waits SIMULATION_DELAY_MS). */
+  readonly processingConcurrency: number;
+  /** Webhook deliveries in flight at once. */
+  readonly webhookDeliveryConcurrency: number;
   readonly workersEnabled: boolean;
   readonly swaggerEnabled: boolean;
+  /** Requests a minute per API key (the calling service) or, on public routes, per address. */
   readonly rateLimitPerMinute: number;
+  /** Failed authentications a minute per client address before it gets 429s. */
+  readonly authFailuresPerMinute: number;
 
   constructor(env: EnvironmentVariables) {
     this.databaseUrl = env.DATABASE_URL;
+    this.databasePoolSize = env.DATABASE_POOL_SIZE;
     this.port = env.PORT;
     this.logLevel = env.LOG_LEVEL;
     this.apiKeys = env.API_KEYS.split(',').map((key) => key.trim()).filter(Boolean);
@@ -116,9 +149,12 @@ export class AppConfig {
     this.webhookRetryScheduleMs = parseRetrySchedule(env.WEBHOOK_RETRY_SCHEDULE);
     this.webhookTimeoutMs = env.WEBHOOK_TIMEOUT_MS;
     this.workerPollIntervalMs = env.WORKER_POLL_INTERVAL_MS;
+    this.processingConcurrency = env.PROCESSING_CONCURRENCY;
+    this.webhookDeliveryConcurrency = env.WEBHOOK_DELIVERY_CONCURRENCY;
     this.workersEnabled = env.WORKERS_ENABLED;
     this.swaggerEnabled = env.SWAGGER_ENABLED;
     this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
+    this.authFailuresPerMinute = env.AUTH_FAILURES_PER_MINUTE;
   }
 }
 

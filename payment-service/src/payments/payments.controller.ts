@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } 
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../platform/errors/problem.response';
 import { FastifyReply } from 'fastify';
-import { Idempotency, IdempotencyContext, Idempotent, IDEMPOTENCY_REPLAYED_HEADER } from '../platform/idempotency/idempotency.interceptor';
+import { Idempotency, IdempotencyContext, IDEMPOTENCY_REPLAYED_HEADER } from '../platform/idempotency/idempotency-key';
 import { RequestId } from '../platform/http/request-id';
 import { CreatePaymentDto } from './dto/create-payment.dto';
 import { ListPaymentsQuery } from './dto/list-payments.query';
@@ -18,7 +18,6 @@ export class PaymentsController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  @Idempotent({ takeover: true })
   @ApiOperation({
     summary: 'Initiate a payment',
     description: 'Accepted as `processing`; the outcome is sent as a `payment.succeeded` or `payment.failed` webhook.',
@@ -27,13 +26,13 @@ export class PaymentsController {
     name: 'Idempotency-Key',
     required: false,
     description:
-      'Up to 255 characters, kept 24 h. A retry with the same body replays the first response (header Idempotency-Replayed: true); ' +
-      'another body is a 422; while the first request runs, 409. A key left in flight for over 30 s by a crashed request is ' +
-      'taken over: the answer is the payment that key created (replayed), or a new one if none was created. A key never creates two payments.',
+      'Up to 255 characters, scoped to your API key. The payment records its key (a unique column), so a key never creates two ' +
+      'payments: a retry with the same body answers the first response again (header Idempotency-Replayed: true), another body is a 422, ' +
+      'and a concurrent duplicate waits for the first request instead of failing. A key stays bound to its payment.',
     example: 'invoice-payment:5b0f2c8e-1d3a-4e7b-9c6d-8a2f1e0b3c4d',
   })
   @ApiAcceptedResponse({ type: PaymentResponse })
-  @ApiProblems(400, 409, 422)
+  @ApiProblems(400, 422)
   async create(
     @Body() dto: CreatePaymentDto,
     @RequestId() requestId: string,

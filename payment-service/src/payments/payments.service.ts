@@ -1,17 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { isUUID } from 'class-validator';
-import { PrismaService } from '../platform/database/prisma.service';
+import { Payment } from '../generated/prisma/client';
+import { Database } from '../platform/database/database';
 import { NotFoundError } from '../platform/errors/domain-error';
-import { ListPage, pageArgs, toPage } from '../platform/http/pagination';
-import { IdempotencyContext } from '../platform/idempotency/idempotency.interceptor';
-import { IdempotencyKeyReusedError } from '../platform/idempotency/idempotency.store';
+import { ListPage, toPage } from '../platform/http/pagination';
+import { IdempotencyContext, IdempotencyKeyReusedError } from '../platform/idempotency/idempotency-key';
 import { Clock, CLOCK } from '../platform/time/clock';
 import { CreatePaymentDto } from './dto/create-payment.dto';
 import { ListPaymentsQuery } from './dto/list-payments.query';
 import { PaymentResponse } from './dto/payment.response';
 import { PaymentProcessingWorker } from './payment-processing.worker';
-import { toPaymentResource, WITH_ATTEMPTS } from './payment.resource';
+import { findPayment, findPaymentByIdempotencyScope, findPaymentCursor, insertPayment, listPayments } from './payment.repository';
+import { toPaymentResource } from './payment.resource';
 
 export interface CreatedPayment {
   payment: PaymentResponse;
@@ -22,55 +23,60 @@ export interface CreatedPayment {
 @Injectable()
 export class PaymentsService {
   constructor(
-    private readonly prisma: PrismaService,
-    private readonly processingWorker: PaymentProcessingWorker,
+    private readonly db: Database,
+    private readonly processing: PaymentProcessingWorker,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
-   * Accepts a payment for asynchronous processing; the outcome arrives by webhook. With an Idempotency-Key the
-   * scope is written in the same insert as the payment (unique column), so a key can never create two payments:
-   * when the scope is already taken, the existing payment is the answer (`replayed`) — or a 422 for another body.
+   * Accepts a payment for asynchronous processing; the outcome arrives by webhook. The payment row is the
+   * Idempotency-Key's record: the key's scope and body hash are written in the same insert (unique scope),
+   * so a key can never create two payments, a crash can never leave a key half-used, and a concurrent
+   * duplicate waits for the first insert. When the scope is already taken, the answer is the first
+   * response again (`replayed`: the payment as it was created) — or a 422 for another body.
+   * One statement: the new payment is also leased to this process and attempted right away when a slot is free.
+   * @throws IdempotencyKeyReusedError (422) for a known key with another body.
    */
   async create(input: CreatePaymentDto, requestId: string, idempotency?: IdempotencyContext): Promise<CreatedPayment> {
     const now = this.clock.now();
-    const id = randomUUID();
-    const { count } = await this.prisma.payment.createMany({
-      data: [
-        {
-          ...input,
-          id,
-          metadata: input.metadata ?? {},
-          requestId,
-          idempotencyScope: idempotency?.scope ?? null,
-          idempotencyRequestHash: idempotency?.requestHash ?? null,
-          nextAttemptAt: now,
-          createdAt: now,
-          updatedAt: now,
-        },
-      ],
-      // ON CONFLICT DO NOTHING: only idempotency_scope can collide (the id is fresh).
-      skipDuplicates: true,
+    const leaseUntil = this.processing.leaseNewPayment(now);
+    const created = await insertPayment(this.db, {
+      id: randomUUID(),
+      amount: input.amount,
+      currency: input.currency,
+      merchantReference: input.merchantReference,
+      customerReference: input.customerReference,
+      paymentMethod: input.paymentMethod,
+      description: input.description ?? null,
+      metadata: input.metadata ?? {},
+      requestId,
+      idempotencyScope: idempotency?.scope ?? null,
+      idempotencyRequestHash: idempotency?.requestHash ?? null,
+      lockedUntil: leaseUntil,
+      createdAt: now,
+    }).catch((error: unknown) => {
+      if (leaseUntil) this.processing.newPaymentInserted(null);
+      throw error;
     });
-    if (count === 1) {
-      this.processingWorker.kick();
-      return { payment: toPaymentResource(await this.prisma.payment.findUniqueOrThrow({ where: { id }, include: WITH_ATTEMPTS })), replayed: false };
+    if (leaseUntil) {
+      this.processing.newPaymentInserted(created && { id: created.id, paymentMethod: created.paymentMethod, attemptCount: 0, leaseUntil });
     }
-    const existing = idempotency
-      ? await this.prisma.payment.findUnique({ where: { idempotencyScope: idempotency.scope }, include: WITH_ATTEMPTS })
-      : null;
+    if (created) {
+      return { payment: toPaymentResource(created), replayed: false };
+    }
+    const existing = idempotency ? await findPaymentByIdempotencyScope(this.db, idempotency.scope) : null;
     if (!existing) {
       throw new Error(`payment insert skipped without an idempotency scope conflict (scope: ${idempotency?.scope ?? 'none'})`);
     }
     if (existing.idempotencyRequestHash !== idempotency?.requestHash) {
       throw new IdempotencyKeyReusedError();
     }
-    return { payment: toPaymentResource(existing), replayed: true };
+    return { payment: toPaymentResource(asCreated(existing)), replayed: true };
   }
 
   /** Unknown and malformed ids are both "no such payment" (404): ids are opaque to clients. */
   async get(id: string): Promise<PaymentResponse> {
-    const payment = isUUID(id) ? await this.prisma.payment.findUnique({ where: { id }, include: WITH_ATTEMPTS }) : null;
+    const payment = isUUID(id) ? await findPayment(this.db, id) : null;
     if (!payment) {
       throw new NotFoundError('payment', id);
     }
@@ -78,11 +84,29 @@ export class PaymentsService {
   }
 
   async list(query: ListPaymentsQuery): Promise<ListPage<PaymentResponse>> {
-    const payments = await this.prisma.payment.findMany({
-      where: { merchantReference: query.merchantReference, customerReference: query.customerReference, status: query.status },
-      include: WITH_ATTEMPTS,
-      ...pageArgs(query),
-    });
+    const cursor = query.startingAfter ? await findPaymentCursor(this.db, query.startingAfter) : null;
+    const payments = await listPayments(
+      this.db,
+      { merchantReference: query.merchantReference, customerReference: query.customerReference, status: query.status },
+      cursor,
+      query.limit + 1,
+    );
     return toPage(payments, query, toPaymentResource);
   }
+}
+
+/**
+ * The payment as the request that created it saw it: what a replay of that request answers, whatever
+ * happened to the payment since (an Idempotency-Key replays the first response; Stripe does the same).
+ */
+function asCreated(payment: Payment) {
+  return {
+    ...payment,
+    status: 'processing' as const,
+    failureCode: null,
+    failureMessage: null,
+    processedAt: null,
+    updatedAt: payment.createdAt,
+    attempts: [],
+  };
 }

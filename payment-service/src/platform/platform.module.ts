@@ -1,38 +1,40 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { Database } from './database/database';
 import { PrismaService } from './database/prisma.service';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { HealthController } from './health/health.controller';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
-import { IdempotencyStore } from './idempotency/idempotency.store';
+import { AuthFailureLimiter } from './rate-limit/auth-failure-limiter';
+import { CallerThrottlerGuard } from './rate-limit/caller-throttler.guard';
+import { MemoryThrottlerStorage } from './rate-limit/memory-throttler.storage';
 import { CLOCK, RANDOM_SOURCE, SystemClock } from './time/clock';
 
-/** Cross-cutting concerns: database, auth, errors, idempotency, rate limit, time, health. */
+/** Cross-cutting concerns: database, auth, errors, rate limit, time, health. */
 @Global()
 @Module({
   imports: [
     TerminusModule.forRoot({ errorLogStyle: 'json' }),
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }] }),
+      useFactory: (config: AppConfig) => ({ throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }], storage: new MemoryThrottlerStorage() }),
     }),
   ],
   controllers: [HealthController],
   providers: [
+    Database,
     PrismaService,
-    IdempotencyStore,
     { provide: CLOCK, useClass: SystemClock },
     { provide: RANDOM_SOURCE, useValue: Math.random },
-    // Guards run in this order: throttling first also rate-limits guessing of API keys.
-    { provide: APP_GUARD, useClass: ThrottlerGuard },
+    AuthFailureLimiter,
+    // In this order: the caller's identity first, then its rate limit (see CallerThrottlerGuard).
     { provide: APP_GUARD, useClass: ApiKeyGuard },
-    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+    { provide: APP_GUARD, useClass: CallerThrottlerGuard },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],
-  exports: [PrismaService, CLOCK, RANDOM_SOURCE],
+  exports: [Database, PrismaService, CLOCK, RANDOM_SOURCE],
 })
 export class PlatformModule {}

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { PrismaTransaction } from '../platform/database/prisma.service';
+import { SqlTransaction } from '../platform/database/database';
 import { PaymentResponse } from '../payments/dto/payment.response';
+import { insertEvent } from './webhook-delivery.repository';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker';
 
 export type PaymentEventType = 'payment.succeeded' | 'payment.failed';
@@ -23,7 +24,7 @@ export interface PaymentEventInput {
 export class EventOutbox {
   constructor(private readonly deliveryWorker: WebhookDeliveryWorker) {}
 
-  async record(tx: PrismaTransaction, input: PaymentEventInput): Promise<string> {
+  async record(tx: SqlTransaction, input: PaymentEventInput): Promise<string> {
     const id = randomUUID();
     // Serialised once: these exact bytes are signed and sent on every attempt.
     const body = JSON.stringify({
@@ -33,24 +34,8 @@ export class EventOutbox {
       sequence: input.sequence,
       data: { object: input.payment },
     });
-    await tx.event.create({
-      data: { id, type: input.type, paymentId: input.payment.id, sequence: input.sequence, body, requestId: input.requestId, createdAt: input.createdAt },
-    });
-    const endpoints = await tx.webhookEndpoint.findMany({ where: { enabled: true }, select: { id: true } });
-    await tx.webhookDelivery.createMany({
-      data: endpoints.map((endpoint) => ({
-        eventId: id,
-        endpointId: endpoint.id,
-        nextAttemptAt: input.createdAt,
-        createdAt: input.createdAt,
-        updatedAt: input.createdAt,
-      })),
-    });
+    await insertEvent(tx, { id, type: input.type, paymentId: input.payment.id, sequence: input.sequence, body, requestId: input.requestId, createdAt: input.createdAt });
+    await this.deliveryWorker.enqueue(tx, { id, body, requestId: input.requestId }, input.createdAt);
     return id;
-  }
-
-  /** Call after the recording transaction committed. */
-  committed(): void {
-    this.deliveryWorker.kick();
   }
 }

@@ -4,6 +4,7 @@ import { FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { DomainError } from '../errors/domain-error';
+import { AuthFailureLimiter } from '../rate-limit/auth-failure-limiter';
 import { IS_PUBLIC } from './public.decorator';
 
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
@@ -14,7 +15,10 @@ class UnauthorizedError extends DomainError {
   }
 }
 
-/** Bearer API keys from API_KEYS. Only their SHA-256 digests stay in memory; comparison is constant-time. */
+/**
+ * Bearer API keys from API_KEYS, the first global guard. Only their SHA-256 digests stay in memory;
+ * comparison is constant-time. Failed attempts are limited per client address (AuthFailureLimiter).
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly keyDigests: readonly Buffer[];
@@ -22,23 +26,23 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     config: AppConfig,
     private readonly reflector: Reflector,
+    private readonly failures: AuthFailureLimiter,
   ) {
     this.keyDigests = config.apiKeys.map(sha256);
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) {
       return true;
     }
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    await this.failures.assertAllowed(request.ip);
     const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
-    if (!match) {
-      throw new UnauthorizedError();
-    }
-    const digest = sha256(match[1]);
+    const digest = match ? sha256(match[1]) : undefined;
     // Compare against every key so timing does not reveal which one matched.
-    const matched = this.keyDigests.reduce((found, known) => timingSafeEqual(known, digest) || found, false);
-    if (!matched) {
+    const matched = digest !== undefined && this.keyDigests.reduce((found, known) => timingSafeEqual(known, digest) || found, false);
+    if (!digest || !matched) {
+      await this.failures.recordFailure(request.ip);
       throw new UnauthorizedError();
     }
     request.principal = { id: `key_${digest.toString('hex').slice(0, 16)}` };

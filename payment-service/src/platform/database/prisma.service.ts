@@ -1,15 +1,16 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { AppConfig } from '../../config/app-config';
 import { PrismaClient } from '../../generated/prisma/client';
+import { Database } from './database';
 
+/** Prisma on the service's one pool (see Database), for the queries that are not on the money path. */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
-  constructor(config: AppConfig) {
-    super({ adapter: new PrismaPg({ connectionString: config.databaseUrl }) });
+  constructor(database: Database) {
+    super({ adapter: new PrismaPg(database.pool) });
   }
 
-  // After every module's onModuleDestroy, so workers finish their in-flight transactions first.
+  // After every worker has stopped (beforeApplicationShutdown), so in-flight transactions finish first.
   async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
   }

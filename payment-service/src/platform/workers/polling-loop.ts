@@ -1,12 +1,14 @@
 import { Logger } from '@nestjs/common';
 
 /**
- * Runs `tick` until stopped: again at once while it reports more work, otherwise after `intervalMs`
- * or as soon as `kick()` is called. `stop()` resolves once the in-flight tick has finished.
+ * Runs `tick` until stopped: again at once while it reports more work (or was kicked meanwhile),
+ * otherwise after `intervalMs` or as soon as `kick()` is called. A failing tick is logged and the
+ * loop goes on. `stop()` resolves once the in-flight tick has finished. Background workers use it
+ * through PollingWorker, so they poll, wake and shut down the same way.
  */
 export class PollingLoop {
   private running: Promise<void> | undefined;
-  private stopped = false;
+  private stopped = true;
   private wake: (() => void) | undefined;
   private kicked = false;
 
@@ -22,8 +24,9 @@ export class PollingLoop {
     this.running ??= this.run();
   }
 
-  /** Ask for a tick now (e.g. right after new work was committed). */
+  /** Ask for a tick now (e.g. right after new work was committed); a no-op while not started. */
   kick(): void {
+    if (this.stopped) return;
     this.kicked = true;
     this.wake?.();
   }
@@ -42,17 +45,16 @@ export class PollingLoop {
       try {
         moreWork = await this.tick();
       } catch (error) {
-        this.logger.error(error instanceof Error ? error : String(error), 'polling tick failed');
+        this.logger.error({ err: error }, 'polling tick failed');
       }
-      if (!moreWork && !this.kicked && !this.stopped) {
-        await this.sleep();
-      }
+      if (!moreWork && !this.kicked && !this.stopped) await this.sleep();
     }
   }
 
   private sleep(): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.wake?.(), this.intervalMs);
+      timer.unref();
       this.wake = () => {
         clearTimeout(timer);
         this.wake = undefined;

@@ -1,0 +1,52 @@
+import { createParamDecorator, ExecutionContext, HttpStatus } from '@nestjs/common';
+import { FastifyRequest } from 'fastify';
+import { DomainError, ValidationFailedError } from '../errors/domain-error';
+import { hashRequestBody } from './request-hash';
+
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+export const IDEMPOTENCY_REPLAYED_HEADER = 'idempotency-replayed';
+const MAX_KEY_LENGTH = 255;
+
+/**
+ * What a creating handler needs to enforce an Idempotency-Key at the data level: it writes `scope` and
+ * `requestHash` in a unique column of the row it creates, in the same statement (docs/contracts.md).
+ */
+export interface IdempotencyContext {
+  /** `<principal>:<METHOD> <route pattern>:<Idempotency-Key>`. */
+  scope: string;
+  /** SHA-256 of the canonical request body. */
+  requestHash: string;
+}
+
+export class IdempotencyKeyReusedError extends DomainError {
+  constructor() {
+    super(
+      'idempotency_key_reused',
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      'Unprocessable Content',
+      'This Idempotency-Key was already used with a different request body.',
+    );
+  }
+}
+
+/**
+ * The request's idempotency scope (caller + method + route pattern + key) and body hash, or undefined
+ * when it carries no Idempotency-Key.
+ * @throws ValidationFailedError (400) for a key that is not a single value of 1–255 characters.
+ */
+export function idempotencyContextOf(request: FastifyRequest): IdempotencyContext | undefined {
+  const key = request.headers[IDEMPOTENCY_KEY_HEADER];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || key.length < 1 || key.length > MAX_KEY_LENGTH) {
+    throw new ValidationFailedError([{ field: 'Idempotency-Key', message: 'must be a single value of 1 to 255 characters' }]);
+  }
+  return {
+    scope: `${request.principal?.id ?? 'anonymous'}:${request.method} ${request.routeOptions.url}:${key}`,
+    requestHash: hashRequestBody(request.body),
+  };
+}
+
+/** Handler parameter: the request's IdempotencyContext (see idempotencyContextOf), or undefined without a key. */
+export const Idempotency = createParamDecorator((_data: unknown, context: ExecutionContext): IdempotencyContext | undefined =>
+  idempotencyContextOf(context.switchToHttp().getRequest<FastifyRequest>()),
+);

@@ -1,0 +1,15 @@
+import { Injectable } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import { FastifyRequest } from 'fastify';
+
+/**
+ * RATE_LIMIT_PER_MINUTE per caller: the API key's principal (it runs after ApiKeyGuard), or the client
+ * address on public routes. Keying on the key gives each calling service its own budget, however many
+ * addresses it calls from. Guessing keys is limited by ApiKeyGuard (per address).
+ */
+@Injectable()
+export class CallerThrottlerGuard extends ThrottlerGuard {
+  protected override getTracker(request: FastifyRequest): Promise<string> {
+    return Promise.resolve(request.principal ? request.principal.id : `ip:${request.ip}`);
+  }
+}

@@ -1,0 +1,144 @@
+import { WebhookDeliveryStatus } from '../generated/prisma/enums';
+import { Sql, statement } from '../platform/database/database';
+
+/** A delivery this worker holds a lease on, with everything one send needs. */
+export interface DeliveryLease {
+  readonly id: string;
+  readonly eventId: string;
+  /** The stored event JSON: these exact bytes are signed and sent. */
+  readonly body: string;
+  readonly requestId: string | null;
+  readonly url: string;
+  readonly secret: string;
+  /** Attempts recorded before this one. */
+  readonly attemptCount: number;
+  /** Position in WEBHOOK_RETRY_SCHEDULE. */
+  readonly retryIndex: number;
+  readonly leaseUntil: Date;
+}
+
+const INSERT_EVENT = statement(
+  'events_insert',
+  `INSERT INTO events (id, type, payment_id, sequence, body, request_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+);
+
+/** Stores an event with its exact JSON body. */
+export async function insertEvent(
+  db: Sql,
+  event: { id: string; type: string; paymentId: string; sequence: number; body: string; requestId: string | null; createdAt: Date },
+): Promise<void> {
+  await db.execute(INSERT_EVENT, [event.id, event.type, event.paymentId, event.sequence, event.body, event.requestId, event.createdAt]);
+}
+
+const INSERT_DELIVERIES = statement(
+  'webhook_deliveries_insert_for_event',
+  `WITH delivery AS (
+     INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, attempt_count, retry_index, next_attempt_at, locked_until, created_at, updated_at)
+     SELECT gen_random_uuid(), $1, e.id, 'pending', 0, 0, $2, $3, $2, $2 FROM webhook_endpoints e WHERE e.enabled
+     RETURNING id, endpoint_id
+   )
+   SELECT d.id, e.url, e.secret FROM delivery d JOIN webhook_endpoints e ON e.id = d.endpoint_id ORDER BY d.id`,
+);
+
+const UNLEASE = statement('webhook_deliveries_unlease', `UPDATE webhook_deliveries SET locked_until = NULL WHERE id = ANY($1::uuid[])`);
+
+/**
+ * One pending delivery of the event per enabled endpoint, due at `now`. With `leaseUntil` the first
+ * delivery is written already leased to this process (to be sent after commit) and returned; any others
+ * are left for polling. Returns the leased delivery, or null.
+ */
+export async function insertDeliveries(
+  db: Sql,
+  event: { id: string; body: string; requestId: string | null },
+  now: Date,
+  leaseUntil: Date | null,
+): Promise<DeliveryLease | null> {
+  const rows = await db.query<{ id: string; url: string; secret: string }>(INSERT_DELIVERIES, [event.id, now, leaseUntil]);
+  if (!leaseUntil || rows.length === 0) return null;
+  const [first, ...others] = rows;
+  if (others.length > 0) await db.execute(UNLEASE, [others.map((row) => row.id)]);
+  return { id: first.id, eventId: event.id, body: event.body, requestId: event.requestId, url: first.url, secret: first.secret, attemptCount: 0, retryIndex: 0, leaseUntil };
+}
+
+const CLAIM_DUE = statement(
+  'webhook_deliveries_claim_due',
+  `WITH claimed AS (
+     UPDATE webhook_deliveries SET locked_until = $2
+      WHERE id IN (
+        SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+         WHERE d.status = 'pending' AND e.enabled
+           AND d.next_attempt_at <= $1
+           AND (d.locked_until IS NULL OR d.locked_until <= $1)
+         ORDER BY d.next_attempt_at
+         LIMIT $3
+         FOR UPDATE OF d SKIP LOCKED)
+     RETURNING id, event_id, endpoint_id, attempt_count, retry_index, locked_until
+   )
+   SELECT c.id, c.event_id AS "eventId", ev.body, ev.request_id AS "requestId", e.url, e.secret,
+          c.attempt_count AS "attemptCount", c.retry_index AS "retryIndex", c.locked_until AS "leaseUntil"
+     FROM claimed c JOIN events ev ON ev.id = c.event_id JOIN webhook_endpoints e ON e.id = c.endpoint_id`,
+);
+
+/** Leases up to `limit` due deliveries (to enabled endpoints) to this process, with their event and endpoint, in one statement. */
+export function claimDueDeliveries(db: Sql, now: Date, leaseUntil: Date, limit: number): Promise<DeliveryLease[]> {
+  return db.query<DeliveryLease & Record<string, unknown>>(CLAIM_DUE, [now, leaseUntil, limit]);
+}
+
+const RELEASE = statement('webhook_deliveries_release', `UPDATE webhook_deliveries SET locked_until = NULL WHERE id = $1 AND locked_until = $2`);
+
+/** Gives the lease up (shutdown before sending) so another instance sends it now. */
+export async function releaseDelivery(db: Sql, lease: DeliveryLease): Promise<void> {
+  await db.execute(RELEASE, [lease.id, lease.leaseUntil]);
+}
+
+/** What one send changed: delivered, dead-lettered, or the next retry. */
+export type DeliveryState =
+  | { readonly status: typeof WebhookDeliveryStatus.succeeded; readonly deliveredAt: Date }
+  | { readonly status: typeof WebhookDeliveryStatus.failed }
+  | { readonly status: typeof WebhookDeliveryStatus.pending; readonly nextAttemptAt: Date; readonly retryIndex: number };
+
+export interface DeliveryAttempt {
+  readonly statusCode: number | null;
+  readonly error: string | null;
+  readonly durationMs: number;
+  readonly responseSnippet: string | null;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+}
+
+const RECORD_ATTEMPT = statement(
+  'webhook_deliveries_record_attempt',
+  `WITH updated AS (
+     UPDATE webhook_deliveries
+        SET status = $3, delivered_at = COALESCE($4, delivered_at), next_attempt_at = $5, retry_index = $6, attempt_count = $7,
+            locked_until = NULL, last_status_code = $8, last_error = $9, updated_at = $10
+      WHERE id = $1 AND locked_until = $2
+     RETURNING id
+   )
+   INSERT INTO webhook_delivery_attempts (id, delivery_id, attempt_number, status_code, error, duration_ms, response_snippet, started_at, finished_at)
+   SELECT gen_random_uuid(), id, $7, $8, $9, $11, $12, $13, $10 FROM updated`,
+);
+
+/**
+ * Records one send: the delivery's new state and the attempt row, in one statement, only while the
+ * delivery still carries this worker's lease (a redelivery or another replica may have taken it over).
+ * False when the lease was lost (nothing written).
+ */
+export async function recordDeliveryAttempt(db: Sql, lease: DeliveryLease, state: DeliveryState, attempt: DeliveryAttempt): Promise<boolean> {
+  const inserted = await db.execute(RECORD_ATTEMPT, [
+    lease.id,
+    lease.leaseUntil,
+    state.status,
+    state.status === 'succeeded' ? state.deliveredAt : null,
+    state.status === 'pending' ? state.nextAttemptAt : null,
+    state.status === 'pending' ? state.retryIndex : lease.retryIndex,
+    lease.attemptCount + 1,
+    attempt.statusCode,
+    attempt.error,
+    attempt.finishedAt,
+    attempt.durationMs,
+    attempt.responseSnippet,
+    attempt.startedAt,
+  ]);
+  return inserted === 1;
+}
