@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { Plan } from '../src/generated/prisma/client';
-import { IDEMPOTENCY_TAKEOVER_AFTER_MS } from '../src/platform/idempotency/idempotency.interceptor';
 import { idempotencyRequestHash } from '../src/platform/idempotency/request-hash';
 import { createPlan, createUser, TestUser } from './support/factories';
 import { activeSubscription } from './support/flows';
@@ -8,7 +7,8 @@ import { createTestApp, resetDatabase, TestApp } from './support/test-app';
 
 /**
  * Fault-injection regressions: concurrent mutations of one subscription serialise on its row lock
- * (never a deadlock / 500), and an Idempotency-Key orphaned by a crashed request can be taken over.
+ * (never a deadlock / 500), and an Idempotency-Key is bound to its response in the request's own
+ * transaction (duplicates wait and replay; a rolled-back request leaves no key).
  */
 describe('concurrency and crash recovery (e2e)', () => {
   let t: TestApp;
@@ -91,85 +91,58 @@ describe('concurrency and crash recovery (e2e)', () => {
     });
   });
 
-  describe('Idempotency-Key takeover after a crash', () => {
-    const scopeOf = (user: TestUser) => `user:${user.user.id} POST /v1/subscriptions`;
-
-    /** What a request killed mid-flight leaves behind: a reservation without a stored response. */
-    async function inFlightReservation(user: TestUser, key: string, body: object, ageMs: number): Promise<void> {
-      const createdAt = new Date(t.clock.now().getTime() - ageMs);
-      await t.prisma.idempotencyKey.create({
-        data: {
-          scope: scopeOf(user),
-          key,
-          requestHash: idempotencyRequestHash(body, {}),
-          createdAt,
-          expiresAt: new Date(createdAt.getTime() + 24 * 60 * 60 * 1000),
-        },
-      });
-    }
-
-    it('should let a retry take over a stale reservation and run the request (nothing was created before the crash)', async () => {
+  describe('Idempotency-Key under concurrency and crashes', () => {
+    it('should run the request once for 8 parallel duplicates: the others wait for it and replay its response, none gets a 409', async () => {
       const user = await createUser(t.prisma);
       const body = { planId: pro.id, paymentMethod: 'pm_card_visa' };
-      await inFlightReservation(user, 'crashed-1', body, IDEMPOTENCY_TAKEOVER_AFTER_MS + 1000);
-      const res = await request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'crashed-1').send(body).expect(201);
-      expect(res.body).toMatchObject({ status: 'incomplete', planId: pro.id, userId: user.user.id });
-      expect(await t.prisma.subscription.count({ where: { userId: user.user.id } })).toBe(1);
-      // The response is stored now: the next retry is a replay.
-      const again = await request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'crashed-1').send(body).expect(201);
-      expect(again.headers['idempotency-replayed']).toBe('true');
-      expect(again.body.id).toBe(res.body.id);
-    });
-
-    it('should answer 409 subscription_exists, not idempotency_key_in_use, when the crashed request had committed', async () => {
-      const user = await createUser(t.prisma);
-      const body = { planId: pro.id, paymentMethod: 'pm_card_visa' };
-      // The first run committed its subscription, then died before storing the response.
-      await request(t.server).post('/v1/subscriptions').set(user.auth).send(body).expect(201);
-      await inFlightReservation(user, 'crashed-2', body, IDEMPOTENCY_TAKEOVER_AFTER_MS + 1000);
-      const res = await request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'crashed-2').send(body).expect(409);
-      expect(res.body.code).toBe('subscription_exists');
-      expect(await t.prisma.subscription.count({ where: { userId: user.user.id } })).toBe(1);
-    });
-
-    it('should still answer 409 idempotency_key_in_use for a fresh in-flight reservation', async () => {
-      const user = await createUser(t.prisma);
-      const body = { planId: pro.id, paymentMethod: 'pm_card_visa' };
-      await inFlightReservation(user, 'running', body, IDEMPOTENCY_TAKEOVER_AFTER_MS - 5000);
-      const res = await request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'running').send(body).expect(409);
-      expect(res.body.code).toBe('idempotency_key_in_use');
-      expect(await t.prisma.subscription.count({ where: { userId: user.user.id } })).toBe(0);
-    });
-
-    it('should still answer 422 for a stale reservation retried with another body', async () => {
-      const user = await createUser(t.prisma);
-      await inFlightReservation(user, 'crashed-3', { planId: pro.id, paymentMethod: 'pm_card_visa' }, IDEMPOTENCY_TAKEOVER_AFTER_MS + 1000);
-      const res = await request(t.server)
-        .post('/v1/subscriptions')
-        .set(user.auth)
-        .set('Idempotency-Key', 'crashed-3')
-        .send({ planId: starter.id, paymentMethod: 'pm_card_visa' })
-        .expect(422);
-      expect(res.body.code).toBe('idempotency_key_reused');
-    });
-
-    it('should run the handler exactly once for 8 parallel retries over a stale reservation', async () => {
-      const user = await createUser(t.prisma);
-      const body = { planId: pro.id, paymentMethod: 'pm_card_visa' };
-      await inFlightReservation(user, 'crashed-4', body, IDEMPOTENCY_TAKEOVER_AFTER_MS + 1000);
       const responses = await Promise.all(
-        Array.from({ length: 8 }, () => request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'crashed-4').send(body)),
+        Array.from({ length: 8 }, () => request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'parallel-8').send(body)),
       );
-      const fresh = responses.filter((r) => r.status === 201 && r.headers['idempotency-replayed'] === undefined);
+      expect(responses.map((r) => r.status)).toEqual(Array(8).fill(201));
+      const fresh = responses.filter((r) => r.headers['idempotency-replayed'] === undefined);
       expect(fresh).toHaveLength(1);
-      for (const other of responses.filter((r) => r !== fresh[0])) {
-        const replayed = other.status === 201 && other.headers['idempotency-replayed'] === 'true' && other.body.id === fresh[0].body.id;
-        const inUse = other.status === 409 && other.body.code === 'idempotency_key_in_use';
-        expect(replayed || inUse).toBe(true);
-      }
+      for (const other of responses) expect(other.body).toEqual(fresh[0].body);
       expect(await t.prisma.subscription.count({ where: { userId: user.user.id } })).toBe(1);
       expect(await t.prisma.invoice.count({ where: { userId: user.user.id } })).toBe(1);
       expect(await t.prisma.outboxMessage.count({ where: { payload: { path: ['userId'], equals: user.user.id } } })).toBe(1);
+    });
+
+    it('should commit the key with the response and the effects: a retry after a lost response replays it', async () => {
+      const user = await createUser(t.prisma);
+      const body = { planId: pro.id, paymentMethod: 'pm_card_visa' };
+      const first = await request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'lost-response').send(body).expect(201);
+      const stored = await t.prisma.idempotencyKey.findFirstOrThrow({ where: { key: 'lost-response' } });
+      expect(stored).toMatchObject({ responseStatus: 201 });
+      expect(stored.completedAt).not.toBeNull();
+      const retry = await request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'lost-response').send(body).expect(201);
+      expect(retry.headers['idempotency-replayed']).toBe('true');
+      expect(retry.body).toEqual(first.body);
+    });
+
+    it('should leave no key behind when the request\'s transaction rolls back', async () => {
+      const user = await createUser(t.prisma);
+      const body = { planId: pro.id, paymentMethod: 'pm_card_visa' };
+      await request(t.server).post('/v1/subscriptions').set(user.auth).send(body).expect(201);
+      const conflict = await request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'rolled-back').send(body).expect(409);
+      expect(conflict.body.code).toBe('subscription_exists');
+      expect(await t.prisma.idempotencyKey.count({ where: { key: 'rolled-back' } })).toBe(0);
+    });
+
+    it('should answer 409 idempotency_key_in_use for a key an earlier version reserved without a response', async () => {
+      const user = await createUser(t.prisma);
+      const body = { planId: pro.id, paymentMethod: 'pm_card_visa' };
+      await t.prisma.idempotencyKey.create({
+        data: {
+          scope: `user:${user.user.id} POST /v1/subscriptions`,
+          key: 'reserved-by-v1',
+          requestHash: idempotencyRequestHash(body, {}),
+          createdAt: t.clock.now(),
+          expiresAt: new Date(t.clock.now().getTime() + 24 * 60 * 60 * 1000),
+        },
+      });
+      const res = await request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'reserved-by-v1').send(body).expect(409);
+      expect(res.body.code).toBe('idempotency_key_in_use');
+      expect(await t.prisma.subscription.count({ where: { userId: user.user.id } })).toBe(0);
     });
   });
 });

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { BillingWorker } from '../src/billing/billing.worker';
 import { Plan } from '../src/generated/prisma/client';
-import { PaymentInitiatePayload } from '../src/billing/invoice-issuer';
+import { PaymentInitiatePayload } from '../src/payments-outbox/payment-initiate.message';
 import { PaymentOutboxWorker } from '../src/payments-outbox/payment-outbox.worker';
 import { createPlan, createUser } from './support/factories';
 import { FakePaymentGateway } from './support/fake-payment-gateway';

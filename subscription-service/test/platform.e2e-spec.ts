@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { createUser } from './support/factories';
 import { createTestApp, resetDatabase, TEST_ADMIN_KEY, TestApp } from './support/test-app';
 
 describe('platform (e2e)', () => {
@@ -115,6 +116,32 @@ describe('platform limits and outages (e2e)', () => {
         const webhook = await request(t.server).post('/v1/webhooks/payments').set('content-type', 'application/json').send('{}');
         expect(webhook.status).toBe(401); // rejected for its signature, not throttled
       }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('should give every caller its own budget: one user at its limit does not limit another', async () => {
+    const t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
+    try {
+      const [first, second] = [await createUser(t.prisma, 'first'), await createUser(t.prisma, 'second')];
+      for (let i = 0; i < 2; i += 1) await request(t.server).get('/v1/plans').set(first.auth).expect(200);
+      await request(t.server).get('/v1/plans').set(first.auth).expect(429);
+      for (let i = 0; i < 2; i += 1) await request(t.server).get('/v1/plans').set(second.auth).expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('should limit failed authentication per address: past the limit even a valid key gets 429 from there', async () => {
+    const t = await createTestApp({ AUTH_FAILURES_PER_MINUTE: '3' });
+    try {
+      const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
+      for (let i = 0; i < 3; i += 1) await request(t.server).get('/v1/plans').set({ Authorization: `Bearer sk_guess_${i}` }).expect(401);
+      const guess = await request(t.server).get('/v1/plans').set({ Authorization: 'Bearer sk_guess_3' }).expect(429);
+      expect(guess.body).toMatchObject({ code: 'rate_limited', status: 429 });
+      await request(t.server).get('/v1/plans').set(admin).expect(429);
+      await request(t.server).get('/health/live').expect(200); // public routes are not behind the key check
     } finally {
       await t.close();
     }

@@ -30,6 +30,19 @@ describe('users (e2e)', () => {
       expect(stored.apiKeyHash).not.toContain(res.body.apiKey);
     });
 
+    it('should replay a create with the same Idempotency-Key without the API key, which is never stored', async () => {
+      const body = { email: 'erin@example.com', name: 'Erin' };
+      const first = await request(t.server).post('/v1/users').set(admin).set('Idempotency-Key', 'create-erin').send(body).expect(201);
+      const replay = await request(t.server).post('/v1/users').set(admin).set('Idempotency-Key', 'create-erin').send(body).expect(201);
+
+      expect(replay.headers['idempotency-replayed']).toBe('true');
+      const { apiKey, ...withoutKey } = first.body;
+      expect(replay.body).toEqual(withoutKey);
+      const stored = await t.prisma.idempotencyKey.findFirstOrThrow({ where: { key: 'create-erin' } });
+      expect(JSON.stringify(stored.responseBody)).not.toContain(apiKey);
+      expect(await t.prisma.user.count({ where: { email: body.email } })).toBe(1);
+    });
+
     it('should reject a duplicate email with 409 email_taken', async () => {
       const res = await request(t.server).post('/v1/users').set(admin).send({ email: alice.user.email, name: 'Again' }).expect(409);
       expect(res.body.code).toBe('email_taken');

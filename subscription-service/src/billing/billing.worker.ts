@@ -1,35 +1,75 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
-import { Prisma, Subscription } from '../generated/prisma/client';
-import { PaymentOutboxWorker } from '../payments-outbox/payment-outbox.worker';
+import { Subscription } from '../generated/prisma/client';
+import { findInvoice, voidInvoices } from '../invoices/invoice.repository';
+import { findPlan } from '../plans/plan.repository';
 import { Clock, CLOCK } from '../platform/clock';
+import { selectList } from '../platform/database/columns';
+import { isUniqueViolation } from '../platform/database/database-errors';
+import { Database, SqlTransaction, statement } from '../platform/database/database';
 import { PollingWorker } from '../platform/workers/polling-worker';
-import { isUniqueViolation, PrismaService, Tx } from '../platform/database/prisma.service';
 import { addBillingCycle } from '../subscriptions/domain/billing-period';
+import { SUBSCRIPTION_COLUMNS, updateSubscriptionVersioned } from '../subscriptions/subscription.repository';
 import { billingTime } from './domain/billing-time';
 import { BillingWork, dueBillingWork } from './domain/due-work';
-import { BillingMoment, issueInvoice, requestInvoicePayment } from './invoice-issuer';
-import { transitionSubscription, updateSubscriptionVersioned } from './subscription-transitions';
+import { BillingMoment, InvoiceIssuer } from './invoice-issuer';
+import { transitionSubscription } from './subscription-transitions';
 
-interface ProcessedWork {
-  readonly subscriptionId: string;
-  readonly work: BillingWork | null;
-}
+/** Due subscriptions looked up per query; they are then locked and processed one by one. */
+const CANDIDATES_PER_QUERY = 200;
+
+/**
+ * Mirrors dueBillingWork (which re-checks every row after locking it) as four index scans, one per kind
+ * of due work, so a poll costs the same at 100 rows or 100,000: `status` + the due column are indexed,
+ * and the test-clock branch (billing time = system time + clock_offset_seconds, which no index can
+ * serve) only reads the rows with an offset, through the index on clock_offset_seconds. No ORDER BY: a
+ * pass processes every due row anyway. $1 = system now, $2 = ids to skip, $3 = limit.
+ */
+const DUE_CANDIDATES = statement(
+  'billing_due_candidates',
+  `(SELECT id FROM subscriptions
+     WHERE status = 'incomplete' AND incomplete_expires_at <= $1 AND clock_offset_seconds = 0 AND NOT (id = ANY($2::uuid[])) LIMIT $3)
+   UNION ALL
+   (SELECT id FROM subscriptions
+     WHERE status = 'active' AND current_period_end <= $1 AND clock_offset_seconds = 0 AND renewal_invoice_id IS NULL
+       AND (cancel_at_period_end OR pending_invoice_id IS NULL) AND NOT (id = ANY($2::uuid[])) LIMIT $3)
+   UNION ALL
+   (SELECT id FROM subscriptions
+     WHERE status = 'past_due' AND next_payment_retry_at <= $1 AND clock_offset_seconds = 0 AND NOT (id = ANY($2::uuid[])) LIMIT $3)
+   UNION ALL
+   (SELECT id FROM subscriptions
+     WHERE clock_offset_seconds > 0 AND NOT (id = ANY($2::uuid[]))
+       AND ((status = 'incomplete' AND incomplete_expires_at <= $1 + make_interval(secs => clock_offset_seconds))
+         OR (status = 'active' AND current_period_end <= $1 + make_interval(secs => clock_offset_seconds) AND renewal_invoice_id IS NULL
+             AND (cancel_at_period_end OR pending_invoice_id IS NULL))
+         OR (status = 'past_due' AND next_payment_retry_at <= $1 + make_interval(secs => clock_offset_seconds)))
+     LIMIT $3)
+   LIMIT $3`,
+);
+
+const LOCK_UNLESS_LOCKED = statement(
+  'billing_lock_subscription',
+  `SELECT ${selectList(SUBSCRIPTION_COLUMNS, 's')} FROM subscriptions s WHERE s.id = $1 FOR UPDATE SKIP LOCKED`,
+);
+const LOCK_WAITING = statement('billing_lock_subscription_wait', `SELECT ${selectList(SUBSCRIPTION_COLUMNS, 's')} FROM subscriptions s WHERE s.id = $1 FOR UPDATE`);
+
+type Outcome = { readonly kind: 'done'; readonly work: BillingWork } | { readonly kind: 'not_due' } | { readonly kind: 'busy' } | { readonly kind: 'failed' };
 
 /**
  * Runs what the passage of time makes due: renewals at period end, dunning retries, expiry of unpaid
- * incomplete subscriptions and cancel-at-period-end. Polls every BILLING_POLL_INTERVAL_MS (a PollingWorker). Each
- * subscription is handled in its own transaction on a row claimed with FOR UPDATE SKIP LOCKED, and
- * everything is derived from table state, so any number of replicas can run it and a restart mid-run
- * loses nothing; the unique invoices.renewal_key is the last line of defence against a double renewal.
+ * incomplete subscriptions and cancel-at-period-end. Polls every BILLING_POLL_INTERVAL_MS (a
+ * PollingWorker). Each subscription is handled in its own transaction on a row locked with FOR UPDATE
+ * SKIP LOCKED (BILLING_CONCURRENCY at a time), and everything is derived from table state, so any
+ * number of replicas can run it and a restart mid-run loses nothing; the unique invoices.renewal_key is
+ * the last line of defence against a double renewal.
  */
 @Injectable()
 export class BillingWorker extends PollingWorker {
   constructor(
-    private readonly prisma: PrismaService,
-    private readonly outbox: PaymentOutboxWorker,
-    config: AppConfig,
+    private readonly db: Database,
+    private readonly issuer: InvoiceIssuer,
+    private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     super(config.workersEnabled, config.billing.pollIntervalMs);
@@ -37,26 +77,35 @@ export class BillingWorker extends PollingWorker {
 
   /**
    * A pass runs until nothing is due, so it never leaves work behind for an immediate rerun. At
-   * shutdown it stops after the subscription in progress (it holds no leases to hand back).
+   * shutdown it stops after the subscriptions in progress (it holds no leases to hand back).
    */
   protected async tick(): Promise<boolean> {
     await this.runDue();
     return false;
   }
 
-  /** One pass over every subscription with due work; returns how many were processed. Public for tests. */
+  /**
+   * One pass over every subscription with due work; returns how many had work done. Subscriptions that
+   * another replica holds, or whose work failed, are skipped for the rest of the pass (they stay due and
+   * come back on the next one). Public for tests.
+   */
   async runDue(): Promise<number> {
-    const seen: string[] = [];
+    const skip = new Set<string>();
+    let done = 0;
     try {
       while (!this.shuttingDown) {
-        const processed = await this.processNextDue(seen);
-        if (!processed) break;
-        seen.push(processed.subscriptionId);
+        const candidates = await this.db.query<{ id: string }>(DUE_CANDIDATES, [this.clock.now(), [...skip], CANDIDATES_PER_QUERY]);
+        if (candidates.length === 0) break;
+        const outcomes = await inParallel(candidates, this.config.billing.concurrency, ({ id }) => (this.shuttingDown ? null : this.processIfDue(id, false)));
+        outcomes.forEach((outcome, index) => {
+          if (outcome?.kind === 'done') done += 1;
+          else skip.add(candidates[index].id);
+        });
       }
     } catch (error) {
       this.logger.error({ err: error }, 'billing pass failed');
     }
-    return seen.length;
+    return done;
   }
 
   /**
@@ -64,54 +113,41 @@ export class BillingWorker extends PollingWorker {
    * Waits for the row lock instead of skipping it, so the result is deterministic.
    */
   async runDueFor(subscriptionId: string): Promise<BillingWork | null> {
-    const processed = await this.processNextDue([], subscriptionId);
-    return processed?.work ?? null;
+    const outcome = await this.processIfDue(subscriptionId, true);
+    return outcome.kind === 'done' ? outcome.work : null;
   }
 
-  /**
-   * Claims one due subscription not in `skip` and does its work in one transaction. Returns null when
-   * nothing is due. A transaction that fails is logged and reported as processed (work null) so the
-   * pass moves on; the row stays due and is retried on the next pass.
-   */
-  private async processNextDue(skip: readonly string[], onlyId?: string): Promise<ProcessedWork | null> {
+  /** Locks the subscription and, if work is due at its billing time, does it in the same transaction. */
+  private async processIfDue(id: string, wait: boolean): Promise<Outcome> {
     const requestId = randomUUID();
-    const claim: { id: string | null } = { id: null };
     try {
-      const result = await this.prisma.$transaction(async (tx) => {
+      const outcome = await this.db.transaction(async (tx): Promise<Outcome> => {
+        const [subscription] = await tx.query<Subscription>(wait ? LOCK_WAITING : LOCK_UNLESS_LOCKED, [id]);
+        if (!subscription) return { kind: 'busy' };
         const systemNow = this.clock.now();
-        const [claimed] = await claimDueSubscription(tx, systemNow, skip, onlyId);
-        if (!claimed) return null;
-        claim.id = claimed.id;
-        const subscription = await tx.subscription.findUniqueOrThrow({ where: { id: claimed.id } });
         const at: BillingMoment = { billing: billingTime(systemNow, subscription.clockOffsetSeconds), system: systemNow };
         const work = dueBillingWork(subscription, at.billing);
-        if (work) await this.perform(tx, work, subscription, requestId, at);
-        return { subscriptionId: claimed.id, work };
+        if (!work) return { kind: 'not_due' };
+        await this.perform(tx, work, subscription, requestId, at);
+        return { kind: 'done', work };
       });
-      if (result?.work) {
-        this.logger.log({ requestId, subscriptionId: result.subscriptionId, work: result.work }, 'billing work done');
-        if (result.work === 'renew' || result.work === 'retry_renewal_payment') this.outbox.kick();
-      }
-      return result;
+      if (outcome.kind === 'done') this.logger.log({ requestId, subscriptionId: id, work: outcome.work }, 'billing work done');
+      return outcome;
     } catch (error) {
-      if (claim.id === null) throw error;
       const duplicateRenewal = isUniqueViolation(error, 'renewal_key');
-      this.logger.error({ err: error, requestId, subscriptionId: claim.id, duplicateRenewal }, 'billing work failed');
-      return { subscriptionId: claim.id, work: null };
+      this.logger.error({ err: error, requestId, subscriptionId: id, duplicateRenewal }, 'billing work failed');
+      return { kind: 'failed' };
     }
   }
 
-  private async perform(tx: Tx, work: BillingWork, subscription: Subscription, requestId: string, at: BillingMoment): Promise<void> {
+  private async perform(tx: SqlTransaction, work: BillingWork, subscription: Subscription, requestId: string, at: BillingMoment): Promise<void> {
     const cause = { causeType: 'system' as const, causeId: requestId };
     switch (work) {
       case 'expire_incomplete':
         await transitionSubscription(tx, subscription, 'incomplete_expired', { ...cause, reason: 'incomplete_expired' }, at.billing, {
           endedAt: at.billing,
         });
-        await tx.invoice.updateMany({
-          where: { subscriptionId: subscription.id, status: { in: ['open', 'failed'] } },
-          data: { status: 'void', updatedAt: at.billing },
-        });
+        await voidInvoices(tx, subscription.id, ['open', 'failed'], at.billing);
         return;
       case 'cancel_at_period_end':
         await transitionSubscription(tx, subscription, 'canceled', { ...cause, reason: 'canceled_at_period_end' }, at.billing, {
@@ -121,71 +157,66 @@ export class BillingWorker extends PollingWorker {
           pendingInvoiceId: null,
           scheduledPlanId: null,
         });
-        await tx.invoice.updateMany({ where: { subscriptionId: subscription.id, status: 'open' }, data: { status: 'void', updatedAt: at.billing } });
+        await voidInvoices(tx, subscription.id, ['open'], at.billing);
         return;
       case 'renew':
-        await renew(tx, subscription, requestId, at);
+        await this.renew(tx, subscription, requestId, at);
         return;
       case 'retry_renewal_payment': {
-        const invoice = await tx.invoice.findUniqueOrThrow({ where: { id: subscription.renewalInvoiceId as string } });
-        await requestInvoicePayment(tx, invoice, subscription.paymentMethod, requestId, at);
+        const invoice = await findInvoice(tx, subscription.renewalInvoiceId as string);
+        if (!invoice) throw new Error(`renewal invoice ${subscription.renewalInvoiceId} not found`);
+        await this.issuer.requestPayment(tx, invoice, subscription.paymentMethod, requestId, at);
         await updateSubscriptionVersioned(tx, subscription, { nextPaymentRetryAt: null }, at.billing);
         return;
       }
     }
   }
-}
 
-/**
- * The next due subscription, locked for this transaction. The predicate mirrors dueBillingWork (which
- * re-checks it) with billing time = `systemNow` + the row's test-clock offset.
- */
-function claimDueSubscription(tx: Tx, systemNow: Date, skip: readonly string[], onlyId: string | undefined): Promise<Array<{ id: string }>> {
-  const billingNow = Prisma.sql`(${systemNow}::timestamptz + make_interval(secs => clock_offset_seconds))`;
-  const due = Prisma.sql`(
-        (status = 'incomplete' AND incomplete_expires_at <= ${billingNow})
-     OR (status = 'active' AND renewal_invoice_id IS NULL AND current_period_end <= ${billingNow}
-         AND (cancel_at_period_end OR pending_invoice_id IS NULL))
-     OR (status = 'past_due' AND next_payment_retry_at <= ${billingNow}))`;
-  if (onlyId) {
-    return tx.$queryRaw`SELECT id FROM subscriptions WHERE id = ${onlyId}::uuid AND ${due} FOR UPDATE`;
+  /**
+   * Issues the renewal invoice for the period after the current one, on the scheduled plan if a
+   * downgrade is waiting (the plan switches at this boundary) and asks for its payment. The period
+   * itself advances when the invoice is paid.
+   */
+  private async renew(tx: SqlTransaction, subscription: Subscription, requestId: string, at: BillingMoment): Promise<void> {
+    const plan = await findPlan(tx, subscription.scheduledPlanId ?? subscription.planId);
+    if (!plan) throw new Error(`plan of subscription ${subscription.id} not found`);
+    const periodStart = subscription.currentPeriodEnd;
+    const periodEnd = addBillingCycle(periodStart, plan);
+    const invoice = await this.issuer.issue(
+      tx,
+      {
+        subscriptionId: subscription.id,
+        userId: subscription.userId,
+        plan,
+        kind: 'renewal',
+        amount: plan.amount,
+        periodStart,
+        periodEnd,
+        description: `${plan.name} - renewal`,
+        lines: [
+          { type: 'subscription', description: plan.name, planId: plan.id, amount: plan.amount, periodStart: periodStart.toISOString(), periodEnd: periodEnd.toISOString() },
+        ],
+        paymentMethod: subscription.paymentMethod,
+        renewalKey: `${subscription.id}/${periodStart.toISOString()}`,
+      },
+      requestId,
+      at,
+    );
+    await updateSubscriptionVersioned(tx, subscription, { planId: plan.id, scheduledPlanId: null, renewalInvoiceId: invoice.id }, at.billing);
   }
-  return tx.$queryRaw`
-    SELECT id FROM subscriptions
-     WHERE ${due} AND NOT (id = ANY(${[...skip]}::uuid[]))
-     ORDER BY current_period_end
-     LIMIT 1
-     FOR UPDATE SKIP LOCKED`;
 }
 
-/**
- * Issues the renewal invoice for the period after the current one, on the scheduled plan if a
- * downgrade is waiting (the plan switches at this boundary) and asks for its payment. The period
- * itself advances when the invoice is paid.
- */
-async function renew(tx: Tx, subscription: Subscription, requestId: string, at: BillingMoment): Promise<void> {
-  const plan = await tx.plan.findUniqueOrThrow({ where: { id: subscription.scheduledPlanId ?? subscription.planId } });
-  const periodStart = subscription.currentPeriodEnd;
-  const periodEnd = addBillingCycle(periodStart, plan);
-  const invoice = await issueInvoice(
-    tx,
-    {
-      subscriptionId: subscription.id,
-      userId: subscription.userId,
-      plan,
-      kind: 'renewal',
-      amount: plan.amount,
-      periodStart,
-      periodEnd,
-      description: `${plan.name} - renewal`,
-      lines: [
-        { type: 'subscription', description: plan.name, planId: plan.id, amount: plan.amount, periodStart: periodStart.toISOString(), periodEnd: periodEnd.toISOString() },
-      ],
-      paymentMethod: subscription.paymentMethod,
-      renewalKey: `${subscription.id}/${periodStart.toISOString()}`,
-    },
-    requestId,
-    at,
-  );
-  await updateSubscriptionVersioned(tx, subscription, { planId: plan.id, scheduledPlanId: null, renewalInvoiceId: invoice.id }, at.billing);
+/** Maps `items` through `work` with at most `concurrency` in flight; results in input order. */
+async function inParallel<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R> | R): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+  return results;
 }
+

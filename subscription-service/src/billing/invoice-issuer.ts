@@ -1,20 +1,10 @@
-import { Invoice, InvoiceKind, Plan, Prisma } from '../generated/prisma/client';
-import { Tx } from '../platform/database/prisma.service';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Invoice, InvoiceKind, InvoicePayment, Plan } from '../generated/prisma/client';
+import { insertInvoice, insertInvoicePayment } from '../invoices/invoice.repository';
 import { InvoiceWithPayments } from '../invoices/invoice.mapper';
-
-export const PAYMENT_INITIATE_TOPIC = 'payment.initiate';
-
-/** What the outbox worker needs to ask the payment service for money (docs/contracts.md). */
-export interface PaymentInitiatePayload {
-  readonly invoicePaymentId: string;
-  readonly invoiceId: string;
-  readonly subscriptionId: string;
-  readonly userId: string;
-  readonly amount: number;
-  readonly currency: string;
-  readonly paymentMethod: string;
-  readonly description: string;
-}
+import { PaymentOutboxWorker } from '../payments-outbox/payment-outbox.worker';
+import { SqlTransaction } from '../platform/database/database';
 
 /**
  * When something happens to a subscription: `billing` is its billing time (system time plus its
@@ -31,6 +21,7 @@ export interface InvoiceToIssue {
   readonly userId: string;
   readonly plan: Pick<Plan, 'id' | 'currency'>;
   readonly kind: InvoiceKind;
+  /** Minor units of the plan's currency. */
   readonly amount: number;
   readonly periodStart: Date;
   readonly periodEnd: Date;
@@ -41,13 +32,18 @@ export interface InvoiceToIssue {
   readonly renewalKey?: string;
 }
 
-/**
- * Writes an open invoice, its pending payment and the `payment.initiate` outbox message in the
- * caller's transaction: the charge is requested only if the invoice exists, and always once it does.
- */
-export async function issueInvoice(tx: Tx, invoice: InvoiceToIssue, requestId: string | null, at: BillingMoment): Promise<InvoiceWithPayments> {
-  const created = await tx.invoice.create({
-    data: {
+/** Issues invoices and asks for their payment, always together with the outbox message that charges them. */
+@Injectable()
+export class InvoiceIssuer {
+  constructor(private readonly outbox: PaymentOutboxWorker) {}
+
+  /**
+   * Writes an open invoice, its pending payment and the `payment.initiate` outbox message in the
+   * caller's transaction: the charge is requested only if the invoice exists, and always once it does.
+   */
+  async issue(tx: SqlTransaction, invoice: InvoiceToIssue, requestId: string | null, at: BillingMoment): Promise<InvoiceWithPayments> {
+    const created = await insertInvoice(tx, {
+      id: randomUUID(),
       subscriptionId: invoice.subscriptionId,
       userId: invoice.userId,
       planId: invoice.plan.id,
@@ -58,50 +54,38 @@ export async function issueInvoice(tx: Tx, invoice: InvoiceToIssue, requestId: s
       periodStart: invoice.periodStart,
       periodEnd: invoice.periodEnd,
       description: invoice.description,
-      lines: invoice.lines as Prisma.InputJsonValue,
+      lines: invoice.lines as Invoice['lines'],
+      paidAt: null,
+      failedAt: null,
+      failureCode: null,
       renewalKey: invoice.renewalKey ?? null,
       createdAt: at.billing,
-      updatedAt: at.billing,
-    },
-  });
-  const payment = await requestInvoicePayment(tx, created, invoice.paymentMethod, requestId, at);
-  return { ...created, payments: [payment] };
-}
+    });
+    const payment = await this.requestPayment(tx, created, invoice.paymentMethod, requestId, at);
+    return { ...created, payments: [payment] };
+  }
 
-/**
- * A new payment attempt on an open invoice (first attempt, dunning retry or pay-again with another
- * method): the invoice payment row and its `payment.initiate` outbox message, in the caller's transaction.
- */
-export async function requestInvoicePayment(
-  tx: Tx,
-  invoice: Invoice,
-  paymentMethod: string,
-  requestId: string | null,
-  at: BillingMoment,
-): Promise<InvoiceWithPayments['payments'][number]> {
-  const payment = await tx.invoicePayment.create({
-    data: { invoiceId: invoice.id, paymentMethod, status: 'pending', requestId, createdAt: at.billing, updatedAt: at.billing },
-  });
-  const payload: PaymentInitiatePayload = {
-    invoicePaymentId: payment.id,
-    invoiceId: invoice.id,
-    subscriptionId: invoice.subscriptionId,
-    userId: invoice.userId,
-    amount: invoice.amount,
-    currency: invoice.currency,
-    paymentMethod,
-    description: invoice.description,
-  };
-  await tx.outboxMessage.create({
-    data: {
-      topic: PAYMENT_INITIATE_TOPIC,
-      aggregateId: payment.id,
-      payload: payload as unknown as Prisma.InputJsonValue,
-      status: 'pending',
-      nextAttemptAt: at.system,
+  /**
+   * A new payment attempt on an open invoice (first attempt, dunning retry or pay-again with another
+   * method): the invoice payment row and its `payment.initiate` outbox message, in the caller's transaction.
+   */
+  async requestPayment(tx: SqlTransaction, invoice: Invoice, paymentMethod: string, requestId: string | null, at: BillingMoment): Promise<InvoicePayment> {
+    const payment = await insertInvoicePayment(tx, { id: randomUUID(), invoiceId: invoice.id, paymentMethod, requestId, createdAt: at.billing });
+    await this.outbox.enqueue(
+      tx,
+      {
+        invoicePaymentId: payment.id,
+        invoiceId: invoice.id,
+        subscriptionId: invoice.subscriptionId,
+        userId: invoice.userId,
+        amount: invoice.amount,
+        currency: invoice.currency,
+        paymentMethod,
+        description: invoice.description,
+      },
       requestId,
-      createdAt: at.system,
-    },
-  });
-  return payment;
+      at.system,
+    );
+    return payment;
+  }
 }

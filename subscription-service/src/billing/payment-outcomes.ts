@@ -1,8 +1,11 @@
-import { Invoice, InvoicePayment, Subscription } from '../generated/prisma/client';
-import { Tx } from '../platform/database/prisma.service';
+import { Invoice, Subscription } from '../generated/prisma/client';
+import { countInvoicePayments, findInvoice, InvoicePaymentWithInvoice, updateInvoice, updateInvoicePayment } from '../invoices/invoice.repository';
+import { findPlan } from '../plans/plan.repository';
+import { Sql } from '../platform/database/database';
+import { lockSubscription, updateSubscriptionVersioned } from '../subscriptions/subscription.repository';
 import { billingTime } from './domain/billing-time';
 import { nextDunningStep } from './domain/dunning';
-import { lockSubscription, StatusChangeCause, transitionSubscription, updateSubscriptionVersioned } from './subscription-transitions';
+import { StatusChangeCause, transitionSubscription } from './subscription-transitions';
 
 export type PaymentOutcomeResult =
   | 'invoice_paid'
@@ -11,34 +14,36 @@ export type PaymentOutcomeResult =
   | 'ignored_invoice_settled'
   | 'ignored_payment_settled';
 
-type PaymentWithInvoice = InvoicePayment & { invoice: Invoice };
 export type OutcomeCause = Omit<StatusChangeCause, 'reason'>;
 
 /**
  * Applies a successful charge: payment succeeded, invoice paid, then the invoice's effect on its
  * subscription (initial → activate; proration → switch to the pending plan; renewal → advance the
  * period, past_due → active). A paid invoice is never touched again, and a void one stays void (the
- * money needs a refund, not a state change).
+ * money needs a refund, not a state change). `payment` was locked by the caller (lockInvoicePayment).
  */
 export async function applyPaymentSucceeded(
-  tx: Tx,
-  payment: PaymentWithInvoice,
+  tx: Sql,
+  payment: InvoicePaymentWithInvoice,
   gatewayPaymentId: string | null,
   cause: OutcomeCause,
   systemNow: Date,
 ): Promise<PaymentOutcomeResult> {
   if (payment.status === 'succeeded') return 'ignored_payment_settled';
   const subscription = await lockSubscriptionOrThrow(tx, payment.invoice.subscriptionId);
-  // Re-read under the lock: a cancel that committed while we waited may have voided the invoice.
-  const invoice = await tx.invoice.findUniqueOrThrow({ where: { id: payment.invoice.id } });
+  // The invoice was read with the payment's lock; a cancel voids invoices only under the subscription's
+  // lock, which we now hold, so re-read it to see a cancel that committed while we waited.
+  const invoice = await findInvoiceOrThrow(tx, payment.invoice.id);
   const now = billingTime(systemNow, subscription.clockOffsetSeconds);
-  await tx.invoicePayment.update({
-    where: { id: payment.id },
-    data: { status: 'succeeded', gatewayPaymentId: payment.gatewayPaymentId ?? gatewayPaymentId, failureCode: null, failureMessage: null, updatedAt: now },
-  });
+  await updateInvoicePayment(
+    tx,
+    payment.id,
+    { status: 'succeeded', gatewayPaymentId: payment.gatewayPaymentId ?? gatewayPaymentId, failureCode: null, failureMessage: null },
+    now,
+  );
   if (invoice.status === 'paid' || invoice.status === 'void') return 'ignored_invoice_settled';
   const wasOpen = invoice.status === 'open';
-  await tx.invoice.update({ where: { id: invoice.id }, data: { status: 'paid', paidAt: now, updatedAt: now } });
+  await updateInvoice(tx, invoice.id, { status: 'paid', paidAt: now }, now);
   // A failed invoice paid later (the gateway retried on its side) settles the debt, but the
   // subscription change it carried was already abandoned.
   if (!wasOpen) return 'invoice_paid';
@@ -73,10 +78,11 @@ export async function applyPaymentSucceeded(
  * - proration: invoice failed, the pending upgrade is dropped (the old plan continues);
  * - initial: invoice failed; the subscription stays incomplete (it can be paid again with another
  *   method until its incomplete window ends).
+ * `payment` was locked by the caller (lockInvoicePayment).
  */
 export async function applyPaymentFailed(
-  tx: Tx,
-  payment: PaymentWithInvoice,
+  tx: Sql,
+  payment: InvoicePaymentWithInvoice,
   failure: { code: string; message: string | null; gatewayPaymentId: string | null },
   cause: OutcomeCause,
   systemNow: Date,
@@ -85,26 +91,22 @@ export async function applyPaymentFailed(
   // Already failed (e.g. settled by reconciliation before the webhook arrived): applying it again would count a second dunning failure.
   if (payment.status === 'succeeded' || payment.status === 'failed') return 'ignored_payment_settled';
   const subscription = await lockSubscriptionOrThrow(tx, payment.invoice.subscriptionId);
-  // Re-read under the lock: a cancel that committed while we waited may have voided the invoice.
-  const invoice = await tx.invoice.findUniqueOrThrow({ where: { id: payment.invoice.id } });
+  // Re-read under the subscription's lock: a cancel that committed while we waited may have voided the invoice.
+  const invoice = await findInvoiceOrThrow(tx, payment.invoice.id);
   const now = billingTime(systemNow, subscription.clockOffsetSeconds);
-  await tx.invoicePayment.update({
-    where: { id: payment.id },
-    data: {
-      status: 'failed',
-      gatewayPaymentId: payment.gatewayPaymentId ?? failure.gatewayPaymentId,
-      failureCode: failure.code,
-      failureMessage: failure.message,
-      updatedAt: now,
-    },
-  });
+  await updateInvoicePayment(
+    tx,
+    payment.id,
+    { status: 'failed', gatewayPaymentId: payment.gatewayPaymentId ?? failure.gatewayPaymentId, failureCode: failure.code, failureMessage: failure.message },
+    now,
+  );
   if (invoice.status !== 'open') return 'ignored_invoice_settled';
 
   if (invoice.kind === 'renewal' && subscription.renewalInvoiceId === invoice.id) {
-    const failedAttempts = await tx.invoicePayment.count({ where: { invoiceId: invoice.id, status: 'failed' } });
+    const failedAttempts = await countInvoicePayments(tx, invoice.id, ['failed']);
     const step = nextDunningStep(dunningScheduleMs, invoice.periodStart, failedAttempts);
     if (step.kind === 'retry') {
-      await tx.invoice.update({ where: { id: invoice.id }, data: { failureCode: failure.code, updatedAt: now } });
+      await updateInvoice(tx, invoice.id, { failureCode: failure.code }, now);
       if (subscription.status === 'active') {
         await transitionSubscription(tx, subscription, 'past_due', { ...cause, reason: 'renewal_payment_failed' }, now, {
           nextPaymentRetryAt: step.at,
@@ -135,22 +137,26 @@ export async function applyPaymentFailed(
 }
 
 /** The invoice's subscription, locked like every other mutation of it (see lockSubscription). */
-async function lockSubscriptionOrThrow(tx: Tx, id: string): Promise<Subscription> {
+async function lockSubscriptionOrThrow(tx: Sql, id: string): Promise<Subscription> {
   const subscription = await lockSubscription(tx, id);
   if (!subscription) throw new Error(`Subscription ${id} not found`);
   return subscription;
 }
 
-async function markInvoiceFailed(tx: Tx, invoice: Invoice, code: string, now: Date): Promise<void> {
-  await tx.invoice.update({ where: { id: invoice.id }, data: { status: 'failed', failedAt: now, failureCode: code, updatedAt: now } });
+async function findInvoiceOrThrow(tx: Sql, id: string): Promise<Invoice> {
+  const invoice = await findInvoice(tx, id);
+  if (!invoice) throw new Error(`Invoice ${id} not found`);
+  return invoice;
+}
+
+async function markInvoiceFailed(tx: Sql, invoice: Invoice, code: string, now: Date): Promise<void> {
+  await updateInvoice(tx, invoice.id, { status: 'failed', failedAt: now, failureCode: code }, now);
 }
 
 /** Same interval: the plan switches for the rest of the period. Another interval: the paid invoice's period starts. */
-async function switchToPendingPlan(tx: Tx, subscription: Subscription, invoice: Invoice, now: Date): Promise<void> {
-  const [current, pending] = await Promise.all([
-    tx.plan.findUniqueOrThrow({ where: { id: subscription.planId } }),
-    tx.plan.findUniqueOrThrow({ where: { id: subscription.pendingPlanId as string } }),
-  ]);
+async function switchToPendingPlan(tx: Sql, subscription: Subscription, invoice: Invoice, now: Date): Promise<void> {
+  const [current, pending] = await Promise.all([findPlan(tx, subscription.planId), findPlan(tx, subscription.pendingPlanId as string)]);
+  if (!current || !pending) throw new Error(`Plans of subscription ${subscription.id} not found`);
   const intervalChanged = current.interval !== pending.interval || current.intervalCount !== pending.intervalCount;
   await updateSubscriptionVersioned(
     tx,
@@ -166,16 +172,16 @@ async function switchToPendingPlan(tx: Tx, subscription: Subscription, invoice: 
 }
 
 /** The renewal is paid: the subscription moves into the period the invoice covers (past_due → active). */
-async function advancePeriod(tx: Tx, subscription: Subscription, invoice: Invoice, cause: OutcomeCause, now: Date): Promise<void> {
-  const data = {
+async function advancePeriod(tx: Sql, subscription: Subscription, invoice: Invoice, cause: OutcomeCause, now: Date): Promise<void> {
+  const changes = {
     currentPeriodStart: invoice.periodStart,
     currentPeriodEnd: invoice.periodEnd,
     renewalInvoiceId: null,
     nextPaymentRetryAt: null,
   };
   if (subscription.status === 'past_due') {
-    await transitionSubscription(tx, subscription, 'active', { ...cause, reason: 'renewal_payment_succeeded' }, now, data);
+    await transitionSubscription(tx, subscription, 'active', { ...cause, reason: 'renewal_payment_succeeded' }, now, changes);
   } else {
-    await updateSubscriptionVersioned(tx, subscription, data, now);
+    await updateSubscriptionVersioned(tx, subscription, changes, now);
   }
 }

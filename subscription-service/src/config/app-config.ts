@@ -7,21 +7,28 @@ export class AppConfig {
   readonly port: number;
   readonly logLevel: string;
   readonly databaseUrl: string;
+  /** Connections in the service's one PostgreSQL pool (raw SQL and Prisma share it). */
+  readonly databasePoolSize: number;
   readonly adminKeyHashes: readonly string[];
   readonly paymentService: { readonly baseUrl: string; readonly apiKey: string; readonly timeoutMs: number };
   readonly webhook: { readonly secrets: readonly string[]; readonly toleranceSeconds: number };
-  readonly outbox: { readonly pollIntervalMs: number };
+  /** Poll interval when idle; payment requests in flight at once. */
+  readonly outbox: { readonly pollIntervalMs: number; readonly concurrency: number };
   readonly reconciliation: { readonly intervalMs: number; readonly afterMs: number };
   readonly workersEnabled: boolean;
-  /** Billing worker poll interval; dunning retry delays after a renewal's due date (ms); test clock switch. */
-  readonly billing: { readonly pollIntervalMs: number; readonly dunningScheduleMs: readonly number[]; readonly testClockEnabled: boolean };
+  /** Billing worker poll interval; subscriptions processed at once; dunning retry delays after a renewal's due date (ms); test clock switch. */
+  readonly billing: { readonly pollIntervalMs: number; readonly concurrency: number; readonly dunningScheduleMs: readonly number[]; readonly testClockEnabled: boolean };
   readonly swaggerEnabled: boolean;
+  /** Requests a minute per caller (API key principal, or address on public routes). */
   readonly rateLimitPerMinute: number;
+  /** Failed authentications a minute per client address before it gets 429s. */
+  readonly authFailuresPerMinute: number;
 
   constructor(env: Environment) {
     this.port = env.PORT;
     this.logLevel = env.LOG_LEVEL;
     this.databaseUrl = env.DATABASE_URL;
+    this.databasePoolSize = env.DATABASE_POOL_SIZE;
     this.adminKeyHashes = splitList(env.ADMIN_API_KEYS).map(sha256Hex);
     this.paymentService = {
       baseUrl: env.PAYMENT_SERVICE_URL.replace(/\/+$/, ''),
@@ -29,16 +36,18 @@ export class AppConfig {
       timeoutMs: env.HTTP_TIMEOUT_MS,
     };
     this.webhook = { secrets: splitList(env.PAYMENT_WEBHOOK_SECRETS), toleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS };
-    this.outbox = { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS };
+    this.outbox = { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, concurrency: env.OUTBOX_CONCURRENCY };
     this.reconciliation = { intervalMs: env.RECONCILIATION_INTERVAL_MS, afterMs: env.RECONCILIATION_AFTER_MS };
     this.workersEnabled = env.WORKERS_ENABLED;
     this.billing = {
       pollIntervalMs: env.BILLING_POLL_INTERVAL_MS,
+      concurrency: env.BILLING_CONCURRENCY,
       dunningScheduleMs: parseDurationList(env.DUNNING_RETRY_SCHEDULE),
       testClockEnabled: env.TEST_CLOCK_ENABLED,
     };
     this.swaggerEnabled = env.SWAGGER_ENABLED;
     this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
+    this.authFailuresPerMinute = env.AUTH_FAILURES_PER_MINUTE;
   }
 }
 

@@ -62,8 +62,20 @@ export class Environment {
 
   @Transform(toInt)
   @IsInt()
+  @Min(1)
+  @Max(1000)
+  DATABASE_POOL_SIZE = 10;
+
+  @Transform(toInt)
+  @IsInt()
   @Min(10)
   OUTBOX_POLL_INTERVAL_MS = 500;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  OUTBOX_CONCURRENCY = 32;
 
   @Transform(toInt)
   @IsInt()
@@ -95,8 +107,19 @@ export class Environment {
 
   @Transform(toInt)
   @IsInt()
+  @Min(1)
+  AUTH_FAILURES_PER_MINUTE = 120;
+
+  @Transform(toInt)
+  @IsInt()
   @Min(10)
   BILLING_POLL_INTERVAL_MS = 5000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  BILLING_CONCURRENCY = 4;
 
   @IsString()
   @Matches(DURATION_LIST, { message: 'DUNNING_RETRY_SCHEDULE must be comma-separated durations such as 1d,3d,5d (units ms, s, m, h, d)' })

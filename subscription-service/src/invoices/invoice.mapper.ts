@@ -1,10 +1,9 @@
 import { Invoice, InvoicePayment } from '../generated/prisma/client';
 import { InvoiceLineResponse, InvoicePaymentResponse, InvoiceResponse } from './dto/invoice.dto';
 
+/** An invoice with its payments, oldest first. */
 export type InvoiceWithPayments = Invoice & { payments: InvoicePayment[] };
 
-/** Prisma `include` that loads what toInvoiceResponse needs, payments oldest first. */
-export const INVOICE_INCLUDE = { payments: { orderBy: { createdAt: 'asc' as const } } };
 
 export function toInvoiceResponse(invoice: InvoiceWithPayments): InvoiceResponse {
   return {

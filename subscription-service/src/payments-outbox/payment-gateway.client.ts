@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { request } from 'undici';
 import { AppConfig } from '../config/app-config';
-import { PaymentInitiatePayload } from '../billing/invoice-issuer';
+import { PaymentInitiatePayload } from './payment-initiate.message';
 
 export type CreatePaymentResult =
   | { readonly kind: 'accepted'; readonly gatewayPaymentId: string }

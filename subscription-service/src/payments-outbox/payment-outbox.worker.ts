@@ -1,154 +1,138 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { PAYMENT_INITIATE_TOPIC, PaymentInitiatePayload } from '../billing/invoice-issuer';
+import { randomUUID } from 'node:crypto';
 import { applyPaymentFailed } from '../billing/payment-outcomes';
+import { AppConfig } from '../config/app-config';
+import { lockInvoicePayment, markInvoicePaymentRequested, markInvoicePaymentUnknown } from '../invoices/invoice.repository';
 import { Clock, CLOCK } from '../platform/clock';
-import { PrismaService, Tx } from '../platform/database/prisma.service';
-import { PollingWorker } from '../platform/workers/polling-worker';
-import { Prisma } from '../generated/prisma/client';
+import { Database, SqlTransaction } from '../platform/database/database';
+import { DispatchingWorker } from '../platform/workers/dispatching-worker';
 import { OUTBOX_BACKOFF, retryDelayMs } from './domain/retry-backoff';
+import {
+  claimDueOutboxMessages,
+  insertOutboxMessage,
+  OutboxLease,
+  OutboxResult,
+  recordOutboxResult,
+  releaseOutboxMessage,
+} from './outbox.repository';
 import { PaymentGatewayClient } from './payment-gateway.client';
+import { PAYMENT_INITIATE_TOPIC, PaymentInitiatePayload } from './payment-initiate.message';
 
-interface ClaimedMessage {
-  id: string;
-  topic: string;
-  payload: PaymentInitiatePayload;
-  attempts: number;
-  request_id: string | null;
-}
-
-/** A claimed row and the lease (its locked_until) this worker holds on it. */
-interface Lease {
-  readonly message: ClaimedMessage;
-  readonly leaseUntil: Date;
-}
-
-const BATCH_SIZE = 10;
 /** A claimed row is hidden from other workers this long (well beyond one HTTP call); if this worker dies, the row comes back. */
 const MIN_LEASE_MS = 60_000;
 
 /**
- * Delivers `payment.initiate` outbox messages to the payment service. Polls every
- * OUTBOX_POLL_INTERVAL_MS (a PollingWorker) and is kicked right after a commit that wrote a message.
- * Rows are claimed with FOR UPDATE SKIP LOCKED plus a lease, so any number of replicas can run it;
- * a result is recorded only while this worker still holds the lease it claimed.
+ * Delivers `payment.initiate` outbox messages to the payment service, up to OUTBOX_CONCURRENCY at once
+ * (a DispatchingWorker). A message is normally claimed by the transaction that writes it and sent right
+ * after its commit (`enqueue`); polling every OUTBOX_POLL_INTERVAL_MS picks up retries and everything
+ * else. Rows are claimed with FOR UPDATE SKIP LOCKED plus a lease (`locked_until`), so any number of
+ * replicas can run it, and a result is recorded only while this worker still holds the lease it claimed.
  */
 @Injectable()
-export class PaymentOutboxWorker extends PollingWorker {
+export class PaymentOutboxWorker extends DispatchingWorker<OutboxLease> {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly db: Database,
     private readonly gateway: PaymentGatewayClient,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    super(config.workersEnabled, config.outbox.pollIntervalMs);
-  }
-
-  protected tick(): Promise<boolean> {
-    return this.deliverBatch();
-  }
-
-  /** Deliver now instead of waiting for the next poll (no-op when workers are disabled). */
-  kick(): void {
-    this.pollNow();
-  }
-
-  /** Processes every due message; returns when none is left. For tests with workers disabled. */
-  async drain(): Promise<void> {
-    while (await this.deliverBatch());
-  }
-
-  /** Claims and delivers one batch; true when the batch was full (more may be due). */
-  private async deliverBatch(): Promise<boolean> {
-    const claimed = await this.claimDue();
-    for (const [index, lease] of claimed.entries()) {
-      if (this.shuttingDown) {
-        await this.release(claimed.slice(index));
-        return false;
-      }
-      await this.deliver(lease);
-    }
-    return claimed.length === BATCH_SIZE;
+    super(config.workersEnabled, config.outbox.pollIntervalMs, config.outbox.concurrency);
   }
 
   /**
-   * Shutdown: hands back rows claimed but not sent (lease cleared, the claim's attempt undone) so
-   * another instance sends them now instead of after the lease. Only where this worker's lease still holds.
+   * Writes a `payment.initiate` message for an invoice payment in the caller's transaction. When a send slot
+   * is free the row is written already claimed by this process and sent as soon as the transaction commits;
+   * otherwise polling sends it.
    */
-  private async release(leases: Lease[]): Promise<void> {
-    let released = 0;
-    for (const lease of leases) {
-      const { count } = await this.prisma.outboxMessage.updateMany({
-        where: { id: lease.message.id, status: 'pending', lockedUntil: lease.leaseUntil },
-        data: { lockedUntil: null, attempts: { decrement: 1 } },
-      });
-      released += count;
+  async enqueue(tx: SqlTransaction, payload: PaymentInitiatePayload, requestId: string | null, now: Date): Promise<void> {
+    const claimed = this.reserveSlot();
+    const message = {
+      id: randomUUID(),
+      topic: PAYMENT_INITIATE_TOPIC,
+      aggregateId: payload.invoicePaymentId,
+      payload,
+      requestId,
+      now,
+      leaseUntil: claimed ? this.leaseFrom(now) : null,
+    };
+    await insertOutboxMessage(tx, message);
+    if (claimed) {
+      const lease: OutboxLease = { id: message.id, topic: message.topic, payload, attempts: 1, requestId, leaseUntil: message.leaseUntil as Date };
+      tx.onFinish((committed) => this.startReserved(committed ? lease : null));
     }
-    this.logger.log({ released }, 'shutdown: released unsent outbox claims');
   }
 
-  private async claimDue(): Promise<Lease[]> {
+  /** Sends every due message one after another until none is left. For tests with workers disabled. */
+  async drain(): Promise<void> {
+    for (;;) {
+      const claimed = await this.claim(10);
+      if (claimed.length === 0) return;
+      for (const lease of claimed) await this.process(lease);
+    }
+  }
+
+  protected claim(limit: number): Promise<OutboxLease[]> {
     const now = this.clock.now();
-    const leaseMs = Math.max(MIN_LEASE_MS, 3 * this.config.paymentService.timeoutMs);
-    const leaseUntil = new Date(now.getTime() + leaseMs);
-    const rows = await this.prisma.$queryRaw<ClaimedMessage[]>`
-      UPDATE outbox_messages
-         SET locked_until = ${leaseUntil}, attempts = attempts + 1
-       WHERE id IN (
-         SELECT id FROM outbox_messages
-          WHERE status = 'pending'
-            AND next_attempt_at <= ${now}
-            AND (locked_until IS NULL OR locked_until <= ${now})
-          ORDER BY next_attempt_at
-          LIMIT ${BATCH_SIZE}
-          FOR UPDATE SKIP LOCKED)
-      RETURNING id, topic, payload, attempts, request_id`;
-    return rows.map((message) => ({ message, leaseUntil }));
+    return claimDueOutboxMessages(this.db, now, this.leaseFrom(now), limit);
   }
 
-  private async deliver(lease: Lease): Promise<void> {
-    const { message } = lease;
-    if (message.topic !== PAYMENT_INITIATE_TOPIC) {
-      await this.markFailed(lease, `unknown topic ${message.topic}`);
+  private leaseFrom(now: Date): Date {
+    return new Date(now.getTime() + Math.max(MIN_LEASE_MS, 3 * this.config.paymentService.timeoutMs));
+  }
+
+  protected async process(lease: OutboxLease): Promise<void> {
+    try {
+      if (this.shuttingDown) {
+        // Claimed on commit while shutdown began: hand it back so another instance sends it now.
+        await releaseOutboxMessage(this.db, lease);
+        return;
+      }
+      await this.deliver(lease);
+    } catch (error) {
+      // A database error while recording: the lease expires and the row is sent again (same Idempotency-Key).
+      this.logger.error({ err: error, outboxMessageId: lease.id, requestId: lease.requestId }, 'outbox delivery failed');
+    }
+  }
+
+  private async deliver(lease: OutboxLease): Promise<void> {
+    if (lease.topic !== PAYMENT_INITIATE_TOPIC) {
+      await this.markFailed(lease, `unknown topic ${lease.topic}`);
       return;
     }
-    const payload = message.payload;
-    const result = await this.gateway.createPayment(payload, message.request_id);
+    const payload = lease.payload;
+    const result = await this.gateway.createPayment(payload, lease.requestId);
     const now = this.clock.now();
     switch (result.kind) {
       case 'accepted': {
-        const recorded = await this.prisma.$transaction(async (tx) => {
-          if (!(await recordIfLeaseHeld(tx, lease, { status: 'sent', sentAt: now, lockedUntil: null, lastError: null }))) return false;
+        const recorded = await this.db.transaction(async (tx) => {
+          if (!(await recordOutboxResult(tx, lease, { status: 'sent', sentAt: now }))) return false;
           // A webhook may already have settled the payment (and stored the gateway id); only a still-pending one moves on.
-          await tx.invoicePayment.updateMany({
-            where: { id: payload.invoicePaymentId, status: { in: ['pending', 'unknown'] } },
-            data: { status: 'processing', gatewayPaymentId: result.gatewayPaymentId, updatedAt: now },
-          });
+          await markInvoicePaymentRequested(tx, payload.invoicePaymentId, result.gatewayPaymentId, now);
           return true;
         });
         if (!recorded) return this.leaseLost(lease, 'accepted');
-        this.logger.log({ requestId: message.request_id, invoicePaymentId: payload.invoicePaymentId, gatewayPaymentId: result.gatewayPaymentId }, 'payment requested');
+        this.logger.log({ requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId, gatewayPaymentId: result.gatewayPaymentId }, 'payment requested');
         return;
       }
       case 'retryable': {
-        const delay = retryDelayMs(message.attempts, OUTBOX_BACKOFF);
-        const data = { nextAttemptAt: new Date(now.getTime() + delay), lockedUntil: null, lastError: result.error };
-        if (!(await recordIfLeaseHeld(this.prisma, lease, data))) return this.leaseLost(lease, 'retryable');
-        this.logger.warn({ requestId: message.request_id, invoicePaymentId: payload.invoicePaymentId, attempt: message.attempts, retryInMs: delay, error: result.error }, 'payment request failed; will retry');
+        const delay = retryDelayMs(lease.attempts, OUTBOX_BACKOFF);
+        const retry: OutboxResult = { status: 'retry', nextAttemptAt: new Date(now.getTime() + delay), lastError: result.error };
+        if (!(await recordOutboxResult(this.db, lease, retry))) return this.leaseLost(lease, 'retryable');
+        this.logger.warn({ requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId, attempt: lease.attempts, retryInMs: delay, error: result.error }, 'payment request failed; will retry');
         return;
       }
       case 'unknown': {
         // The payment may exist at the gateway: say so on the invoice payment, and retry with the same
         // Idempotency-Key (the gateway answers the payment it created, never a second one).
-        const delay = retryDelayMs(message.attempts, OUTBOX_BACKOFF);
-        const data = { nextAttemptAt: new Date(now.getTime() + delay), lockedUntil: null, lastError: `outcome unknown: ${result.error}` };
-        const recorded = await this.prisma.$transaction(async (tx) => {
-          if (!(await recordIfLeaseHeld(tx, lease, data))) return false;
-          await tx.invoicePayment.updateMany({ where: { id: payload.invoicePaymentId, status: 'pending' }, data: { status: 'unknown', updatedAt: now } });
+        const delay = retryDelayMs(lease.attempts, OUTBOX_BACKOFF);
+        const retry: OutboxResult = { status: 'retry', nextAttemptAt: new Date(now.getTime() + delay), lastError: `outcome unknown: ${result.error}` };
+        const recorded = await this.db.transaction(async (tx) => {
+          if (!(await recordOutboxResult(tx, lease, retry))) return false;
+          await markInvoicePaymentUnknown(tx, payload.invoicePaymentId, now);
           return true;
         });
         if (!recorded) return this.leaseLost(lease, 'unknown');
-        this.logger.warn({ requestId: message.request_id, invoicePaymentId: payload.invoicePaymentId, attempt: message.attempts, retryInMs: delay, error: result.error }, 'payment request outcome unknown; will retry with the same Idempotency-Key');
+        this.logger.warn({ requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId, attempt: lease.attempts, retryInMs: delay, error: result.error }, 'payment request outcome unknown; will retry with the same Idempotency-Key');
         return;
       }
       case 'rejected':
@@ -157,21 +141,19 @@ export class PaymentOutboxWorker extends PollingWorker {
     }
   }
 
-  private async markFailed(lease: Lease, error: string, payload?: PaymentInitiatePayload): Promise<void> {
-    const { message } = lease;
+  private async markFailed(lease: OutboxLease, error: string, payload?: PaymentInitiatePayload): Promise<void> {
     const now = this.clock.now();
-    const recorded = await this.prisma.$transaction(async (tx) => {
-      if (!(await recordIfLeaseHeld(tx, lease, { status: 'failed', lockedUntil: null, lastError: error }))) return false;
+    const recorded = await this.db.transaction(async (tx) => {
+      if (!(await recordOutboxResult(tx, lease, { status: 'failed', lastError: error }))) return false;
       if (!payload) return true;
       // Same lock order as the webhook: the invoice payment, then (in applyPaymentFailed) its subscription.
-      await tx.$queryRaw`SELECT id FROM invoice_payments WHERE id = ${payload.invoicePaymentId}::uuid FOR UPDATE`;
-      const payment = await tx.invoicePayment.findUnique({ where: { id: payload.invoicePaymentId }, include: { invoice: true } });
+      const payment = await lockInvoicePayment(tx, payload.invoicePaymentId);
       if (payment) {
         await applyPaymentFailed(
           tx,
           payment,
           { code: 'payment_request_rejected', message: error, gatewayPaymentId: null },
-          { causeType: 'system', causeId: message.request_id },
+          { causeType: 'system', causeId: lease.requestId },
           now,
           this.config.billing.dunningScheduleMs,
         );
@@ -179,7 +161,7 @@ export class PaymentOutboxWorker extends PollingWorker {
       return true;
     });
     if (!recorded) return this.leaseLost(lease, 'rejected');
-    this.logger.error({ requestId: message.request_id, outboxMessageId: message.id, error }, 'payment request rejected; giving up');
+    this.logger.error({ requestId: lease.requestId, outboxMessageId: lease.id, error }, 'payment request rejected; giving up');
   }
 
   /**
@@ -187,19 +169,10 @@ export class PaymentOutboxWorker extends PollingWorker {
    * flight: that worker owns the row now, so this result is discarded. The payment service still
    * charges once: both sends carry the same Idempotency-Key.
    */
-  private leaseLost(lease: Lease, outcome: string): void {
+  private leaseLost(lease: OutboxLease, outcome: string): void {
     this.logger.warn(
-      { requestId: lease.message.request_id, outboxMessageId: lease.message.id, leaseUntil: lease.leaseUntil.toISOString(), outcome },
+      { requestId: lease.requestId, outboxMessageId: lease.id, leaseUntil: lease.leaseUntil.toISOString(), outcome },
       'outbox lease lost before the result was recorded; result discarded',
     );
   }
-}
-
-/** Writes `data` to the claimed row only if it still carries this worker's lease; false when the lease was lost. */
-async function recordIfLeaseHeld(db: Pick<Tx, 'outboxMessage'>, lease: Lease, data: Prisma.OutboxMessageUpdateManyMutationInput): Promise<boolean> {
-  const { count } = await db.outboxMessage.updateMany({
-    where: { id: lease.message.id, status: 'pending', lockedUntil: lease.leaseUntil },
-    data,
-  });
-  return count === 1;
 }

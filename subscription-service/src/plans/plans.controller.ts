@@ -3,6 +3,8 @@ import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResp
 import { AdminOnly } from '../platform/auth/auth.decorators';
 import { ListPage } from '../platform/http/pagination';
 import { ProblemDoc, ProblemResponses } from '../platform/http/problem-responses';
+import { Idempotency, IdempotencyRequest } from '../platform/idempotency/idempotency-key';
+import { IdempotentResult } from '../platform/idempotency/idempotent-transaction';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import { CreatePlanRequest, ListPlansQuery, PlanListResponse, PlanResponse, UpdatePlanRequest } from './dto/plan.dto';
 import { PlansService } from './plans.service';
@@ -35,8 +37,8 @@ export class PlansController {
   @ApiOperation({ summary: 'Create a plan (admin). Prices are immutable: to change a price, create a new plan and archive the old one.' })
   @ApiCreatedResponse({ type: PlanResponse })
   @ApiConflictResponse({ type: ProblemDoc, description: 'plan_code_taken' })
-  create(@Body() body: CreatePlanRequest): Promise<PlanResponse> {
-    return this.plans.createPlan(body);
+  create(@Body() body: CreatePlanRequest, @Idempotency() idempotency: IdempotencyRequest | undefined): Promise<IdempotentResult<PlanResponse>> {
+    return this.plans.createPlan(body, idempotency);
   }
 
   @Patch(':id')

@@ -1,25 +1,45 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Plan } from '../generated/prisma/client';
 import { Clock, CLOCK } from '../platform/clock';
-import { isUniqueViolation, PrismaService } from '../platform/database/prisma.service';
+import { Database } from '../platform/database/database';
+import { isUniqueViolation } from '../platform/database/database-errors';
+import { PrismaService } from '../platform/database/prisma.service';
 import { DomainError } from '../platform/errors/domain-error';
 import { afterCursor, LIST_ORDER, ListPage, toPage } from '../platform/http/pagination';
+import { IdempotencyRequest } from '../platform/idempotency/idempotency-key';
+import { IdempotentResult, runIdempotent } from '../platform/idempotency/idempotent-transaction';
 import { CreatePlanRequest, ListPlansQuery, PlanResponse, UpdatePlanRequest } from './dto/plan.dto';
+import { insertPlan } from './plan.repository';
 
 @Injectable()
 export class PlansService {
   constructor(
+    private readonly db: Database,
     private readonly prisma: PrismaService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async createPlan(request: CreatePlanRequest): Promise<PlanResponse> {
+  async createPlan(request: CreatePlanRequest, idempotency?: IdempotencyRequest): Promise<IdempotentResult<PlanResponse>> {
     const now = this.clock.now();
     try {
-      const plan = await this.prisma.plan.create({
-        data: { ...request, intervalCount: request.intervalCount ?? 1, active: true, createdAt: now, updatedAt: now },
-      });
-      return toPlanResponse(plan);
+      return await this.db.transaction((tx) =>
+        runIdempotent(tx, idempotency, now, async () => {
+          const plan = await insertPlan(tx, {
+            id: randomUUID(),
+            code: request.code,
+            name: request.name,
+            description: request.description ?? null,
+            amount: request.amount,
+            currency: request.currency,
+            interval: request.interval,
+            intervalCount: request.intervalCount ?? 1,
+            active: true,
+            createdAt: now,
+          });
+          return toPlanResponse(plan);
+        }),
+      );
     } catch (error) {
       if (isUniqueViolation(error, 'code')) {
         throw new DomainError('plan_code_taken', `A plan with code ${request.code} already exists.`);

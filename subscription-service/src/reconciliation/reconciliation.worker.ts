@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { applyPaymentFailed, applyPaymentSucceeded, PaymentOutcomeResult } from '../billing/payment-outcomes';
 import { GatewayPayment, PaymentGatewayClient } from '../payments-outbox/payment-gateway.client';
+import { lockInvoicePayment, updateInvoicePayment } from '../invoices/invoice.repository';
 import { Clock, CLOCK } from '../platform/clock';
-import { PrismaService } from '../platform/database/prisma.service';
+import { Database, statement } from '../platform/database/database';
 import { PollingWorker } from '../platform/workers/polling-worker';
 
 interface ClaimedPayment {
@@ -16,6 +17,21 @@ interface ClaimedPayment {
 export type ReconciliationOutcome = PaymentOutcomeResult | 'still_processing' | 'not_found' | 'resolved_processing' | 'already_settled' | 'lookup_failed';
 
 const BATCH_SIZE = 50;
+
+const CLAIM_STALE = statement(
+  'reconciliation_claim_stale',
+  `UPDATE invoice_payments
+      SET updated_at = $1
+    WHERE id IN (
+      SELECT id FROM invoice_payments
+       WHERE status IN ('processing', 'unknown')
+         AND updated_at <= $2
+         AND updated_at < $1
+       ORDER BY updated_at
+       LIMIT $3
+       FOR UPDATE SKIP LOCKED)
+   RETURNING id, invoice_id, status::text AS status, gateway_payment_id`,
+);
 
 /**
  * Settles invoice payments whose webhook never came. Every RECONCILIATION_INTERVAL_MS it claims invoice
@@ -33,7 +49,7 @@ const BATCH_SIZE = 50;
 @Injectable()
 export class ReconciliationWorker extends PollingWorker {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly db: Database,
     private readonly gateway: PaymentGatewayClient,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -57,21 +73,10 @@ export class ReconciliationWorker extends PollingWorker {
     return results;
   }
 
-  private async claimStale(): Promise<ClaimedPayment[]> {
+  private claimStale(): Promise<ClaimedPayment[]> {
     const now = this.clock.now();
     const cutoff = new Date(now.getTime() - this.config.reconciliation.afterMs);
-    return this.prisma.$queryRaw<ClaimedPayment[]>`
-      UPDATE invoice_payments
-         SET updated_at = ${now}
-       WHERE id IN (
-         SELECT id FROM invoice_payments
-          WHERE status IN ('processing', 'unknown')
-            AND updated_at <= ${cutoff}
-            AND updated_at < ${now}
-          ORDER BY updated_at
-          LIMIT ${BATCH_SIZE}
-          FOR UPDATE SKIP LOCKED)
-      RETURNING id, invoice_id, status::text AS status, gateway_payment_id`;
+    return this.db.query<ClaimedPayment>(CLAIM_STALE, [now, cutoff, BATCH_SIZE]);
   }
 
   private async reconcile(row: ClaimedPayment): Promise<ReconciliationOutcome> {
@@ -90,10 +95,9 @@ export class ReconciliationWorker extends PollingWorker {
     }
     const gatewayPayment = found;
     const now = this.clock.now();
-    const outcome = await this.prisma.$transaction(async (tx): Promise<ReconciliationOutcome> => {
+    const outcome = await this.db.transaction(async (tx): Promise<ReconciliationOutcome> => {
       // Same lock order as the webhook; re-check: a webhook may have settled it during the lookup.
-      await tx.$queryRaw`SELECT id FROM invoice_payments WHERE id = ${row.id}::uuid FOR UPDATE`;
-      const payment = await tx.invoicePayment.findUnique({ where: { id: row.id }, include: { invoice: true } });
+      const payment = await lockInvoicePayment(tx, row.id);
       if (!payment || (payment.status !== 'processing' && payment.status !== 'unknown')) return 'already_settled';
       const cause = { causeType: 'reconciliation' as const, causeId: gatewayPayment.id };
       switch (gatewayPayment.status) {
@@ -111,7 +115,7 @@ export class ReconciliationWorker extends PollingWorker {
         default:
           if (payment.status === 'unknown') {
             // The timed-out request did create it: it is an ordinary payment in flight now.
-            await tx.invoicePayment.update({ where: { id: payment.id }, data: { status: 'processing', gatewayPaymentId: gatewayPayment.id, updatedAt: now } });
+            await updateInvoicePayment(tx, payment.id, { status: 'processing', gatewayPaymentId: gatewayPayment.id }, now);
             return 'resolved_processing';
           }
           return 'still_processing';

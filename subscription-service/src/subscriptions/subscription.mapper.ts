@@ -9,17 +9,9 @@ import { PlanChangeQuote } from './domain/plan-change';
 import { entitlement } from './domain/subscription-status';
 import { PlanChangePreviewResponse, StatusChangeResponse, SubscriptionResponse } from './dto/subscription.dto';
 
+/** A subscription with its plan and `invoices` = [its latest invoice with payments] (or none); see findSubscriptionView. */
 export type SubscriptionView = Subscription & { plan: Plan; invoices: InvoiceWithPayments[] };
 
-/** Prisma `include` for toSubscriptionResponse: the plan and the latest invoice with its payments. */
-export const SUBSCRIPTION_INCLUDE = {
-  plan: true,
-  invoices: {
-    orderBy: [{ createdAt: 'desc' as const }, { id: 'desc' as const }],
-    take: 1,
-    include: { payments: { orderBy: { createdAt: 'asc' as const } } },
-  },
-};
 
 /** `systemNow` is the service clock; access is evaluated at the subscription's billing time. */
 export function toSubscriptionResponse(subscription: SubscriptionView, systemNow: Date, renewalGraceMs: number): SubscriptionResponse {

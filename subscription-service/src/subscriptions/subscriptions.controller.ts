@@ -17,6 +17,8 @@ import { Principal } from '../platform/auth/principal';
 import { ListPage } from '../platform/http/pagination';
 import { ProblemDoc, ProblemResponses } from '../platform/http/problem-responses';
 import { RequestId } from '../platform/http/request-id';
+import { Idempotency, IdempotencyRequest } from '../platform/idempotency/idempotency-key';
+import { IdempotentResult } from '../platform/idempotency/idempotent-transaction';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import {
   AdvanceTestClockRequest,
@@ -57,8 +59,9 @@ export class SubscriptionsController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateSubscriptionRequest,
     @RequestId() requestId: string,
-  ): Promise<SubscriptionResponse> {
-    return this.subscriptions.subscribe(principal, body, requestId);
+    @Idempotency() idempotency: IdempotencyRequest | undefined,
+  ): Promise<IdempotentResult<SubscriptionResponse>> {
+    return this.subscriptions.subscribe(principal, body, requestId, idempotency);
   }
 
   @Get()
@@ -154,8 +157,9 @@ export class SubscriptionsController {
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: ChangePlanRequest,
     @RequestId() requestId: string,
-  ): Promise<SubscriptionResponse> {
-    return this.subscriptions.changePlan(principal, id, body, requestId);
+    @Idempotency() idempotency: IdempotencyRequest | undefined,
+  ): Promise<IdempotentResult<SubscriptionResponse>> {
+    return this.subscriptions.changePlan(principal, id, body, requestId, idempotency);
   }
 
   @Delete(':id/scheduled-change')
@@ -186,8 +190,9 @@ export class SubscriptionsController {
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: PayInvoiceRequest,
     @RequestId() requestId: string,
-  ): Promise<SubscriptionResponse> {
-    return this.subscriptions.payInitialInvoice(principal, id, body, requestId);
+    @Idempotency() idempotency: IdempotencyRequest | undefined,
+  ): Promise<IdempotentResult<SubscriptionResponse>> {
+    return this.subscriptions.payInitialInvoice(principal, id, body, requestId, idempotency);
   }
 
   @Post(':id/cancel')

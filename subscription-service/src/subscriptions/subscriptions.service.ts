@@ -1,17 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Plan, Subscription } from '../generated/prisma/client';
 import { BillingWorker } from '../billing/billing.worker';
 import { billingTime } from '../billing/domain/billing-time';
 import { dunningWindowMs } from '../billing/domain/dunning';
-import { BillingMoment, issueInvoice, requestInvoicePayment } from '../billing/invoice-issuer';
-import { lockSubscription, transitionSubscription, updateSubscriptionVersioned } from '../billing/subscription-transitions';
+import { BillingMoment, InvoiceIssuer } from '../billing/invoice-issuer';
+import { transitionSubscription } from '../billing/subscription-transitions';
 import { AppConfig } from '../config/app-config';
-import { PaymentOutboxWorker } from '../payments-outbox/payment-outbox.worker';
+import { countInvoicePayments, findInitialInvoice, updateInvoice, voidInvoices } from '../invoices/invoice.repository';
+import { findPlan } from '../plans/plan.repository';
 import { isAdmin, Principal } from '../platform/auth/principal';
 import { Clock, CLOCK } from '../platform/clock';
-import { isUniqueViolation, PrismaService, Tx } from '../platform/database/prisma.service';
+import { Database, Sql, SqlTransaction } from '../platform/database/database';
+import { isForeignKeyViolation, isUniqueViolation } from '../platform/database/database-errors';
+import { PrismaService } from '../platform/database/prisma.service';
 import { DomainError } from '../platform/errors/domain-error';
-import { afterCursor, LIST_ORDER, ListPage, toPage } from '../platform/http/pagination';
+import { IdempotencyRequest } from '../platform/idempotency/idempotency-key';
+import { IdempotentResult, runIdempotent } from '../platform/idempotency/idempotent-transaction';
+import { ListPage, toPage } from '../platform/http/pagination';
 import { addBillingCycle } from './domain/billing-period';
 import { CreditExceedsChargeError, quotePlanChange } from './domain/plan-change';
 import { isLive } from './domain/subscription-status';
@@ -27,7 +33,17 @@ import {
   SubscriptionResponse,
   UpdateSubscriptionRequest,
 } from './dto/subscription.dto';
-import { PlanChange, SUBSCRIPTION_INCLUDE, toPlanChangePreview, toStatusChangeResponse, toSubscriptionResponse } from './subscription.mapper';
+import { PlanChange, toPlanChangePreview, toStatusChangeResponse, toSubscriptionResponse } from './subscription.mapper';
+import {
+  findSubscription,
+  findSubscriptionCursor,
+  findSubscriptionView,
+  insertStatusChange,
+  insertSubscription,
+  listSubscriptionViews,
+  lockSubscription,
+  updateSubscriptionVersioned,
+} from './subscription.repository';
 
 /** How long an unpaid new subscription stays incomplete before it expires (Stripe: 23 h). */
 const INCOMPLETE_WINDOW_MS = 23 * 60 * 60 * 1000;
@@ -38,8 +54,9 @@ export class SubscriptionsService {
   private readonly renewalGraceMs: number;
 
   constructor(
+    private readonly db: Database,
     private readonly prisma: PrismaService,
-    private readonly outbox: PaymentOutboxWorker,
+    private readonly issuer: InvoiceIssuer,
     private readonly billing: BillingWorker,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -48,36 +65,36 @@ export class SubscriptionsService {
   }
 
   /**
-   * Creates an incomplete subscription with its initial invoice, pending payment, outbox message and
-   * first history row in one transaction. "One live subscription per user" is enforced by the unique
-   * live_user_id column, not by a read before the write.
+   * Creates an incomplete subscription with its initial invoice, pending payment, outbox message, first
+   * history row and the Idempotency-Key's response in one transaction, and answers from the rows it wrote
+   * (no re-read). "One live subscription per user" is enforced by the unique live_user_id column, not by a
+   * read before the write; an unknown user is the foreign key's violation.
    */
-  async subscribe(principal: Principal, request: CreateSubscriptionRequest, requestId: string): Promise<SubscriptionResponse> {
+  async subscribe(
+    principal: Principal,
+    request: CreateSubscriptionRequest,
+    requestId: string,
+    idempotency?: IdempotencyRequest,
+  ): Promise<IdempotentResult<SubscriptionResponse>> {
     const userId = subscriberId(principal, request.userId);
     const now = this.clock.now();
-    let subscriptionId: string;
     try {
-      subscriptionId = await this.prisma.$transaction(async (tx) => {
-        if (!(await tx.user.findUnique({ where: { id: userId }, select: { id: true } }))) {
-          throw DomainError.notFound('User', userId);
-        }
+      return await this.db.transaction((tx) => runIdempotent(tx, idempotency, now, async () => {
         const plan = await findSubscribablePlan(tx, request.planId);
         const periodEnd = addBillingCycle(now, plan);
-        const subscription = await tx.subscription.create({
-          data: {
-            userId,
-            planId: plan.id,
-            status: 'incomplete',
-            liveUserId: userId,
-            paymentMethod: request.paymentMethod,
-            currentPeriodStart: now,
-            currentPeriodEnd: periodEnd,
-            incompleteExpiresAt: new Date(now.getTime() + INCOMPLETE_WINDOW_MS),
-            createdAt: now,
-            updatedAt: now,
-          },
+        const subscription = await insertSubscription(tx, {
+          id: randomUUID(),
+          userId,
+          planId: plan.id,
+          status: 'incomplete',
+          liveUserId: userId,
+          paymentMethod: request.paymentMethod,
+          currentPeriodStart: now,
+          currentPeriodEnd: periodEnd,
+          incompleteExpiresAt: new Date(now.getTime() + INCOMPLETE_WINDOW_MS),
+          createdAt: now,
         });
-        await issueInvoice(
+        const invoice = await this.issuer.issue(
           tx,
           {
             subscriptionId: subscription.id,
@@ -96,58 +113,45 @@ export class SubscriptionsService {
           requestId,
           { billing: now, system: now },
         );
-        await tx.subscriptionStatusChange.create({
-          data: {
-            subscriptionId: subscription.id,
-            fromStatus: null,
-            toStatus: 'incomplete',
-            reason: 'subscription_created',
-            causeType: 'request',
-            causeId: requestId,
-            createdAt: now,
-          },
+        await insertStatusChange(tx, {
+          subscriptionId: subscription.id,
+          fromStatus: null,
+          toStatus: 'incomplete',
+          reason: 'subscription_created',
+          causeType: 'request',
+          causeId: requestId,
+          createdAt: now,
         });
-        return subscription.id;
-      });
+        return toSubscriptionResponse({ ...subscription, plan, invoices: [invoice] }, now, this.renewalGraceMs);
+      }));
     } catch (error) {
       if (isUniqueViolation(error, 'live_user_id')) {
         throw new DomainError('subscription_exists', 'The user already has a live subscription; change its plan or cancel it first.');
       }
+      if (isForeignKeyViolation(error, 'user_id')) throw DomainError.notFound('User', userId);
       throw error;
     }
-    this.outbox.kick();
-    return this.getSubscription(principal, subscriptionId);
   }
 
   async listSubscriptions(principal: Principal, query: ListSubscriptionsQuery): Promise<ListPage<SubscriptionResponse>> {
     if (!isAdmin(principal) && query.userId && query.userId !== principal.userId) {
       throw new DomainError('forbidden', 'Only admins may list other users\' subscriptions.');
     }
-    const owner = isAdmin(principal) ? (query.userId ? { userId: query.userId } : {}) : { userId: principal.userId };
-    const cursor = query.startingAfter
-      ? await this.prisma.subscription.findFirst({ where: { id: query.startingAfter, ...owner } })
-      : null;
-    const rows = await this.prisma.subscription.findMany({
-      where: { ...owner, ...afterCursor(cursor), ...(query.status ? { status: query.status } : {}) },
-      include: SUBSCRIPTION_INCLUDE,
-      orderBy: LIST_ORDER,
-      take: query.limit + 1,
-    });
+    const userId = isAdmin(principal) ? query.userId : principal.userId;
+    const cursor = query.startingAfter ? await findSubscriptionCursor(this.db, query.startingAfter, userId ?? null) : null;
+    const rows = await listSubscriptionViews(this.db, { userId, status: query.status }, cursor, query.limit + 1);
     const now = this.clock.now();
     return toPage(rows, query.limit, (row) => toSubscriptionResponse(row, now, this.renewalGraceMs));
   }
 
   async getSubscription(principal: Principal, id: string): Promise<SubscriptionResponse> {
-    const subscription = await this.prisma.subscription.findFirst({
-      where: { id, ...ownerFilter(principal) },
-      include: SUBSCRIPTION_INCLUDE,
-    });
+    const subscription = await findSubscriptionView(this.db, id, ownerOf(principal));
     if (!subscription) throw DomainError.notFound('Subscription', id);
     return toSubscriptionResponse(subscription, this.clock.now(), this.renewalGraceMs);
   }
 
   async getStatusHistory(principal: Principal, id: string): Promise<StatusHistoryResponse> {
-    await this.findVisibleSubscription(this.prisma, principal, id);
+    await this.findVisibleSubscription(this.db, principal, id);
     const changes = await this.prisma.subscriptionStatusChange.findMany({
       where: { subscriptionId: id },
       orderBy: [{ createdAt: 'asc' }, { sequence: 'asc' }],
@@ -161,7 +165,7 @@ export class SubscriptionsService {
    * already requested keeps its method. Ended subscriptions are not charged again, so they refuse it.
    */
   async updateSubscription(principal: Principal, id: string, request: UpdateSubscriptionRequest): Promise<SubscriptionResponse> {
-    await this.prisma.$transaction(async (tx) => {
+    await this.db.transaction(async (tx) => {
       const subscription = await this.lockVisibleSubscription(tx, principal, id);
       if (!isLive(subscription.status)) {
         throw new DomainError('subscription_ended', `The subscription is ${subscription.status}; it will not be charged again, so its payment method cannot change.`);
@@ -173,7 +177,7 @@ export class SubscriptionsService {
 
   /** What `changePlan` would bill or schedule now, computed by the same code (`planChangeAt`). */
   async previewPlanChange(principal: Principal, id: string, planId: string): Promise<PlanChangePreviewResponse> {
-    const change = await this.planChangeAt(this.prisma, principal, id, planId, false);
+    const change = await this.planChangeAt(this.db, principal, id, planId, false);
     return toPlanChangePreview(change);
   }
 
@@ -181,20 +185,32 @@ export class SubscriptionsService {
    * Upgrade (higher price per unit of time): an invoice is issued now (see quotePlanChange) and the plan
    * switches when it is paid. Downgrade (same or lower price): scheduled for the end of the period, no charge.
    */
-  async changePlan(principal: Principal, id: string, request: ChangePlanRequest, requestId: string): Promise<SubscriptionResponse> {
-    const issuedInvoice = await this.prisma.$transaction(async (tx) => {
+  async changePlan(
+    principal: Principal,
+    id: string,
+    request: ChangePlanRequest,
+    requestId: string,
+    idempotency?: IdempotencyRequest,
+  ): Promise<IdempotentResult<SubscriptionResponse>> {
+    return this.db.transaction((tx) => runIdempotent(tx, idempotency, this.clock.now(), async () => {
+      await this.applyPlanChange(tx, principal, id, request, requestId);
+      return this.viewInTransaction(tx, principal, id);
+    }));
+  }
+
+  private async applyPlanChange(tx: SqlTransaction, principal: Principal, id: string, request: ChangePlanRequest, requestId: string): Promise<void> {
       const { subscription, current, target, quote, at } = await this.planChangeAt(tx, principal, id, request.planId, true);
       if (quote.direction === 'downgrade') {
         await updateSubscriptionVersioned(tx, subscription, { scheduledPlanId: target.id }, at.billing);
-        return false;
+        return;
       }
       if (quote.total <= 0) {
         // Nothing to charge (no time left, or a credit worth exactly the new price): switch right away.
         const period = quote.resetsPeriod ? { currentPeriodStart: quote.periodStart, currentPeriodEnd: quote.periodEnd } : {};
         await updateSubscriptionVersioned(tx, subscription, { planId: target.id, scheduledPlanId: null, ...period }, at.billing);
-        return false;
+        return;
       }
-      const invoice = await issueInvoice(
+      const invoice = await this.issuer.issue(
         tx,
         {
           subscriptionId: subscription.id,
@@ -217,15 +233,11 @@ export class SubscriptionsService {
         { pendingPlanId: target.id, pendingInvoiceId: invoice.id, scheduledPlanId: null },
         at.billing,
       );
-      return true;
-    });
-    if (issuedInvoice) this.outbox.kick();
-    return this.getSubscription(principal, id);
   }
 
   /** Withdraws a scheduled downgrade before it takes effect; the current plan simply renews. */
   async withdrawScheduledChange(principal: Principal, id: string): Promise<SubscriptionResponse> {
-    await this.prisma.$transaction(async (tx) => {
+    await this.db.transaction(async (tx) => {
       const subscription = await this.lockVisibleSubscription(tx, principal, id);
       if (!subscription.scheduledPlanId) {
         throw new DomainError('no_scheduled_change', 'The subscription has no scheduled plan change.');
@@ -240,8 +252,14 @@ export class SubscriptionsService {
    * invoice payment and outbox message on the same invoice (reopened if its last attempt failed),
    * allowed until the incomplete window ends.
    */
-  async payInitialInvoice(principal: Principal, id: string, request: PayInvoiceRequest, requestId: string): Promise<SubscriptionResponse> {
-    await this.prisma.$transaction(async (tx) => {
+  async payInitialInvoice(
+    principal: Principal,
+    id: string,
+    request: PayInvoiceRequest,
+    requestId: string,
+    idempotency?: IdempotencyRequest,
+  ): Promise<IdempotentResult<SubscriptionResponse>> {
+    return this.db.transaction((tx) => runIdempotent(tx, idempotency, this.clock.now(), async () => {
       const subscription = await this.lockVisibleSubscription(tx, principal, id);
       const at = this.momentFor(subscription);
       if (subscription.status !== 'incomplete') {
@@ -250,22 +268,17 @@ export class SubscriptionsService {
       if (subscription.incompleteExpiresAt && subscription.incompleteExpiresAt <= at.billing) {
         throw new DomainError('incomplete_window_ended', `The window to pay ended at ${subscription.incompleteExpiresAt.toISOString()}.`);
       }
-      const invoice = await tx.invoice.findFirstOrThrow({
-        where: { subscriptionId: id, kind: 'initial' },
-        include: { payments: { where: { status: { in: ['pending', 'processing', 'unknown'] } } } },
-      });
-      if (invoice.payments.length > 0) {
+      const invoice = await findInitialInvoice(tx, id);
+      if (!invoice) throw new Error(`initial invoice of subscription ${id} not found`);
+      if ((await countInvoicePayments(tx, invoice.id, ['pending', 'processing', 'unknown'])) > 0) {
         throw new DomainError('payment_in_progress', 'A payment attempt on this invoice is still in progress; wait for its outcome.');
       }
-      const reopened = await tx.invoice.update({
-        where: { id: invoice.id },
-        data: { status: 'open', failedAt: null, failureCode: null, updatedAt: at.billing },
-      });
-      await requestInvoicePayment(tx, reopened, request.paymentMethod, requestId, at);
+      await updateInvoice(tx, invoice.id, { status: 'open', failedAt: null, failureCode: null }, at.billing);
+      const reopened = { ...invoice, status: 'open' as const, failedAt: null, failureCode: null, updatedAt: at.billing };
+      await this.issuer.requestPayment(tx, reopened, request.paymentMethod, requestId, at);
       await updateSubscriptionVersioned(tx, subscription, { paymentMethod: request.paymentMethod }, at.billing);
-    });
-    this.outbox.kick();
-    return this.getSubscription(principal, id);
+      return this.viewInTransaction(tx, principal, id);
+    }));
   }
 
   /**
@@ -274,7 +287,7 @@ export class SubscriptionsService {
    */
   async cancel(principal: Principal, id: string, request: CancelSubscriptionRequest, requestId: string): Promise<SubscriptionResponse> {
     const atPeriodEnd = request.atPeriodEnd ?? true;
-    await this.prisma.$transaction(async (tx) => {
+    await this.db.transaction(async (tx) => {
       const subscription = await this.lockVisibleSubscription(tx, principal, id);
       const now = this.momentFor(subscription).billing;
       if (!isLive(subscription.status)) {
@@ -314,14 +327,14 @@ export class SubscriptionsService {
           incompleteExpiresAt: null,
         },
       );
-      await tx.invoice.updateMany({ where: { subscriptionId: id, status: 'open' }, data: { status: 'void', updatedAt: now } });
+      await voidInvoices(tx, id, ['open'], now);
     });
     return this.getSubscription(principal, id);
   }
 
   /** Undoes a cancel-at-period-end while the period is still running. */
   async resume(principal: Principal, id: string): Promise<SubscriptionResponse> {
-    await this.prisma.$transaction(async (tx) => {
+    await this.db.transaction(async (tx) => {
       const subscription = await this.lockVisibleSubscription(tx, principal, id);
       if (subscription.status !== 'active' || !subscription.cancelAtPeriodEnd) {
         throw new DomainError('no_pending_cancellation', 'Only an active subscription set to cancel at period end can be resumed.');
@@ -349,21 +362,21 @@ export class SubscriptionsService {
     if ((request.seconds === undefined) === (request.to === undefined)) {
       throw DomainError.validation([{ field: 'seconds', message: 'give exactly one of seconds or to' }]);
     }
-    await this.prisma.$transaction(async (tx) => {
+    await this.db.transaction(async (tx) => {
       const subscription = await this.lockVisibleSubscription(tx, principal, id);
       const billingNow = this.momentFor(subscription).billing;
       const seconds = request.seconds ?? Math.ceil((new Date(request.to as string).getTime() - billingNow.getTime()) / 1000);
       if (seconds <= 0) {
         throw DomainError.validation([{ field: 'to', message: `must be after the subscription's billing time ${billingNow.toISOString()}` }]);
       }
-      await updateSubscriptionVersioned(tx, subscription, { clockOffsetSeconds: { increment: seconds } }, billingNow);
+      await updateSubscriptionVersioned(tx, subscription, { clockOffsetSeconds: subscription.clockOffsetSeconds + seconds }, billingNow);
     });
     await this.billing.runDueFor(id);
     return this.getSubscription(principal, id);
   }
 
   /** Loads and checks everything a plan change needs and prices it at the subscription's billing time. */
-  private async planChangeAt(tx: Tx, principal: Principal, id: string, planId: string, lock: boolean): Promise<PlanChange> {
+  private async planChangeAt(tx: Sql, principal: Principal, id: string, planId: string, lock: boolean): Promise<PlanChange> {
     const subscription = lock ? await this.lockVisibleSubscription(tx, principal, id) : await this.findVisibleSubscription(tx, principal, id);
     const at = this.momentFor(subscription);
     if (subscription.status !== 'active') {
@@ -378,7 +391,8 @@ export class SubscriptionsService {
     if (planId === subscription.planId) {
       throw new DomainError('same_plan', 'The subscription is already on this plan.');
     }
-    const current = await tx.plan.findUniqueOrThrow({ where: { id: subscription.planId } });
+    const current = await findPlan(tx, subscription.planId);
+    if (!current) throw new Error(`plan ${subscription.planId} of subscription ${id} not found`);
     const target = await findSubscribablePlan(tx, planId);
     if (target.currency !== current.currency) {
       throw new DomainError('currency_mismatch', `The new plan is priced in ${target.currency}, the subscription in ${current.currency}.`);
@@ -394,6 +408,13 @@ export class SubscriptionsService {
     }
   }
 
+  /** The Subscription resource as the transaction sees it (its own writes included), for the response it commits with. */
+  private async viewInTransaction(tx: Sql, principal: Principal, id: string): Promise<SubscriptionResponse> {
+    const view = await findSubscriptionView(tx, id, ownerOf(principal));
+    if (!view) throw DomainError.notFound('Subscription', id);
+    return toSubscriptionResponse(view, this.clock.now(), this.renewalGraceMs);
+  }
+
   /** The subscription's billing time (system clock + its test-clock offset) and the system time. */
   private momentFor(subscription: Pick<Subscription, 'clockOffsetSeconds'>): BillingMoment {
     const system = this.clock.now();
@@ -405,22 +426,22 @@ export class SubscriptionsService {
    * first statement of the transaction, then returns it as committed by whoever held the lock before,
    * so concurrent operations on one subscription serialise and the losers answer a domain 409.
    */
-  private async lockVisibleSubscription(tx: Tx, principal: Principal, id: string): Promise<Subscription> {
-    const subscription = await lockSubscription(tx, id, isAdmin(principal) ? undefined : principal.userId);
+  private async lockVisibleSubscription(tx: Sql, principal: Principal, id: string): Promise<Subscription> {
+    const subscription = await lockSubscription(tx, id, ownerOf(principal));
     if (!subscription) throw DomainError.notFound('Subscription', id);
     return subscription;
   }
 
-  private async findVisibleSubscription(tx: Tx, principal: Principal, id: string): Promise<Subscription> {
-    const subscription = await tx.subscription.findFirst({ where: { id, ...ownerFilter(principal) } });
+  private async findVisibleSubscription(db: Sql, principal: Principal, id: string): Promise<Subscription> {
+    const subscription = await findSubscription(db, id, ownerOf(principal));
     if (!subscription) throw DomainError.notFound('Subscription', id);
     return subscription;
   }
 }
 
-/** Users see their own subscriptions only; others' are reported as not found. */
-function ownerFilter(principal: Principal): { userId?: string } {
-  return isAdmin(principal) ? {} : { userId: principal.userId };
+/** Users see their own subscriptions only (others' are reported as not found): the owner to filter on, or null for admins. */
+function ownerOf(principal: Principal): string | null {
+  return isAdmin(principal) ? null : principal.userId;
 }
 
 function subscriberId(principal: Principal, requestedUserId: string | undefined): string {
@@ -434,8 +455,8 @@ function subscriberId(principal: Principal, requestedUserId: string | undefined)
   return principal.userId;
 }
 
-async function findSubscribablePlan(tx: Tx, planId: string): Promise<Plan> {
-  const plan = await tx.plan.findUnique({ where: { id: planId } });
+async function findSubscribablePlan(db: Sql, planId: string): Promise<Plan> {
+  const plan = await findPlan(db, planId);
   if (!plan) throw DomainError.notFound('Plan', planId);
   if (!plan.active) throw new DomainError('plan_archived', `Plan ${plan.code} is archived and cannot be subscribed to.`);
   return plan;

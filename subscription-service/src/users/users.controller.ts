@@ -3,6 +3,8 @@ import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResp
 import { AdminOnly, CurrentPrincipal } from '../platform/auth/auth.decorators';
 import { Principal } from '../platform/auth/principal';
 import { ProblemDoc, ProblemResponses } from '../platform/http/problem-responses';
+import { Idempotency, IdempotencyRequest } from '../platform/idempotency/idempotency-key';
+import { IdempotentResult } from '../platform/idempotency/idempotent-transaction';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import { ListPage, PaginationQuery } from '../platform/http/pagination';
 import { CreatedUserResponse, CreateUserRequest, UpdateUserRequest, UserListResponse, UserResponse } from './dto/user.dto';
@@ -18,11 +20,11 @@ export class UsersController {
   @Post('v1/users')
   @AdminOnly()
   @Idempotent()
-  @ApiOperation({ summary: 'Create a user (admin). The response carries the user\'s API key, shown once.' })
+  @ApiOperation({ summary: 'Create a user (admin). The response carries the user\'s API key, shown once (a replay with the same Idempotency-Key omits it).' })
   @ApiCreatedResponse({ type: CreatedUserResponse })
   @ApiConflictResponse({ type: ProblemDoc, description: 'email_taken' })
-  create(@Body() body: CreateUserRequest): Promise<CreatedUserResponse> {
-    return this.users.createUser(body);
+  create(@Body() body: CreateUserRequest, @Idempotency() idempotency: IdempotencyRequest | undefined): Promise<IdempotentResult<CreatedUserResponse>> {
+    return this.users.createUser(body, idempotency);
   }
 
   @Get('v1/users')

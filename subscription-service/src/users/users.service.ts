@@ -1,27 +1,47 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { User } from '../generated/prisma/client';
 import { issueUserApiKey } from '../platform/auth/api-key';
 import { isAdmin, Principal } from '../platform/auth/principal';
 import { Clock, CLOCK } from '../platform/clock';
-import { isUniqueViolation, PrismaService } from '../platform/database/prisma.service';
+import { Database } from '../platform/database/database';
+import { isUniqueViolation } from '../platform/database/database-errors';
+import { PrismaService } from '../platform/database/prisma.service';
 import { DomainError } from '../platform/errors/domain-error';
 import { afterCursor, LIST_ORDER, ListPage, PaginationQuery, toPage } from '../platform/http/pagination';
+import { IdempotencyRequest } from '../platform/idempotency/idempotency-key';
+import { IdempotentResult, runIdempotent } from '../platform/idempotency/idempotent-transaction';
 import { CreatedUserResponse, CreateUserRequest, UpdateUserRequest, UserResponse } from './dto/user.dto';
+import { insertUser } from './user.repository';
 
 @Injectable()
 export class UsersService {
   constructor(
+    private readonly db: Database,
     private readonly prisma: PrismaService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async createUser(request: CreateUserRequest): Promise<CreatedUserResponse> {
+  /**
+   * Creates a user with a new API key, shown in this response only (the service keeps its SHA-256). A
+   * replay of the request (same Idempotency-Key) answers the user without the key: it is never stored.
+   */
+  async createUser(request: CreateUserRequest, idempotency?: IdempotencyRequest): Promise<IdempotentResult<CreatedUserResponse>> {
     const apiKey = issueUserApiKey();
+    const now = this.clock.now();
     try {
-      const user = await this.prisma.user.create({
-        data: { email: request.email, name: request.name, apiKeyHash: apiKey.hash, apiKeyPrefix: apiKey.prefix, createdAt: this.clock.now(), updatedAt: this.clock.now() },
-      });
-      return { ...toUserResponse(user), apiKey: apiKey.key };
+      return await this.db.transaction((tx) =>
+        runIdempotent(
+          tx,
+          idempotency,
+          now,
+          async () => {
+            const user = await insertUser(tx, { id: randomUUID(), email: request.email, name: request.name, apiKeyHash: apiKey.hash, apiKeyPrefix: apiKey.prefix, createdAt: now });
+            return { ...toUserResponse(user), apiKey: apiKey.key };
+          },
+          ({ apiKey: _secret, ...withoutKey }) => withoutKey,
+        ),
+      );
     } catch (error) {
       throw this.translateEmailConflict(error, request.email);
     }

@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { applyPaymentFailed, applyPaymentSucceeded } from '../billing/payment-outcomes';
+import { findInvoicePaymentId, InvoicePaymentWithInvoice, lockInvoicePayment, updateInvoicePayment } from '../invoices/invoice.repository';
 import { Clock, CLOCK } from '../platform/clock';
-import { PrismaService, Tx } from '../platform/database/prisma.service';
+import { Database, Sql } from '../platform/database/database';
 import { DomainError } from '../platform/errors/domain-error';
 import { PaymentEvent, parsePaymentEvent } from './domain/payment-event';
 import { verifyWebhookSignature } from './domain/webhook-signature';
+import { recordInboundWebhookEvent, setInboundWebhookOutcome } from './inbound-webhook-event.repository';
 
 export interface WebhookHeaders {
   readonly id: string | undefined;
@@ -25,7 +27,7 @@ export class PaymentWebhooksService {
   private readonly logger = new Logger(PaymentWebhooksService.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly db: Database,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -51,15 +53,11 @@ export class PaymentWebhooksService {
     const event = parsed.event;
     const webhookId = headers.id as string;
 
-    const outcome = await this.prisma.$transaction(async (tx) => {
-      // ON CONFLICT DO NOTHING: a concurrent duplicate waits for the first delivery to commit, then inserts nothing.
-      const { count } = await tx.inboundWebhookEvent.createMany({
-        data: { id: webhookId, type: event.type, paymentId: event.payment.id, sequence: event.sequence, outcome: 'received', receivedAt: now },
-        skipDuplicates: true,
-      });
-      if (count === 0) return null;
+    const outcome = await this.db.transaction(async (tx) => {
+      const recorded = await recordInboundWebhookEvent(tx, { id: webhookId, type: event.type, paymentId: event.payment.id, sequence: event.sequence, receivedAt: now });
+      if (!recorded) return null;
       const result = await this.apply(tx, webhookId, event, now);
-      await tx.inboundWebhookEvent.update({ where: { id: webhookId }, data: { outcome: result } });
+      await setInboundWebhookOutcome(tx, webhookId, result);
       return result;
     });
     if (outcome === null) {
@@ -70,18 +68,16 @@ export class PaymentWebhooksService {
     return { received: true, duplicate: false };
   }
 
-  private async apply(tx: Tx, webhookId: string, event: PaymentEvent, now: Date): Promise<string> {
+  private async apply(tx: Sql, webhookId: string, event: PaymentEvent, now: Date): Promise<string> {
     if (event.type !== 'payment.succeeded' && event.type !== 'payment.failed') return 'ignored_unsupported_type';
-    const invoicePaymentId = await this.findInvoicePaymentId(tx, event);
-    if (!invoicePaymentId) {
+    // Locked: events of one payment serialise here; a higher sequence wins, older ones never regress state.
+    const payment = await this.lockEventPayment(tx, event);
+    if (!payment) {
       this.logger.warn({ webhookId, paymentId: event.payment.id, merchantReference: event.payment.merchantReference }, 'webhook for an unknown payment ignored');
       return 'ignored_unknown';
     }
-    // Serialise events of one payment; a higher sequence wins, older ones never regress state.
-    await tx.$queryRaw`SELECT id FROM invoice_payments WHERE id = ${invoicePaymentId}::uuid FOR UPDATE`;
-    const payment = await tx.invoicePayment.findUniqueOrThrow({ where: { id: invoicePaymentId }, include: { invoice: true } });
     if (payment.lastEventSequence !== null && event.sequence <= payment.lastEventSequence) return 'ignored_stale';
-    await tx.invoicePayment.update({ where: { id: payment.id }, data: { lastEventSequence: event.sequence, updatedAt: now } });
+    await updateInvoicePayment(tx, payment.id, { lastEventSequence: event.sequence }, now);
 
     if (event.type === 'payment.succeeded') {
       return applyPaymentSucceeded(tx, payment, event.payment.id, { causeType: 'webhook_event', causeId: webhookId }, now);
@@ -96,20 +92,17 @@ export class PaymentWebhooksService {
     );
   }
 
-  /** metadata.invoicePaymentId, then the gateway payment id, then merchantReference (= invoice id). */
-  private async findInvoicePaymentId(tx: Tx, event: PaymentEvent): Promise<string | null> {
+  /** The event's invoice payment, locked: by metadata.invoicePaymentId, then the gateway payment id, then merchantReference (= invoice id). */
+  private async lockEventPayment(tx: Sql, event: PaymentEvent): Promise<InvoicePaymentWithInvoice | null> {
     const fromMetadata = event.payment.metadata.invoicePaymentId;
     if (fromMetadata && UUID.test(fromMetadata)) {
-      const found = await tx.invoicePayment.findUnique({ where: { id: fromMetadata }, select: { id: true } });
-      if (found) return found.id;
+      const payment = await lockInvoicePayment(tx, fromMetadata);
+      if (payment) return payment;
     }
-    const byGatewayId = await tx.invoicePayment.findUnique({ where: { gatewayPaymentId: event.payment.id }, select: { id: true } });
-    if (byGatewayId) return byGatewayId.id;
     const invoiceId = event.payment.merchantReference;
-    if (invoiceId && UUID.test(invoiceId)) {
-      const latest = await tx.invoicePayment.findFirst({ where: { invoiceId }, orderBy: { createdAt: 'desc' }, select: { id: true } });
-      if (latest) return latest.id;
-    }
-    return null;
+    const id =
+      (await findInvoicePaymentId(tx, { gatewayPaymentId: event.payment.id })) ??
+      (invoiceId && UUID.test(invoiceId) ? await findInvoicePaymentId(tx, { invoiceId }) : null);
+    return id ? lockInvoicePayment(tx, id) : null;
   }
 }

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Prisma } from '../../generated/prisma/client';
+import { isRetryableConflict, isUniqueViolation } from '../database/database-errors';
 import { DomainError, FieldError } from './domain-error';
 import { ERROR_CATALOG, ErrorCode, PROBLEM_TYPE_BASE } from './error-catalog';
 
@@ -68,11 +69,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof ThrottlerException) {
       return { code: 'rate_limited', detail: 'Rate limit exceeded; retry later.' };
     }
+    // Contention is never a server bug: a write conflict or deadlock (PostgreSQL 40001/40P01, Prisma P2034)
+    // rolled the whole transaction back, so the request can simply be retried.
+    if (isRetryableConflict(exception)) {
+      return { code: 'conflict', detail: 'The request conflicted with a concurrent change and was rolled back; retry it.' };
+    }
+    if (isUniqueViolation(exception)) return { code: 'conflict', detail: 'The resource already exists.' };
     if (exception instanceof Prisma.PrismaClientKnownRequestError) {
-      if (exception.code === 'P2002') return { code: 'conflict', detail: 'The resource already exists.' };
       if (exception.code === 'P2025') return { code: 'not_found', detail: 'The resource was not found.' };
-      // Contention is never a server bug: a write conflict or deadlock (P2034, PostgreSQL 40001/40P01)
-      // rolled the whole transaction back, so the request can simply be retried.
       if (exception.code === 'P2034') {
         return { code: 'conflict', detail: 'The request conflicted with a concurrent change and was rolled back; retry it.' };
       }

@@ -29,15 +29,15 @@ interface Keyed {
   createdAt: Date;
 }
 
-/** Prisma `where` fragment selecting rows strictly after the cursor row in (createdAt DESC, id DESC). */
+/**
+ * Prisma `where` fragment selecting rows strictly after the cursor row in (createdAt DESC, id DESC):
+ * `created_at <= c AND NOT (created_at = c AND id >= cursor id)`. Its first part is an index range on
+ * (created_at, id), so a deep page reads what the first one does; the `OR` form (`created_at < c OR
+ * (created_at = c AND id < cursor id)`) is not an index condition and reads every newer row.
+ */
 export function afterCursor(cursor: Keyed | null): object {
   if (!cursor) return {};
-  return {
-    OR: [
-      { createdAt: { lt: cursor.createdAt } },
-      { createdAt: cursor.createdAt, id: { lt: cursor.id } },
-    ],
-  };
+  return { createdAt: { lte: cursor.createdAt }, NOT: { createdAt: cursor.createdAt, id: { gte: cursor.id } } };
 }
 
 export const LIST_ORDER = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];

@@ -11,7 +11,7 @@ describe('PollingLoop', () => {
   afterEach(() => jest.useRealTimers());
 
   it('should tick at start, then once per interval', async () => {
-    const tick = jest.fn(async () => false);
+    const tick = jest.fn(() => Promise.resolve(false));
     const loop = new PollingLoop(silentLogger(), 1000, tick);
     loop.start();
     await flush();
@@ -25,7 +25,7 @@ describe('PollingLoop', () => {
 
   it('should run again at once while a tick reports more work', async () => {
     const results = [true, true, false];
-    const tick = jest.fn(async () => results.shift() ?? false);
+    const tick = jest.fn(() => Promise.resolve(results.shift() ?? false));
     const loop = new PollingLoop(silentLogger(), 1000, tick);
     loop.start();
     await flush();
@@ -35,7 +35,7 @@ describe('PollingLoop', () => {
 
   it('should tick right away when kicked while sleeping, and again after a tick that was kicked meanwhile', async () => {
     let release: () => void = () => undefined;
-    const tick = jest.fn(async () => false);
+    const tick = jest.fn(() => Promise.resolve(false));
     const loop = new PollingLoop(silentLogger(), 60_000, tick);
     loop.start();
     await flush();
@@ -95,7 +95,7 @@ describe('PollingLoop', () => {
   });
 
   it('should do nothing when kicked before it was started', async () => {
-    const tick = jest.fn(async () => false);
+    const tick = jest.fn(() => Promise.resolve(false));
     const loop = new PollingLoop(silentLogger(), 100, tick);
     loop.kick();
     await jest.advanceTimersByTimeAsync(1000);

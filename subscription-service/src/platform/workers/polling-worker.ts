@@ -4,7 +4,7 @@ import { PollingLoop } from './polling-loop';
 /**
  * A background worker driven by a PollingLoop: polls from bootstrap when workers are enabled; at
  * shutdown stops polling and waits for the tick in flight while the database is still connected
- * (PrismaService disconnects last). `shuttingDown` lets a long tick stop between items.
+ * (the database pool closes last). `shuttingDown` lets a long tick stop between items.
  */
 export abstract class PollingWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   protected readonly logger = new Logger(this.constructor.name);
@@ -13,7 +13,7 @@ export abstract class PollingWorker implements OnApplicationBootstrap, BeforeApp
   protected shuttingDown = false;
 
   protected constructor(
-    private readonly enabled: boolean,
+    protected readonly enabled: boolean,
     intervalMs: number,
   ) {
     this.loop = new PollingLoop(this.logger, intervalMs, () => this.tick());

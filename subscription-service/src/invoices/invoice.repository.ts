@@ -1,0 +1,257 @@
+import { Invoice, InvoicePayment, InvoicePaymentStatus, InvoiceStatus } from '../generated/prisma/client';
+import { ColumnMap, pickPrefixed, selectList, setClause } from '../platform/database/columns';
+import { Cursor, pageQuery } from '../platform/database/pages';
+import { Sql, statement, statementFor } from '../platform/database/database';
+import { InvoiceWithPayments } from './invoice.mapper';
+
+export const INVOICE_COLUMNS: ColumnMap<Invoice> = {
+  id: 'id',
+  subscriptionId: 'subscription_id',
+  userId: 'user_id',
+  planId: 'plan_id',
+  kind: 'kind',
+  status: 'status',
+  amount: 'amount',
+  currency: 'currency',
+  periodStart: 'period_start',
+  periodEnd: 'period_end',
+  description: 'description',
+  lines: 'lines',
+  paidAt: 'paid_at',
+  failedAt: 'failed_at',
+  failureCode: 'failure_code',
+  renewalKey: 'renewal_key',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+};
+
+export const INVOICE_PAYMENT_COLUMNS: ColumnMap<InvoicePayment> = {
+  id: 'id',
+  invoiceId: 'invoice_id',
+  paymentMethod: 'payment_method',
+  status: 'status',
+  gatewayPaymentId: 'gateway_payment_id',
+  lastEventSequence: 'last_event_sequence',
+  failureCode: 'failure_code',
+  failureMessage: 'failure_message',
+  requestId: 'request_id',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+};
+
+const INVOICE_SELECT = selectList(INVOICE_COLUMNS, 'i');
+const PAYMENT_SELECT = selectList(INVOICE_PAYMENT_COLUMNS, 'ip');
+
+const INSERT_INVOICE = statement(
+  'invoices_insert',
+  `INSERT INTO invoices (id, subscription_id, user_id, plan_id, kind, status, amount, currency, period_start, period_end,
+                         description, lines, renewal_key, created_at, updated_at)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
+);
+
+/** Inserts a new invoice (`updatedAt` = `createdAt`). `lines` is stored as JSONB. */
+export async function insertInvoice(db: Sql, invoice: Omit<Invoice, 'updatedAt'>): Promise<Invoice> {
+  await db.execute(INSERT_INVOICE, [
+    invoice.id,
+    invoice.subscriptionId,
+    invoice.userId,
+    invoice.planId,
+    invoice.kind,
+    invoice.status,
+    invoice.amount,
+    invoice.currency,
+    invoice.periodStart,
+    invoice.periodEnd,
+    invoice.description,
+    JSON.stringify(invoice.lines),
+    invoice.renewalKey,
+    invoice.createdAt,
+  ]);
+  return { ...invoice, updatedAt: invoice.createdAt };
+}
+
+const FIND_INVOICE = statement('invoices_find', `SELECT ${INVOICE_SELECT} FROM invoices i WHERE i.id = $1`);
+
+export async function findInvoice(db: Sql, id: string): Promise<Invoice | null> {
+  const [invoice] = await db.query<Invoice>(FIND_INVOICE, [id]);
+  return invoice ?? null;
+}
+
+const FIND_INITIAL_INVOICE = statement(
+  'invoices_find_initial',
+  `SELECT ${INVOICE_SELECT} FROM invoices i WHERE i.subscription_id = $1 AND i.kind = 'initial' ORDER BY i.created_at LIMIT 1`,
+);
+
+/** A subscription's initial invoice (every subscription has exactly one). */
+export async function findInitialInvoice(db: Sql, subscriptionId: string): Promise<Invoice | null> {
+  const [invoice] = await db.query<Invoice>(FIND_INITIAL_INVOICE, [subscriptionId]);
+  return invoice ?? null;
+}
+
+/** Sets the given fields and `updated_at`. */
+export async function updateInvoice(db: Sql, id: string, changes: Partial<Omit<Invoice, 'id' | 'updatedAt' | 'lines'>>, now: Date): Promise<void> {
+  const { clause, values, shape } = setClause(INVOICE_COLUMNS, changes, 3);
+  await db.execute(statementFor(`invoices_update_${shape}`, `UPDATE invoices SET ${clause ? `${clause}, ` : ''}updated_at = $2 WHERE id = $1`), [id, now, ...values]);
+}
+
+const VOID_INVOICES = statement(
+  'invoices_void',
+  `UPDATE invoices SET status = 'void', updated_at = $3 WHERE subscription_id = $1 AND status = ANY($2::invoice_status[])`,
+);
+
+/** Voids the subscription's invoices that are in one of `statuses`. */
+export async function voidInvoices(db: Sql, subscriptionId: string, statuses: readonly InvoiceStatus[], now: Date): Promise<void> {
+  await db.execute(VOID_INVOICES, [subscriptionId, statuses, now]);
+}
+
+const INSERT_PAYMENT = statement(
+  'invoice_payments_insert',
+  `INSERT INTO invoice_payments (id, invoice_id, payment_method, status, request_id, created_at, updated_at)
+   VALUES ($1, $2, $3, 'pending', $4, $5, $5)`,
+);
+
+/** A new `pending` payment attempt on an invoice. */
+export async function insertInvoicePayment(
+  db: Sql,
+  payment: Pick<InvoicePayment, 'id' | 'invoiceId' | 'paymentMethod' | 'requestId' | 'createdAt'>,
+): Promise<InvoicePayment> {
+  await db.execute(INSERT_PAYMENT, [payment.id, payment.invoiceId, payment.paymentMethod, payment.requestId, payment.createdAt]);
+  return {
+    ...payment,
+    status: 'pending',
+    gatewayPaymentId: null,
+    lastEventSequence: null,
+    failureCode: null,
+    failureMessage: null,
+    updatedAt: payment.createdAt,
+  };
+}
+
+export type InvoicePaymentWithInvoice = InvoicePayment & { invoice: Invoice };
+
+const LOCK_PAYMENT = statement(
+  'invoice_payments_lock',
+  `SELECT ${PAYMENT_SELECT}, ${selectList(INVOICE_COLUMNS, 'i', 'invoice.')}
+     FROM invoice_payments ip JOIN invoices i ON i.id = ip.invoice_id
+    WHERE ip.id = $1
+      FOR UPDATE OF ip`,
+);
+
+/**
+ * Locks the invoice payment row (SELECT … FOR UPDATE) until the transaction ends and returns it with its
+ * invoice as committed now. Events of one payment (webhooks, reconciliation, the outbox) serialise on this
+ * lock; it is taken before the subscription's (lock order: invoice_payments → subscriptions → invoices).
+ */
+export async function lockInvoicePayment(db: Sql, id: string): Promise<InvoicePaymentWithInvoice | null> {
+  const [row] = await db.query<Record<string, unknown>>(LOCK_PAYMENT, [id]);
+  if (!row) return null;
+  const payment = pickPrefixed(row, INVOICE_PAYMENT_COLUMNS, '') as InvoicePayment;
+  return { ...payment, invoice: pickPrefixed(row, INVOICE_COLUMNS, 'invoice.') as Invoice };
+}
+
+/** Sets the given fields and `updated_at` of an invoice payment. */
+export async function updateInvoicePayment(
+  db: Sql,
+  id: string,
+  changes: Partial<Omit<InvoicePayment, 'id' | 'invoiceId' | 'updatedAt'>>,
+  now: Date,
+): Promise<void> {
+  const { clause, values, shape } = setClause(INVOICE_PAYMENT_COLUMNS, changes, 3);
+  await db.execute(
+    statementFor(`invoice_payments_update_${shape}`, `UPDATE invoice_payments SET ${clause ? `${clause}, ` : ''}updated_at = $2 WHERE id = $1`),
+    [id, now, ...values],
+  );
+}
+
+const COUNT_PAYMENTS = statement(
+  'invoice_payments_count',
+  `SELECT count(*)::int AS count FROM invoice_payments WHERE invoice_id = $1 AND status = ANY($2::invoice_payment_status[])`,
+);
+
+/** How many payments of the invoice are in one of `statuses`. */
+export async function countInvoicePayments(db: Sql, invoiceId: string, statuses: readonly InvoicePaymentStatus[]): Promise<number> {
+  const [{ count }] = await db.query<{ count: number }>(COUNT_PAYMENTS, [invoiceId, statuses]);
+  return count;
+}
+
+const PAYMENTS_OF = statement(
+  'invoice_payments_of_invoices',
+  `SELECT ${PAYMENT_SELECT} FROM invoice_payments ip WHERE ip.invoice_id = ANY($1::uuid[]) ORDER BY ip.created_at, ip.id`,
+);
+
+/** Attaches each invoice's payments, oldest first (one query for all of them). */
+export async function withPayments(db: Sql, invoices: readonly Invoice[]): Promise<InvoiceWithPayments[]> {
+  if (invoices.length === 0) return [];
+  const payments = await db.query<InvoicePayment>(PAYMENTS_OF, [invoices.map((invoice) => invoice.id)]);
+  return invoices.map((invoice) => ({ ...invoice, payments: payments.filter((payment) => payment.invoiceId === invoice.id) }));
+}
+
+const FIND_VISIBLE_INVOICE = statement(
+  'invoices_find_visible',
+  `SELECT ${INVOICE_SELECT} FROM invoices i WHERE i.id = $1 AND ($2::uuid IS NULL OR i.user_id = $2)`,
+);
+
+/** The invoice if it exists and, when `ownerId` is given, belongs to that user. */
+export async function findVisibleInvoice(db: Sql, id: string, ownerId: string | null): Promise<Invoice | null> {
+  const [invoice] = await db.query<Invoice>(FIND_VISIBLE_INVOICE, [id, ownerId]);
+  return invoice ?? null;
+}
+
+export interface InvoiceListFilter {
+  readonly ownerId?: string;
+  readonly subscriptionId?: string;
+  readonly status?: InvoiceStatus;
+}
+
+/**
+ * Newest first, strictly after `cursor` in (created_at DESC, id DESC) order. Only the filters given become
+ * conditions (one prepared statement per combination, so each gets its own plan), and the cursor is a
+ * row-value comparison, an index condition on (created_at, id) and (user_id, created_at, id): a deep page
+ * costs what the first one does.
+ */
+export function listInvoices(db: Sql, filter: InvoiceListFilter, cursor: Cursor | null, limit: number): Promise<Invoice[]> {
+  const page = pageQuery('i', [
+    ['user_id', filter.ownerId],
+    ['subscription_id', filter.subscriptionId],
+    ['status', filter.status],
+  ], cursor, limit);
+  return db.query<Invoice>(
+    statementFor(`invoices_list_${page.shape}`, `SELECT ${INVOICE_SELECT} FROM invoices i ${page.where} ORDER BY i.created_at DESC, i.id DESC LIMIT ${page.limitParam}`),
+    page.values,
+  );
+}
+
+const MARK_REQUESTED = statement(
+  'invoice_payments_mark_requested',
+  `UPDATE invoice_payments SET status = 'processing', gateway_payment_id = $2, updated_at = $3 WHERE id = $1 AND status IN ('pending', 'unknown')`,
+);
+
+/** The gateway accepted the payment (202): a still-pending (or unknown) invoice payment is `processing` with its gateway id. */
+export async function markInvoicePaymentRequested(db: Sql, id: string, gatewayPaymentId: string, now: Date): Promise<void> {
+  await db.execute(MARK_REQUESTED, [id, gatewayPaymentId, now]);
+}
+
+const MARK_UNKNOWN = statement(
+  'invoice_payments_mark_unknown',
+  `UPDATE invoice_payments SET status = 'unknown', updated_at = $2 WHERE id = $1 AND status = 'pending'`,
+);
+
+/** The request may have reached the gateway (timeout, dropped connection): a pending invoice payment becomes `unknown`. */
+export async function markInvoicePaymentUnknown(db: Sql, id: string, now: Date): Promise<void> {
+  await db.execute(MARK_UNKNOWN, [id, now]);
+}
+
+const PAYMENT_ID_BY_GATEWAY_ID = statement('invoice_payments_by_gateway_id', `SELECT id FROM invoice_payments WHERE gateway_payment_id = $1`);
+const LATEST_PAYMENT_ID_OF_INVOICE = statement(
+  'invoice_payments_latest_of_invoice',
+  `SELECT id FROM invoice_payments WHERE invoice_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+);
+
+/** The invoice payment the gateway knows as `gatewayPaymentId`, or else the latest payment of invoice `invoiceId`. */
+export async function findInvoicePaymentId(db: Sql, by: { gatewayPaymentId: string } | { invoiceId: string }): Promise<string | null> {
+  const [row] =
+    'gatewayPaymentId' in by
+      ? await db.query<{ id: string }>(PAYMENT_ID_BY_GATEWAY_ID, [by.gatewayPaymentId])
+      : await db.query<{ id: string }>(LATEST_PAYMENT_ID_OF_INVOICE, [by.invoiceId]);
+  return row?.id ?? null;
+}

@@ -1,0 +1,37 @@
+import { Plan } from '../generated/prisma/client';
+import { ColumnMap, selectList } from '../platform/database/columns';
+import { Sql, statement } from '../platform/database/database';
+
+export const PLAN_COLUMNS: ColumnMap<Plan> = {
+  id: 'id',
+  code: 'code',
+  name: 'name',
+  description: 'description',
+  amount: 'amount',
+  currency: 'currency',
+  interval: 'interval',
+  intervalCount: 'interval_count',
+  active: 'active',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+};
+
+const FIND_PLAN = statement('plans_find', `SELECT ${selectList(PLAN_COLUMNS, 'p')} FROM plans p WHERE p.id = $1`);
+
+/** The plan with this id, or null. */
+export async function findPlan(db: Sql, id: string): Promise<Plan | null> {
+  const [plan] = await db.query<Plan>(FIND_PLAN, [id]);
+  return plan ?? null;
+}
+
+const INSERT_PLAN = statement(
+  'plans_insert',
+  `INSERT INTO plans (id, code, name, description, amount, currency, interval, interval_count, active, created_at, updated_at)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+);
+
+/** Inserts a plan (`updatedAt` = `createdAt`); a taken code is a unique violation on `code`. */
+export async function insertPlan(db: Sql, plan: Omit<Plan, 'updatedAt'>): Promise<Plan> {
+  await db.execute(INSERT_PLAN, [plan.id, plan.code, plan.name, plan.description, plan.amount, plan.currency, plan.interval, plan.intervalCount, plan.active, plan.createdAt]);
+  return { ...plan, updatedAt: plan.createdAt };
+}
