@@ -1,8 +1,8 @@
-import helmet from '@fastify/helmet';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
+import { applySecurityHeaders } from './platform/http/security-headers';
 import { setUpSwagger } from './platform/http/swagger';
 import { createValidationPipe } from './platform/http/validation';
 
@@ -13,12 +13,13 @@ export function createFastifyAdapter(): FastifyAdapter {
 }
 
 /** Everything between "module compiled" and "listening"; shared by main.ts and the e2e tests. */
-export async function configureApp(app: NestFastifyApplication): Promise<void> {
+export function configureApp(app: NestFastifyApplication): void {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
-  await app.register(helmet, {
+  const fastify = app.getHttpAdapter().getInstance();
+  applySecurityHeaders(fastify, {
     contentSecurityPolicy: {
       directives: {
         // Swagger UI needs inline styles and data: images; scripts are served from /docs itself.
@@ -30,12 +31,10 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       },
     },
   });
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', async (request, reply) => {
-      void reply.header(REQUEST_ID_HEADER, request.id);
-    });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
 
   app.useGlobalPipes(createValidationPipe());
   if (config.swaggerEnabled) {

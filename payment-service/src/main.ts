@@ -9,7 +9,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(), {
     bufferLogs: true,
   });
-  await configureApp(app);
+  configureApp(app);
   await app.listen({ port: config.port, host: '0.0.0.0' });
 }
 

@@ -58,6 +58,8 @@ export class AppModule {
               genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? randomUUID(),
               quietReqLogger: true,
               customAttributeKeys: { reqId: 'reqId' },
+              // Probes every few seconds would drown the useful lines.
+              autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
               serializers: {
                 req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
                 res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,6 +6,7 @@ import { AppConfig } from './config/app-config';
 import { DomainError, FieldError } from './platform/errors/domain-error';
 import { ProblemDetailsFilter } from './platform/errors/problem-details.filter';
 import { resolveRequestId } from './platform/http/request-id';
+import { applySecurityHeaders } from './platform/http/security-headers';
 import { SEED_IDS } from './seed-ids';
 
 /** Fastify options shared by main.ts and the e2e tests. */
@@ -18,18 +18,19 @@ export function createFastifyAdapter(): FastifyAdapter {
 export const NEST_APP_OPTIONS = { rawBody: true, bufferLogs: true } as const;
 
 /** Everything main.ts applies to the app, so the e2e tests run the production pipeline. */
-export async function configureApp(app: NestFastifyApplication): Promise<void> {
+export function configureApp(app: NestFastifyApplication): void {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
 
   // Swagger UI needs inline styles/scripts; everything else keeps helmet's defaults.
-  await app.register(helmet, {
+  applySecurityHeaders(fastify, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: [`'self'`],

@@ -18,7 +18,7 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config }), createFastifyAdapter(), NEST_APP_OPTIONS);
-  await configureApp(app);
+  configureApp(app);
   await app.listen(config.port, '0.0.0.0');
 }
 

@@ -1,12 +1,25 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { Database, statement } from '../platform/database/database';
 import { PrismaService } from '../platform/database/prisma.service';
 import { Clock, CLOCK } from '../platform/time/clock';
 import { WebhookEndpointResponse } from './dto/webhook-endpoint.response';
 
+const UPSERT_CONFIGURED = statement(
+  'webhook_endpoints_upsert_configured',
+  `INSERT INTO webhook_endpoints (id, url, secret, enabled, created_at, updated_at) VALUES (gen_random_uuid(), $1, $2, true, $3, $3)
+   ON CONFLICT (url) DO UPDATE SET secret = excluded.secret, enabled = true, updated_at = excluded.updated_at
+   RETURNING id, url, enabled, created_at AS "createdAt", updated_at AS "updatedAt"`,
+);
+const DISABLE_OTHERS = statement(
+  'webhook_endpoints_disable_others',
+  `UPDATE webhook_endpoints SET enabled = false, updated_at = $2 WHERE url <> $1 AND enabled`,
+);
+
 @Injectable()
 export class WebhookEndpointsService implements OnApplicationBootstrap {
   constructor(
+    private readonly db: Database,
     private readonly prisma: PrismaService,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -23,14 +36,11 @@ export class WebhookEndpointsService implements OnApplicationBootstrap {
   async ensureConfiguredEndpoint(): Promise<WebhookEndpointResponse> {
     const now = this.clock.now();
     const url = this.config.webhookUrl;
-    const [endpoint] = await this.prisma.$transaction([
-      this.prisma.webhookEndpoint.upsert({
-        where: { url },
-        create: { url, secret: this.config.webhookSecret, enabled: true, createdAt: now, updatedAt: now },
-        update: { secret: this.config.webhookSecret, enabled: true, updatedAt: now },
-      }),
-      this.prisma.webhookEndpoint.updateMany({ where: { url: { not: url }, enabled: true }, data: { enabled: false, updatedAt: now } }),
-    ]);
+    const endpoint = await this.db.transaction(async (tx) => {
+      const [upserted] = await tx.query<{ id: string; url: string; enabled: boolean; createdAt: Date; updatedAt: Date }>(UPSERT_CONFIGURED, [url, this.config.webhookSecret, now]);
+      await tx.execute(DISABLE_OTHERS, [url, now]);
+      return upserted;
+    });
     return toEndpointResource(endpoint);
   }
 

@@ -24,7 +24,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Ne
   const config = loadConfig({ ...TEST_ENV, DATABASE_URL: process.env.DATABASE_URL, WEBHOOK_URL: 'http://127.0.0.1:9/unused', ...env });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { bufferLogs: true });
-  await configureApp(app);
+  configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -1,6 +1,7 @@
 import { Plan } from '../generated/prisma/client';
 import { ColumnMap, selectList } from '../platform/database/columns';
-import { Sql, statement } from '../platform/database/database';
+import { Sql, statement, statementFor } from '../platform/database/database';
+import { Cursor, pageQuery } from '../platform/database/pages';
 
 export const PLAN_COLUMNS: ColumnMap<Plan> = {
   id: 'id',
@@ -34,4 +35,21 @@ const INSERT_PLAN = statement(
 export async function insertPlan(db: Sql, plan: Omit<Plan, 'updatedAt'>): Promise<Plan> {
   await db.execute(INSERT_PLAN, [plan.id, plan.code, plan.name, plan.description, plan.amount, plan.currency, plan.interval, plan.intervalCount, plan.active, plan.createdAt]);
   return { ...plan, updatedAt: plan.createdAt };
+}
+
+const FIND_CURSOR = statement('plans_cursor', `SELECT created_at AS "createdAt", id FROM plans WHERE id = $1`);
+
+/** Where a page after plan `id` starts, if that plan exists. */
+export async function findPlanCursor(db: Sql, id: string): Promise<Cursor | null> {
+  const [cursor] = await db.query<Cursor>(FIND_CURSOR, [id]);
+  return cursor ?? null;
+}
+
+/** Newest first after `cursor` (see pageQuery), optionally only active or only archived plans. */
+export function listPlans(db: Sql, filter: { active?: boolean }, cursor: Cursor | null, limit: number): Promise<Plan[]> {
+  const page = pageQuery('p', [['active', filter.active]], cursor, limit);
+  return db.query<Plan>(
+    statementFor(`plans_list_${page.shape}`, `SELECT ${selectList(PLAN_COLUMNS, 'p')} FROM plans p ${page.where} ORDER BY p.created_at DESC, p.id DESC LIMIT ${page.limitParam}`),
+    page.values,
+  );
 }

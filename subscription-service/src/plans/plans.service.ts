@@ -6,11 +6,11 @@ import { Database } from '../platform/database/database';
 import { isUniqueViolation } from '../platform/database/database-errors';
 import { PrismaService } from '../platform/database/prisma.service';
 import { DomainError } from '../platform/errors/domain-error';
-import { afterCursor, LIST_ORDER, ListPage, toPage } from '../platform/http/pagination';
+import { ListPage, toPage } from '../platform/http/pagination';
 import { IdempotencyRequest } from '../platform/idempotency/idempotency-key';
 import { IdempotentResult, runIdempotent } from '../platform/idempotency/idempotent-transaction';
 import { CreatePlanRequest, ListPlansQuery, PlanResponse, UpdatePlanRequest } from './dto/plan.dto';
-import { insertPlan } from './plan.repository';
+import { findPlan, findPlanCursor, insertPlan, listPlans } from './plan.repository';
 
 @Injectable()
 export class PlansService {
@@ -49,12 +49,8 @@ export class PlansService {
   }
 
   async listPlans(query: ListPlansQuery): Promise<ListPage<PlanResponse>> {
-    const cursor = query.startingAfter ? await this.prisma.plan.findUnique({ where: { id: query.startingAfter } }) : null;
-    const rows = await this.prisma.plan.findMany({
-      where: { ...afterCursor(cursor), ...(query.active === undefined ? {} : { active: query.active }) },
-      orderBy: LIST_ORDER,
-      take: query.limit + 1,
-    });
+    const cursor = query.startingAfter ? await findPlanCursor(this.db, query.startingAfter) : null;
+    const rows = await listPlans(this.db, { active: query.active }, cursor, query.limit + 1);
     return toPage(rows, query.limit, toPlanResponse);
   }
 
@@ -80,7 +76,7 @@ export class PlansService {
   }
 
   private async findPlan(id: string): Promise<Plan> {
-    const plan = await this.prisma.plan.findUnique({ where: { id } });
+    const plan = await findPlan(this.db, id);
     if (!plan) throw DomainError.notFound('Plan', id);
     return plan;
   }

@@ -47,7 +47,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     createFastifyAdapter(),
     { ...NEST_APP_OPTIONS, logger: false },
   );
-  await configureApp(app);
+  configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

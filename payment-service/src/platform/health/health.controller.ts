@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/public.decorator';
-import { PrismaService } from '../database/prisma.service';
+import { Database } from '../database/database';
 
 @ApiTags('health')
 @Public()
@@ -13,7 +13,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    private readonly prisma: PrismaService,
+    private readonly db: Database,
   ) {}
 
   @Get('live')
@@ -32,7 +32,7 @@ export class HealthController {
   private async checkDatabase() {
     const indicator = this.indicators.check('database');
     try {
-      await this.prisma.$queryRaw`SELECT 1`;
+      await this.db.query('SELECT 1');
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: (error as Error).message });

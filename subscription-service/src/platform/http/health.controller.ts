@@ -2,14 +2,14 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/auth.decorators';
-import { PrismaService } from '../database/prisma.service';
+import { Database } from '../database/database';
 
 @ApiTags('health')
 @Public()
 @SkipThrottle()
 @Controller('health')
 export class HealthController {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly db: Database) {}
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process answers.' })
@@ -24,7 +24,7 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ description: 'Database unreachable' })
   async ready(): Promise<{ status: 'ok'; database: 'up' }> {
     try {
-      await this.prisma.$queryRaw`SELECT 1`;
+      await this.db.query('SELECT 1');
     } catch {
       throw new ServiceUnavailableException('Database is not reachable.');
     }
