@@ -1,15 +1,18 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
 import { AppConfig } from './config/app-config';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
 import { applySecurityHeaders } from './platform/http/security-headers';
+import { AccessLog } from './platform/logging/logger';
 import { setUpSwagger } from './platform/http/swagger';
 import { createValidationPipe } from './platform/http/validation';
 
 const BODY_LIMIT_BYTES = 100 * 1024;
 
-export function createFastifyAdapter(): FastifyAdapter {
-  return new FastifyAdapter({ genReqId: requestIdFor, bodyLimit: BODY_LIMIT_BYTES, logger: false });
+/** Fastify options shared by main.ts and the e2e tests; `logger` logs every request (AccessLog). */
+export function createFastifyAdapter(logger: PinoLogger): FastifyAdapter {
+  return new FastifyAdapter({ genReqId: requestIdFor, bodyLimit: BODY_LIMIT_BYTES, loggerInstance: logger, logController: new AccessLog() });
 }
 
 /** Everything between "module compiled" and "listening"; shared by main.ts and the e2e tests. */

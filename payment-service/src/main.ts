@@ -3,10 +3,12 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter } from './app.setup';
 import { InvalidConfigError, loadConfig } from './config/app-config';
+import { createLogger } from './platform/logging/logger';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(), {
+  const logger = createLogger(config.logLevel);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), createFastifyAdapter(logger), {
     bufferLogs: true,
   });
   configureApp(app);

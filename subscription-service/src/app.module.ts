@@ -1,10 +1,8 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
-import pino from 'pino';
+import type { Logger } from 'pino';
 import { AppConfig } from './config/app-config';
 import { InvoicesModule } from './invoices/invoices.module';
 import { PlansModule } from './plans/plans.module';
@@ -23,6 +21,8 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppModuleOptions {
   readonly config: AppConfig;
+  /** The logger the Fastify adapter logs requests with (see createLogger). */
+  readonly logger: Logger;
   /** Tests pass a settable clock; production uses the system clock. */
   readonly clock?: Clock;
 }
@@ -50,29 +50,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(options),
-        LoggerModule.forRoot({
-          pinoHttp: [
-            {
-              level: config.logLevel,
-              // The id Fastify resolved (X-Request-Id or a UUID) is on the raw request; see resolveRequestId.
-              genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? randomUUID(),
-              quietReqLogger: true,
-              customAttributeKeys: { reqId: 'reqId' },
-              // Probes every few seconds would drown the useful lines.
-              autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
-              serializers: {
-                req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-                res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-              },
-              redact: {
-                paths: ['req.headers.authorization', 'req.headers["webhook-signature"]', 'req.headers.cookie'],
-                censor: '[redacted]',
-              },
-            },
-            // Asynchronous writes: a log line costs no write(2) of its own under load; pino flushes the buffer at exit.
-            pino.destination({ sync: false }),
-          ],
-        }),
+        // Fastify logs the requests (AccessLog); nestjs-pino binds the same logger to the request being served.
+        LoggerModule.forRoot({ pinoHttp: { logger: options.logger }, useExisting: true }),
         ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }], storage: new MemoryThrottlerStorage() }),
         UsersModule,
         PlansModule,

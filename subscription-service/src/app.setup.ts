@@ -2,16 +2,18 @@ import { INestApplication, ValidationError, ValidationPipe } from '@nestjs/commo
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
 import { AppConfig } from './config/app-config';
 import { DomainError, FieldError } from './platform/errors/domain-error';
 import { ProblemDetailsFilter } from './platform/errors/problem-details.filter';
 import { resolveRequestId } from './platform/http/request-id';
+import { AccessLog } from './platform/logging/logger';
 import { applySecurityHeaders } from './platform/http/security-headers';
 import { SEED_IDS } from './seed-ids';
 
-/** Fastify options shared by main.ts and the e2e tests. */
-export function createFastifyAdapter(): FastifyAdapter {
-  return new FastifyAdapter({ genReqId: resolveRequestId, bodyLimit: 1024 * 1024, trustProxy: true });
+/** Fastify options shared by main.ts and the e2e tests; `logger` logs every request (AccessLog). */
+export function createFastifyAdapter(logger: PinoLogger): FastifyAdapter {
+  return new FastifyAdapter({ genReqId: resolveRequestId, bodyLimit: 1024 * 1024, trustProxy: true, loggerInstance: logger, logController: new AccessLog() });
 }
 
 /** rawBody keeps the exact webhook bytes for signature checks. */

@@ -5,6 +5,7 @@ import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from './app.setup';
 import { AppConfig } from './config/app-config';
 import { InvalidEnvironmentError, validateEnvironment } from './config/environment';
+import { createLogger } from './platform/logging/logger';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -17,7 +18,8 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config }), createFastifyAdapter(), NEST_APP_OPTIONS);
+  const logger = createLogger(config.logLevel);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, logger }), createFastifyAdapter(logger), NEST_APP_OPTIONS);
   configureApp(app);
   await app.listen(config.port, '0.0.0.0');
 }

@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
 import { configureApp, createFastifyAdapter } from '../../src/app.setup';
 import { loadConfig } from '../../src/config/app-config';
+import { createLogger } from '../../src/platform/logging/logger';
 
 export const API_KEY = 'sk_test_key_0001';
 export const WEBHOOK_SECRET = 'whsec_ZGVtb19zZWNyZXRfZm9yX2xvY2FsX3dlYmhvb2tz';
@@ -22,8 +23,9 @@ const TEST_ENV = {
 /** The real application, configured exactly as main.ts does, on the suite's database. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<NestFastifyApplication> {
   const config = loadConfig({ ...TEST_ENV, DATABASE_URL: process.env.DATABASE_URL, WEBHOOK_URL: 'http://127.0.0.1:9/unused', ...env });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { bufferLogs: true });
+  const logger = createLogger(config.logLevel);
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, logger)] }).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(logger), { bufferLogs: true });
   configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -1,5 +1,5 @@
 import { Invoice, InvoicePayment, InvoicePaymentStatus, InvoiceStatus } from '../generated/prisma/client';
-import { ColumnMap, pickPrefixed, selectList, setClause } from '../platform/database/columns';
+import { ColumnMap, fromJson, jsonObject, pickPrefixed, selectList, setClause } from '../platform/database/columns';
 import { Cursor, pageQuery } from '../platform/database/pages';
 import { Sql, statement, statementFor } from '../platform/database/database';
 import { InvoiceWithPayments } from './invoice.mapper';
@@ -174,27 +174,46 @@ export async function countInvoicePayments(db: Sql, invoiceId: string, statuses:
   return count;
 }
 
-const PAYMENTS_OF = statement(
-  'invoice_payments_of_invoices',
-  `SELECT ${PAYMENT_SELECT} FROM invoice_payments ip WHERE ip.invoice_id = ANY($1::uuid[]) ORDER BY ip.created_at, ip.id`,
-);
+/**
+ * The payments of the invoice aliased `invoiceAlias`, oldest first, as one JSON array column: the Invoice
+ * resource (alone, in a list, or as a subscription's latest invoice) is then read in one query.
+ */
+export function paymentsJsonOf(invoiceAlias: string): string {
+  return `(SELECT coalesce(json_agg(${jsonObject(INVOICE_PAYMENT_COLUMNS, 'ip')} ORDER BY ip.created_at, ip.id), '[]'::json)
+             FROM invoice_payments ip WHERE ip.invoice_id = ${invoiceAlias}.id)`;
+}
 
-/** Attaches each invoice's payments, oldest first (one query for all of them). */
-export async function withPayments(db: Sql, invoices: readonly Invoice[]): Promise<InvoiceWithPayments[]> {
-  if (invoices.length === 0) return [];
-  const payments = await db.query<InvoicePayment>(PAYMENTS_OF, [invoices.map((invoice) => invoice.id)]);
-  return invoices.map((invoice) => ({ ...invoice, payments: payments.filter((payment) => payment.invoiceId === invoice.id) }));
+/** The payments of `paymentsJsonOf`, typed again. */
+export function paymentsFromJson(json: unknown): InvoicePayment[] {
+  return (json as Record<string, unknown>[]).map((payment) => fromJson<InvoicePayment>(payment, ['createdAt', 'updatedAt']));
+}
+
+const WITH_PAYMENTS_SELECT = `${INVOICE_SELECT}, ${paymentsJsonOf('i')} AS payments`;
+
+function withPaymentsFromJson(row: Invoice & { payments: unknown }): InvoiceWithPayments {
+  return { ...row, payments: paymentsFromJson(row.payments) };
 }
 
 const FIND_VISIBLE_INVOICE = statement(
   'invoices_find_visible',
-  `SELECT ${INVOICE_SELECT} FROM invoices i WHERE i.id = $1 AND ($2::uuid IS NULL OR i.user_id = $2)`,
+  `SELECT ${WITH_PAYMENTS_SELECT} FROM invoices i WHERE i.id = $1 AND ($2::uuid IS NULL OR i.user_id = $2)`,
 );
 
-/** The invoice if it exists and, when `ownerId` is given, belongs to that user. */
-export async function findVisibleInvoice(db: Sql, id: string, ownerId: string | null): Promise<Invoice | null> {
-  const [invoice] = await db.query<Invoice>(FIND_VISIBLE_INVOICE, [id, ownerId]);
-  return invoice ?? null;
+/** The invoice with its payments if it exists and, when `ownerId` is given, belongs to that user. */
+export async function findVisibleInvoice(db: Sql, id: string, ownerId: string | null): Promise<InvoiceWithPayments | null> {
+  const [invoice] = await db.query<Invoice & { payments: unknown }>(FIND_VISIBLE_INVOICE, [id, ownerId]);
+  return invoice ? withPaymentsFromJson(invoice) : null;
+}
+
+const FIND_CURSOR = statement(
+  'invoices_cursor',
+  `SELECT i.created_at AS "createdAt", i.id FROM invoices i WHERE i.id = $1 AND ($2::uuid IS NULL OR i.user_id = $2)`,
+);
+
+/** Where a page after invoice `id` starts, if that invoice exists and is visible. */
+export async function findInvoiceCursor(db: Sql, id: string, ownerId: string | null): Promise<Cursor | null> {
+  const [cursor] = await db.query<Cursor>(FIND_CURSOR, [id, ownerId]);
+  return cursor ?? null;
 }
 
 export interface InvoiceListFilter {
@@ -209,16 +228,17 @@ export interface InvoiceListFilter {
  * row-value comparison, an index condition on (created_at, id) and (user_id, created_at, id): a deep page
  * costs what the first one does.
  */
-export function listInvoices(db: Sql, filter: InvoiceListFilter, cursor: Cursor | null, limit: number): Promise<Invoice[]> {
+export async function listInvoices(db: Sql, filter: InvoiceListFilter, cursor: Cursor | null, limit: number): Promise<InvoiceWithPayments[]> {
   const page = pageQuery('i', [
     ['user_id', filter.ownerId],
     ['subscription_id', filter.subscriptionId],
     ['status', filter.status],
   ], cursor, limit);
-  return db.query<Invoice>(
-    statementFor(`invoices_list_${page.shape}`, `SELECT ${INVOICE_SELECT} FROM invoices i ${page.where} ORDER BY i.created_at DESC, i.id DESC LIMIT ${page.limitParam}`),
+  const rows = await db.query<Invoice & { payments: unknown }>(
+    statementFor(`invoices_list_${page.shape}`, `SELECT ${WITH_PAYMENTS_SELECT} FROM invoices i ${page.where} ORDER BY i.created_at DESC, i.id DESC LIMIT ${page.limitParam}`),
     page.values,
   );
+  return rows.map(withPaymentsFromJson);
 }
 
 const MARK_REQUESTED = statement(

@@ -1,5 +1,5 @@
-import { Invoice, Plan, Subscription, SubscriptionStatus, SubscriptionStatusChange } from '../generated/prisma/client';
-import { INVOICE_COLUMNS, withPayments } from '../invoices/invoice.repository';
+import { Plan, Subscription, SubscriptionStatus, SubscriptionStatusChange } from '../generated/prisma/client';
+import { INVOICE_COLUMNS, paymentsFromJson, paymentsJsonOf } from '../invoices/invoice.repository';
 import { PLAN_COLUMNS } from '../plans/plan.repository';
 import { ColumnMap, pickPrefixed, selectList, setClause } from '../platform/database/columns';
 import { Sql, statement, statementFor } from '../platform/database/database';
@@ -157,15 +157,15 @@ const VIEW_FROM = `
   LEFT JOIN LATERAL (
     SELECT * FROM invoices li WHERE li.subscription_id = s.id ORDER BY li.created_at DESC, li.id DESC LIMIT 1
   ) i ON true`;
-const VIEW_SELECT = `${SUBSCRIPTION_SELECT}, ${selectList(PLAN_COLUMNS, 'p', 'plan.')}, ${selectList(INVOICE_COLUMNS, 'i', 'invoice.')}`;
+const VIEW_SELECT = `${SUBSCRIPTION_SELECT}, ${selectList(PLAN_COLUMNS, 'p', 'plan.')}, ${selectList(INVOICE_COLUMNS, 'i', 'invoice.')},
+  ${paymentsJsonOf('i')} AS "invoice.payments"`;
 
 const FIND_VIEW = statement('subscriptions_view', `SELECT ${VIEW_SELECT} ${VIEW_FROM} WHERE s.id = $1 AND ($2::uuid IS NULL OR s.user_id = $2)`);
 
-/** What the Subscription resource shows (two queries: the row with plan and latest invoice, then its payments). */
+/** What the Subscription resource shows, in one query: the row, its plan, its latest invoice and that invoice's payments. */
 export async function findSubscriptionView(db: Sql, id: string, ownerId: string | null): Promise<SubscriptionView | null> {
-  const rows = await db.query<Record<string, unknown>>(FIND_VIEW, [id, ownerId]);
-  const [view] = await toViews(db, rows);
-  return view ?? null;
+  const [row] = await db.query<Record<string, unknown>>(FIND_VIEW, [id, ownerId]);
+  return row ? toView(row) : null;
 }
 
 export interface SubscriptionListFilter {
@@ -194,15 +194,14 @@ export async function listSubscriptionViews(db: Sql, filter: SubscriptionListFil
     statementFor(`subscriptions_list_${page.shape}`, `SELECT ${VIEW_SELECT} ${VIEW_FROM} ${page.where} ORDER BY s.created_at DESC, s.id DESC LIMIT ${page.limitParam}`),
     page.values,
   );
-  return toViews(db, rows);
+  return rows.map(toView);
 }
 
-async function toViews(db: Sql, rows: readonly Record<string, unknown>[]): Promise<SubscriptionView[]> {
-  const latest = rows.map((row) => pickPrefixed(row, INVOICE_COLUMNS, 'invoice.'));
-  const invoices = await withPayments(db, latest.filter((invoice): invoice is Invoice => invoice !== null));
-  return rows.map((row, index) => ({
+function toView(row: Record<string, unknown>): SubscriptionView {
+  const latest = pickPrefixed(row, INVOICE_COLUMNS, 'invoice.');
+  return {
     ...(pickPrefixed(row, SUBSCRIPTION_COLUMNS, '') as Subscription),
     plan: pickPrefixed(row, PLAN_COLUMNS, 'plan.') as Plan,
-    invoices: latest[index] ? invoices.filter((invoice) => invoice.id === latest[index]?.id) : [],
-  }));
+    invoices: latest ? [{ ...latest, payments: paymentsFromJson(row['invoice.payments']) }] : [],
+  };
 }

@@ -6,6 +6,7 @@ import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from '../../src/
 import { AppConfig } from '../../src/config/app-config';
 import { validateEnvironment } from '../../src/config/environment';
 import { PrismaService } from '../../src/platform/database/prisma.service';
+import { createLogger } from '../../src/platform/logging/logger';
 import { TestClock } from './test-clock';
 
 export const TEST_ADMIN_KEY = 'sk_admin_test_0001';
@@ -42,9 +43,10 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     }),
   );
   const clock = new TestClock();
+  const logger = createLogger(config.logLevel);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ config, clock }),
-    createFastifyAdapter(),
+    AppModule.forRoot({ config, clock, logger }),
+    createFastifyAdapter(logger),
     { ...NEST_APP_OPTIONS, logger: false },
   );
   configureApp(app);

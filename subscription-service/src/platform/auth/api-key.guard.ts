@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../../config/app-config';
 import { Database, statement } from '../database/database';
 import { DomainError } from '../errors/domain-error';
@@ -13,6 +14,14 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const USER_BY_KEY_HASH = statement('users_by_api_key_hash', 'SELECT id FROM users WHERE api_key_hash = $1');
 
 /**
+ * User ids by key hash, so a customer's steady traffic costs no lookup query (one of three statements of a
+ * GET /v1/subscriptions/{id} before; docs/performance.md). A user's key never changes or goes away today;
+ * whatever revokes keys must evict them here on every replica. Only hits are cached (guesses are not),
+ * bounded in size and age.
+ */
+const KNOWN_KEYS = { max: 10_000, ttl: 60_000 } as const;
+
+/**
  * Global guard, the first one: resolves `Authorization: Bearer <key>` to a principal; enforces @AdminOnly.
  * Failed attempts are limited per client address (AuthFailureLimiter).
  */
@@ -24,6 +33,8 @@ export class ApiKeyGuard implements CanActivate {
     private readonly db: Database,
     private readonly failures: AuthFailureLimiter,
   ) {}
+
+  private readonly userIdsByKeyHash = new LRUCache<string, string>(KNOWN_KEYS);
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -51,7 +62,11 @@ export class ApiKeyGuard implements CanActivate {
     // Compare against every admin hash so timing does not reveal which one matched.
     const isAdmin = this.config.adminKeyHashes.reduce((found, adminHash) => digestsEqual(hash, adminHash) || found, false);
     if (isAdmin) return { kind: 'admin' };
+    const cached = this.userIdsByKeyHash.get(hash);
+    if (cached) return { kind: 'user', userId: cached };
     const [user] = await this.db.query<{ id: string }>(USER_BY_KEY_HASH, [hash]);
-    return user ? { kind: 'user', userId: user.id } : null;
+    if (!user) return null;
+    this.userIdsByKeyHash.set(hash, user.id);
+    return { kind: 'user', userId: user.id };
   }
 }
