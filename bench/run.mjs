@@ -29,6 +29,7 @@ const PHASES = [references, reads, closedLoop, openLoop, renewals, scale, rss];
 
 const DURATIONS = {
   full: {
+    warmUpSeconds: 3,
     httpSeconds: 10,
     pgbenchSeconds: 10,
     closedLoopSubscribes: 2000,
@@ -37,6 +38,7 @@ const DURATIONS = {
     scaleSizes: [1_000, 100_000],
   },
   quick: {
+    warmUpSeconds: 1,
     httpSeconds: 3,
     pgbenchSeconds: 3,
     closedLoopSubscribes: 200,

@@ -16,8 +16,6 @@ export async function measured(cpuTargets, fn) {
   return { result, cpuMs, loadStart, loadEnd: loadAverage() };
 }
 
-const WARM_UP_SECONDS = 1;
-
 /**
  * Waits until the services' databases are quiet: a load generator stops with requests in flight, and
  * the services finish them (and their queries) after it has gone.
@@ -26,9 +24,15 @@ async function quiesce(ctx) {
   if (!(await waitForQuiet(ctx.dbs.stats, Object.values(DATABASES)))) ctx.warn('the databases were still busy 60 s after a load ended');
 }
 
+/** Loads `url` for `seconds` without measuring (JIT, caches, connection pools), then waits for quiet. */
+export async function warmUp(ctx, { url, headers = {}, seconds }) {
+  await runLoad(ctx.loadTool, { url, headers, seconds });
+  await quiesce(ctx);
+}
+
 /**
  * GET `url` once (it must answer 200: anything else is reported as a problem and the endpoint is
- * skipped; its duration is kept as `probeMs`), warm it up for 1 s, then load it for `seconds` with 50
+ * skipped; its duration is kept as `probeMs`), warm it up for ctx.durations.warmUpSeconds, then load it for `seconds` with 50
  * connections while measuring CPU of `cpuTargets`. Any failed request during the load (status >= 400,
  * socket error, timeout) is reported as a problem. Returns the load figures plus CPU ms per request
  * per target, or null when skipped.
@@ -42,8 +46,7 @@ export async function measureEndpoint(ctx, { what, url, headers = {}, seconds, c
     ctx.problem(`${what}: GET ${url} answered ${probe.status} before the load (expected 200); not measured`);
     return null;
   }
-  await runLoad(ctx.loadTool, { url, headers, seconds: WARM_UP_SECONDS });
-  await quiesce(ctx);
+  await warmUp(ctx, { url, headers, seconds: ctx.durations.warmUpSeconds });
   const { result, cpuMs, loadStart, loadEnd } = await measured(cpuTargets, () => runLoad(ctx.loadTool, { url, headers, seconds }));
   await quiesce(ctx);
   if (result.failed > 0) ctx.problem(`${what}: ${result.failed} of ${result.requests} requests failed during the load: ${JSON.stringify(result.failures)}`);
