@@ -125,6 +125,16 @@ async function setUp(ctx) {
     Object.entries(ctx.envs).map(([service, env]) => startService(root, service, env, { logDir: ctx.logDir, profileDir: ctx.profileDir })),
   );
   ctx.services = { subscription, payment };
+  // Rejects as soon as a service ends (a crash, or a signal from outside): the phase in progress is abandoned.
+  ctx.serviceDied = new Promise((_, reject) => {
+    for (const service of Object.values(ctx.services)) {
+      service.exited.then((how) => {
+        ctx.deadService ??= `${service.label} ${how} during the run (not stopped by the benchmark); see ${service.logFile}`;
+        reject(new Error(ctx.deadService));
+      });
+    }
+  });
+  ctx.serviceDied.catch(() => undefined); // it also rejects at the teardown, when nobody waits on it
   ctx.dbs = {
     subscription: await connect(url('subscription')),
     payment: await connect(url('payment')),
@@ -158,9 +168,9 @@ async function runPhase(ctx, phase) {
   const started = Date.now();
   let outcome;
   try {
-    outcome = await phase.run(ctx);
+    outcome = await Promise.race([phase.run(ctx), ctx.serviceDied]);
   } catch (error) {
-    ctx.problem(`${phase.name}: ${error.stack ?? error}`);
+    ctx.problem(`${phase.name}: ${error.message === ctx.deadService ? error.message : (error.stack ?? error)}`);
     outcome = { rows: [], data: { error: String(error.message ?? error) } };
   }
   const seconds = (Date.now() - started) / 1000;
@@ -249,13 +259,8 @@ async function main() {
     ctx.header = await setUp(ctx);
     console.log(`\n${headerMarkdown(ctx.header)}\n- logs: ${ctx.logDir}`);
     for (const phase of PHASES.filter((p) => ctx.options.phases.includes(p.name))) {
-      if (ctx.interrupted) break;
+      if (ctx.interrupted || ctx.deadService) break;
       await runPhase(ctx, phase);
-      const dead = Object.values(ctx.services).filter((s) => !s.alive());
-      if (dead.length) {
-        ctx.problem(`${dead.map((s) => s.label).join(', ')} exited during the run; see ${ctx.logDir}`);
-        break;
-      }
     }
   } catch (error) {
     ctx.problem(`setup: ${error.stack ?? error}`);

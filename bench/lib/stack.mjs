@@ -60,7 +60,8 @@ export async function startService(root, service, env, { label = service, logDir
     url,
     pid: child.pid,
     logFile,
-    alive: () => child.exitCode === null && child.signalCode === null,
+    /** Resolves with a description ("exited with code 1", "killed by SIGTERM") when the process ends. */
+    exited: child.exited.then(({ code, signal }) => (signal ? `killed by ${signal}` : `exited with code ${code}`)),
     stop: () => stopProcess(child, { graceMs: 15_000 }),
   };
 }
