@@ -143,7 +143,7 @@ async function setUp(ctx) {
   };
   const version = await serverVersion(ctx.dbs.stats);
   ctx.counters = databaseCounters(ctx.dbs.stats, version.num);
-  await ctx.counters.read([DATABASES.subscription]);
+  await ctx.counters.read([DATABASES.subscription]); // first reading: finds out whether pg_stat_statements is loaded
   const postmasterPid = await findPostmasterPid(ctx.dbs.stats, url('reference'));
   ctx.cpu = {
     sub: () => processTicks(subscription.pid),
@@ -154,7 +154,7 @@ async function setUp(ctx) {
   return runHeader({
     root,
     started: ctx.started,
-    loadTool: ctx.loadTool === 'wrk' ? 'wrk -t2 -c50' : 'autocannon -c50 (wrk not found)',
+    loadTool: ctx.loadTool === 'wrk' ? 'wrk -t2 -c50' : `autocannon -c50${ctx.options.loadTool === 'autocannon' ? '' : ' (wrk not found)'}`,
     postgres: `${version.version}, ${ctx.server.description}; CPU ${postmasterPid ? `measured (postmaster pid ${postmasterPid})` : 'n/a (server not on this machine or not readable)'}; pg_stat_statements ${ctx.counters.statementsAvailable ? 'loaded' : 'not loaded (statements n/a)'}`,
     pgbench: ctx.pgbench ?? 'pgbench not found: PostgreSQL references driven by raw pg from Node',
     fastify: fastifyCheck(ctx),
