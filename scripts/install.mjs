@@ -1,12 +1,12 @@
-// Installs each package's locked dependencies when they are missing, so `npm test` and
-// `npm start` work on a fresh clone with no manual step. `npm ci` is used (lockfile exact).
+// Installs each package's locked dependencies when they are missing, so `npm test`, `npm start` and
+// `npm run bench` work on a fresh clone with no manual step. `npm ci` is used (lockfile exact).
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const packages = ['.', 'payment-service', 'subscription-service'];
+const packages = ['.', 'payment-service', 'subscription-service', 'bench'];
 
 for (const pkg of packages) {
   const dir = join(root, pkg);

@@ -7,15 +7,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO_SECRETS, serviceEnvironments } from './lib/services.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const install = spawnSync(process.execPath, [join(root, 'scripts/install.mjs')], { stdio: 'inherit' });
 if (install.status !== 0) process.exit(install.status ?? 1);
 
 const demo = {
-  adminKey: process.env.ADMIN_API_KEYS ?? 'sk_admin_demo_subscription_0001',
-  paymentKey: process.env.PAYMENT_API_KEY ?? 'sk_payment_demo_0001',
-  webhookSecret: process.env.WEBHOOK_SECRET ?? 'whsec_ZGVtb19zZWNyZXRfZm9yX2xvY2FsX3dlYmhvb2tz',
+  adminKey: process.env.ADMIN_API_KEYS ?? DEMO_SECRETS.adminKey,
+  paymentKey: process.env.PAYMENT_API_KEY ?? DEMO_SECRETS.paymentKey,
+  webhookSecret: process.env.WEBHOOK_SECRET ?? DEMO_SECRETS.webhookSecret,
 };
 const subscriptionPort = process.env.SUBSCRIPTION_PORT ?? '3000';
 const paymentPort = process.env.PAYMENT_PORT ?? '3001';
@@ -46,30 +47,15 @@ if (!paymentDb || !subscriptionDb) {
   console.log(`[start] ${ready.description}`);
 }
 
-const services = [
-  {
-    name: 'payment-service',
-    env: {
-      PORT: paymentPort,
-      DATABASE_URL: paymentDb,
-      API_KEYS: demo.paymentKey,
-      WEBHOOK_URL: `http://127.0.0.1:${subscriptionPort}/v1/webhooks/payments`,
-      WEBHOOK_SECRET: demo.webhookSecret,
-    },
-  },
-  {
-    name: 'subscription-service',
-    env: {
-      PORT: subscriptionPort,
-      DATABASE_URL: subscriptionDb,
-      ADMIN_API_KEYS: demo.adminKey,
-      PAYMENT_SERVICE_URL: `http://127.0.0.1:${paymentPort}`,
-      PAYMENT_SERVICE_API_KEY: demo.paymentKey,
-      PAYMENT_WEBHOOK_SECRETS: demo.webhookSecret,
-      TEST_CLOCK_ENABLED: process.env.TEST_CLOCK_ENABLED ?? 'true',
-    },
-  },
-];
+const environments = serviceEnvironments({
+  paymentPort,
+  subscriptionPort,
+  paymentDb,
+  subscriptionDb,
+  secrets: demo,
+  testClockEnabled: process.env.TEST_CLOCK_ENABLED ?? 'true',
+});
+const services = Object.entries(environments).map(([name, env]) => ({ name, env }));
 
 const children = [];
 let stopping = false;

@@ -3,9 +3,11 @@
 //   2. subscription-service type check, lint, unit + e2e (its own database)
 //   3. cross-service        both services built and started as real processes over HTTP
 //   4. faults               kill -9, replicas, replays, contention and outages (tests/faults/)
+//   5. bench                `node bench/run.mjs --quick` as a smoke test: fails only when something is
+//                           functionally broken, never on a number (bench/README.md)
 // Uses TEST_DATABASE_URL / DATABASE_URL when given (any database on that server; suites get
 // their own databases next to it), otherwise starts an embedded PostgreSQL for the run.
-// `--only <suite>` runs one suite (payment-service | subscription-service | cross-service | faults).
+// `--only <suite>` runs one suite (payment-service | subscription-service | cross-service | faults | bench).
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +67,11 @@ const suites = [
     // Needs the builds made by the cross-service suite (or `npm run test:faults`, which builds).
     name: 'faults',
     run: (db) => run(process.execPath, ['tests/faults/run.mjs'], { cwd: root, env: { TEST_DATABASE_URL: db.urlFor('postgres') } }),
+  },
+  {
+    // Builds both services itself; creates (and drops) its bench_* databases on the same server.
+    name: 'bench',
+    run: (db) => run(process.execPath, ['bench/run.mjs', '--quick'], { cwd: root, env: { BENCH_DATABASE_URL: db.urlFor('postgres') } }),
   },
 ];
 

@@ -19,8 +19,11 @@ export async function freePort() {
   });
 }
 
-/** Returns { serverUrl(dbName), createDatabase(dbName), stop(), description }. */
-export async function provisionPostgres({ givenUrl, dataDir, persistent = false, log = console.log } = {}) {
+/**
+ * Returns { urlFor(dbName), createDatabase(dbName), stop(), description }. `postgresFlags` are passed to
+ * the embedded server's `postgres` command (e.g. ['-c', 'shared_preload_libraries=pg_stat_statements']).
+ */
+export async function provisionPostgres({ givenUrl, dataDir, persistent = false, postgresFlags = [], log = console.log } = {}) {
   if (givenUrl) {
     const base = new URL(givenUrl);
     const urlFor = (db) => Object.assign(new URL(base), { pathname: `/${db}` }).toString();
@@ -43,6 +46,7 @@ export async function provisionPostgres({ givenUrl, dataDir, persistent = false,
     password: 'postgres',
     persistent: true,
     createPostgresUser: true,
+    postgresFlags,
     onLog: () => {},
     onError: (message) => log(`[postgres] ${message}`),
   });
