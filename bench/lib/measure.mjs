@@ -55,7 +55,12 @@ export async function measureEndpoint(ctx, { what, url, headers = {}, seconds, c
   return { ...result, probeMs, cpuMs, cpuMsPerRequest, loadStart, loadEnd };
 }
 
-const SETTLE_MS = 2_000;
+/**
+ * Longer than PostgreSQL's PGSTAT_IDLE_INTERVAL (10 s): a backend that flushed its counters less than a
+ * second before going idle reports the rest only 10 s later, so a reading taken sooner would count the
+ * previous phase's transactions (thousands of reads) against this one.
+ */
+const SETTLE_MS = 11_000;
 const MEASURED = { sub: DATABASES.subscription, pay: DATABASES.payment };
 
 /** Transaction and statement counters of the two service databases ({ sub, pay }), read now. */
@@ -64,7 +69,7 @@ export async function serviceDbCounters(ctx) {
   return Object.fromEntries(Object.entries(MEASURED).map(([label, name]) => [label, counters[name]]));
 }
 
-/** The same after a pause that lets every backend flush its pg_stat_database counters (they are flushed lazily). */
+/** The same after a pause that lets every backend flush its pg_stat_database counters (they are flushed lazily; see SETTLE_MS). */
 export async function settledServiceDbCounters(ctx) {
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   return serviceDbCounters(ctx);

@@ -3,7 +3,7 @@
 // Activation is learnt from one database watcher, not by polling the API per subscription.
 import { createCustomers } from '../lib/fixtures.mjs';
 import { activationWatcher, FLOW_STEPS, flowTimestamps, subscribe } from '../lib/flow.mjs';
-import { costPerOperation, measured, serviceDbCounters, settledServiceDbCounters } from '../lib/measure.mjs';
+import { costPerOperation, measured, settledServiceDbCounters } from '../lib/measure.mjs';
 import { fmtDbCost, fmtLabelled, fmtLoad } from '../lib/report.mjs';
 import { distribution, fmt, fmtLatency, steadyRate } from '../lib/stats.mjs';
 
@@ -64,7 +64,7 @@ export default {
     const total = ctx.durations.closedLoopSubscribes;
     const keys = await createCustomers(ctx.dbs.subscription, { tag: 'closed', count: total });
     const watcher = activationWatcher(ctx.dbs.watcher);
-    const before = await serviceDbCounters(ctx);
+    const before = await settledServiceDbCounters(ctx);
     const started = Date.now();
     const m = await measured(ctx.cpu, () => runWorkers(ctx, keys, watcher));
     const seconds = (Date.now() - started) / 1000;

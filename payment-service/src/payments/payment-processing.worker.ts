@@ -3,14 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
-import { PaymentAttempt } from '../generated/prisma/client';
+import { Payment, PaymentAttempt } from '../generated/prisma/client';
 import { Database } from '../platform/database/database';
 import { Clock, CLOCK, RANDOM_SOURCE, RandomSource } from '../platform/time/clock';
 import { DispatchingWorker } from '../platform/workers/dispatching-worker';
 import { EventOutbox } from '../webhooks/event-outbox';
+import { WebhookDeliveryWorker } from '../webhooks/webhook-delivery.worker';
 import { AttemptDecision, decideAttempt, PROCESSING_RETRY_DELAY_MS, shouldRetry } from './domain/payment-simulation';
 import { toPaymentResource } from './payment.resource';
-import { claimDuePayments, insertAttempt, PaymentLease, recordOutcome, recordRetry, releasePayment, withAttempts } from './payment.repository';
+import { attemptsOf, claimDuePayments, PaymentLease, recordRetry, recordSettlement, releasePayment } from './payment.repository';
 
 /** Beyond the simulated processing time, so a live worker never loses its lease mid-attempt. */
 const LEASE_MARGIN_MS = 30_000;
@@ -31,6 +32,7 @@ export class PaymentProcessingWorker extends DispatchingWorker<PaymentLease> {
     private readonly config: AppConfig,
     private readonly db: Database,
     private readonly outbox: EventOutbox,
+    private readonly deliveries: WebhookDeliveryWorker,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RANDOM_SOURCE) private readonly random: RandomSource,
   ) {
@@ -96,8 +98,11 @@ export class PaymentProcessingWorker extends DispatchingWorker<PaymentLease> {
     }
   }
 
-  /** The attempt, the payment's new state and (when terminal) its event + deliveries: one transaction. */
-  private record(lease: PaymentLease, attemptNumber: number, decision: AttemptDecision, startedAt: Date, finishedAt: Date): Promise<boolean> {
+  /**
+   * Records the attempt under the lease, one statement either way: a retry (attempt + next due time), or the
+   * terminal outcome with its event and deliveries (see recordSettlement). False when the lease was lost.
+   */
+  private async record(lease: PaymentLease, attemptNumber: number, decision: AttemptDecision, startedAt: Date, finishedAt: Date): Promise<boolean> {
     const failure = decision.outcome === 'failed' ? decision : undefined;
     const attempt: PaymentAttempt = {
       id: randomUUID(),
@@ -109,32 +114,37 @@ export class PaymentProcessingWorker extends DispatchingWorker<PaymentLease> {
       startedAt,
       finishedAt,
     };
-    return this.db.transaction(async (tx) => {
-      if (shouldRetry(decision, attemptNumber)) {
-        const nextAttemptAt = new Date(finishedAt.getTime() + PROCESSING_RETRY_DELAY_MS);
-        if (!(await recordRetry(tx, lease, attemptNumber, nextAttemptAt, finishedAt))) return false;
-        await insertAttempt(tx, attempt);
-        return true;
-      }
-      const payment = await recordOutcome(tx, lease, {
-        attemptNumber,
-        status: decision.outcome,
-        failureCode: attempt.failureCode,
-        failureMessage: attempt.failureMessage,
-        at: finishedAt,
-      });
-      if (!payment) return false;
-      await insertAttempt(tx, attempt);
-      // The first attempt is the whole ledger; after retries, read the earlier attempts too.
-      const withLedger = attemptNumber === 1 ? { ...payment, attempts: [attempt] } : (await withAttempts(tx, [payment]))[0];
-      await this.outbox.record(tx, {
-        type: decision.outcome === 'succeeded' ? 'payment.succeeded' : 'payment.failed',
-        payment: toPaymentResource(withLedger),
-        sequence: payment.eventSequence,
-        requestId: payment.requestId,
-        createdAt: finishedAt,
-      });
-      return true;
+    if (shouldRetry(decision, attemptNumber)) {
+      return recordRetry(this.db, lease, attempt, new Date(finishedAt.getTime() + PROCESSING_RETRY_DELAY_MS));
+    }
+    const { leaseUntil, ...claimed } = lease;
+    const settled: Payment = {
+      ...claimed,
+      status: decision.outcome,
+      failureCode: attempt.failureCode,
+      failureMessage: attempt.failureMessage,
+      attemptCount: attemptNumber,
+      nextAttemptAt: null,
+      lockedUntil: null,
+      eventSequence: lease.eventSequence + 1,
+      processedAt: finishedAt,
+      updatedAt: finishedAt,
+    };
+    // The first attempt is the whole ledger; after retries, the earlier attempts are read too.
+    const ledger = attemptNumber === 1 ? [attempt] : [...(await attemptsOf(this.db, lease.id)), attempt];
+    const event = this.outbox.compose({
+      type: decision.outcome === 'succeeded' ? 'payment.succeeded' : 'payment.failed',
+      payment: toPaymentResource({ ...settled, attempts: ledger }),
+      sequence: settled.eventSequence,
+      createdAt: finishedAt,
     });
+    const deliveryLease = this.deliveries.leaseNewDeliveries(finishedAt);
+    let written: Awaited<ReturnType<typeof recordSettlement>> = null;
+    try {
+      written = await recordSettlement(this.db, lease, settled, attempt, event, deliveryLease);
+      return written !== null;
+    } finally {
+      if (deliveryLease) await this.deliveries.eventWritten({ ...event, requestId: settled.requestId }, written, deliveryLease);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { Payment, PaymentAttempt, PaymentStatus } from '../generated/prisma/client';
-import { ColumnMap, selectList } from '../platform/database/columns';
+import { ColumnMap, fromJson, jsonObject, selectList } from '../platform/database/columns';
 import { Sql, statement, statementFor } from '../platform/database/database';
 import { Cursor, pageQuery } from '../platform/database/pages';
 import { PaymentWithAttempts } from './payment.resource';
@@ -111,24 +111,20 @@ export async function findPaymentByIdempotencyScope(db: Sql, scope: string): Pro
   return payment ?? null;
 }
 
-const FIND_PAYMENT = statement('payments_find', `SELECT ${PAYMENT_SELECT} FROM payments p WHERE p.id = $1`);
+/** The payment's attempts, oldest first, as one JSON array column: the Payment resource is read in one query. */
+const ATTEMPTS_JSON = `(SELECT coalesce(json_agg(${jsonObject(ATTEMPT_COLUMNS, 'a')} ORDER BY a.attempt_number), '[]'::json)
+                         FROM payment_attempts a WHERE a.payment_id = p.id) AS attempts`;
+
+function withAttemptsFromJson(row: Payment & { attempts: unknown }): PaymentWithAttempts {
+  return { ...row, attempts: (row.attempts as Record<string, unknown>[]).map((attempt) => fromJson<PaymentAttempt>(attempt, ['startedAt', 'finishedAt'])) };
+}
+
+const FIND_PAYMENT = statement('payments_find', `SELECT ${PAYMENT_SELECT}, ${ATTEMPTS_JSON} FROM payments p WHERE p.id = $1`);
 
 /** The payment with its attempts, or null. */
 export async function findPayment(db: Sql, id: string): Promise<PaymentWithAttempts | null> {
-  const [payment] = await db.query<Payment>(FIND_PAYMENT, [id]);
-  return payment ? (await withAttempts(db, [payment]))[0] : null;
-}
-
-const ATTEMPTS_OF = statement(
-  'payment_attempts_of_payments',
-  `SELECT ${selectList(ATTEMPT_COLUMNS, 'a')} FROM payment_attempts a WHERE a.payment_id = ANY($1::uuid[]) ORDER BY a.attempt_number`,
-);
-
-/** Attaches each payment's attempts, oldest first (one query for all of them). */
-export async function withAttempts(db: Sql, payments: readonly Payment[]): Promise<PaymentWithAttempts[]> {
-  if (payments.length === 0) return [];
-  const attempts = await db.query<PaymentAttempt>(ATTEMPTS_OF, [payments.map((payment) => payment.id)]);
-  return payments.map((payment) => ({ ...payment, attempts: attempts.filter((attempt) => attempt.paymentId === payment.id) }));
+  const [payment] = await db.query<Payment & { attempts: unknown }>(FIND_PAYMENT, [id]);
+  return payment ? withAttemptsFromJson(payment) : null;
 }
 
 export interface PaymentListFilter {
@@ -152,26 +148,23 @@ export async function listPayments(db: Sql, filter: PaymentListFilter, cursor: C
     ['customer_reference', filter.customerReference],
     ['status', filter.status],
   ], cursor, limit);
-  const payments = await db.query<Payment>(
-    statementFor(`payments_list_${page.shape}`, `SELECT ${PAYMENT_SELECT} FROM payments p ${page.where} ORDER BY p.created_at DESC, p.id DESC LIMIT ${page.limitParam}`),
+  const payments = await db.query<Payment & { attempts: unknown }>(
+    statementFor(
+      `payments_list_${page.shape}`,
+      `SELECT ${PAYMENT_SELECT}, ${ATTEMPTS_JSON} FROM payments p ${page.where} ORDER BY p.created_at DESC, p.id DESC LIMIT ${page.limitParam}`,
+    ),
     page.values,
   );
-  return withAttempts(db, payments);
+  return payments.map(withAttemptsFromJson);
 }
 
-/** A payment this worker holds a lease on (`locked_until`), with what an attempt needs. */
-export interface PaymentLease {
-  readonly id: string;
-  readonly paymentMethod: string;
-  /** Attempts recorded before this one. */
-  readonly attemptCount: number;
-  readonly leaseUntil: Date;
-}
+/** A payment this worker holds a lease on (`locked_until` = `leaseUntil`): the row as claimed. */
+export type PaymentLease = Payment & { readonly leaseUntil: Date };
 
 const CLAIM_DUE = statement(
   'payments_claim_due',
-  `UPDATE payments SET locked_until = $2
-    WHERE id IN (
+  `UPDATE payments p SET locked_until = $2
+    WHERE p.id IN (
       SELECT id FROM payments
        WHERE status = 'processing'
          AND next_attempt_at <= $1
@@ -179,7 +172,7 @@ const CLAIM_DUE = statement(
        ORDER BY next_attempt_at
        LIMIT $3
        FOR UPDATE SKIP LOCKED)
-   RETURNING id, payment_method AS "paymentMethod", attempt_count AS "attemptCount", locked_until AS "leaseUntil"`,
+   RETURNING ${PAYMENT_SELECT}, p.locked_until AS "leaseUntil"`,
 );
 
 /** Leases up to `limit` due `processing` payments to this process until `leaseUntil` (SKIP LOCKED: replicas never share one). */
@@ -196,58 +189,116 @@ export async function releasePayment(db: Sql, lease: PaymentLease): Promise<void
 
 const RECORD_RETRY = statement(
   'payments_record_retry',
-  `UPDATE payments SET attempt_count = $3, next_attempt_at = $4, locked_until = NULL, updated_at = $5
-    WHERE id = $1 AND status = 'processing' AND locked_until = $2`,
+  `WITH retried AS (
+     UPDATE payments SET attempt_count = $3, next_attempt_at = $4, locked_until = NULL, updated_at = $5
+      WHERE id = $1 AND status = 'processing' AND locked_until = $2
+     RETURNING id
+   )
+   INSERT INTO payment_attempts (id, payment_id, attempt_number, outcome, failure_code, failure_message, started_at, finished_at)
+   SELECT $6, id, $3, $7, $8, $9, $10, $5 FROM retried`,
 );
 
-/** A retryable attempt failed: due again at `nextAttemptAt`. False when the lease was lost (nothing written). */
-export async function recordRetry(db: Sql, lease: PaymentLease, attemptNumber: number, nextAttemptAt: Date, now: Date): Promise<boolean> {
-  return (await db.execute(RECORD_RETRY, [lease.id, lease.leaseUntil, attemptNumber, nextAttemptAt, now])) === 1;
-}
-
-const RECORD_OUTCOME = statement(
-  'payments_record_outcome',
-  `UPDATE payments p
-      SET attempt_count = $3, status = $4, failure_code = $5, failure_message = $6, processed_at = $7, next_attempt_at = NULL,
-          locked_until = NULL, event_sequence = event_sequence + 1, updated_at = $7
-    WHERE p.id = $1 AND p.status = 'processing' AND p.locked_until = $2
-   RETURNING ${PAYMENT_SELECT}`,
-);
-
-/** The payment's terminal outcome; returns the payment as written, or null when the lease was lost (nothing written). */
-export async function recordOutcome(
-  db: Sql,
-  lease: PaymentLease,
-  outcome: { attemptNumber: number; status: 'succeeded' | 'failed'; failureCode: string | null; failureMessage: string | null; at: Date },
-): Promise<Payment | null> {
-  const [payment] = await db.query<Payment>(RECORD_OUTCOME, [
+/**
+ * A retryable attempt failed, in one statement: the attempt joins the ledger and the payment is due again at
+ * `nextAttemptAt`. Only while this worker holds the lease; false when it was lost (nothing written).
+ */
+export async function recordRetry(db: Sql, lease: PaymentLease, attempt: PaymentAttempt, nextAttemptAt: Date): Promise<boolean> {
+  const inserted = await db.execute(RECORD_RETRY, [
     lease.id,
     lease.leaseUntil,
-    outcome.attemptNumber,
-    outcome.status,
-    outcome.failureCode,
-    outcome.failureMessage,
-    outcome.at,
-  ]);
-  return payment ?? null;
-}
-
-const INSERT_ATTEMPT = statement(
-  'payment_attempts_insert',
-  `INSERT INTO payment_attempts (id, payment_id, attempt_number, outcome, failure_code, failure_message, started_at, finished_at)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-);
-
-/** Appends one attempt to the payment-attempt ledger. */
-export async function insertAttempt(db: Sql, attempt: PaymentAttempt): Promise<void> {
-  await db.execute(INSERT_ATTEMPT, [
-    attempt.id,
-    attempt.paymentId,
     attempt.attemptNumber,
+    nextAttemptAt,
+    attempt.finishedAt,
+    attempt.id,
     attempt.outcome,
     attempt.failureCode,
     attempt.failureMessage,
     attempt.startedAt,
-    attempt.finishedAt,
   ]);
+  return inserted === 1;
+}
+
+/** The event a settlement writes: its id is the `webhook-id`, its body the exact bytes signed and sent. */
+export interface SettlementEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly sequence: number;
+  readonly body: string;
+}
+
+/** A delivery written with the settlement, leased to this process when `deliveryLeaseUntil` was given. */
+export interface SettlementDelivery {
+  readonly id: string;
+  readonly url: string;
+  readonly secret: string;
+}
+
+const RECORD_SETTLEMENT = statement(
+  'payments_record_settlement',
+  `WITH settled AS (
+     UPDATE payments
+        SET attempt_count = $3, status = $4, failure_code = $5, failure_message = $6, processed_at = $7, next_attempt_at = NULL,
+            locked_until = NULL, event_sequence = $8, updated_at = $7
+      WHERE id = $1 AND status = 'processing' AND locked_until = $2
+     RETURNING id, request_id
+   ), attempt AS (
+     INSERT INTO payment_attempts (id, payment_id, attempt_number, outcome, failure_code, failure_message, started_at, finished_at)
+     SELECT $9, id, $3, $10, $5, $6, $11, $7 FROM settled
+   ), event AS (
+     INSERT INTO events (id, type, payment_id, sequence, body, request_id, created_at)
+     SELECT $12, $13, id, $8, $14, request_id, $7 FROM settled
+     RETURNING id
+   ), delivery AS (
+     INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, attempt_count, retry_index, next_attempt_at, locked_until, created_at, updated_at)
+     SELECT gen_random_uuid(), event.id, e.id, 'pending', 0, 0, $7, $15, $7, $7 FROM event CROSS JOIN webhook_endpoints e WHERE e.enabled
+     RETURNING id, endpoint_id
+   )
+   SELECT (SELECT count(*)::int FROM settled) AS recorded,
+          (SELECT coalesce(json_agg(json_build_object('id', d.id, 'url', w.url, 'secret', w.secret) ORDER BY d.id), '[]'::json)
+             FROM delivery d JOIN webhook_endpoints w ON w.id = d.endpoint_id) AS deliveries`,
+);
+
+/**
+ * The payment's terminal outcome and everything it causes, in ONE statement (so one commit, no transaction
+ * round trips): the payment settled, the attempt in the ledger, the event with its exact body, and one
+ * pending delivery of it per enabled webhook endpoint (leased until `deliveryLeaseUntil` when given). Only
+ * while this worker holds the payment's lease; null when it was lost (nothing written). The settled
+ * payment is `settled` (the caller computed it, the event body shows it).
+ */
+export async function recordSettlement(
+  db: Sql,
+  lease: PaymentLease,
+  settled: Payment,
+  attempt: PaymentAttempt,
+  event: SettlementEvent,
+  deliveryLeaseUntil: Date | null,
+): Promise<SettlementDelivery[] | null> {
+  const [row] = await db.query<{ recorded: number; deliveries: SettlementDelivery[] }>(RECORD_SETTLEMENT, [
+    lease.id,
+    lease.leaseUntil,
+    settled.attemptCount,
+    settled.status,
+    settled.failureCode,
+    settled.failureMessage,
+    settled.processedAt,
+    settled.eventSequence,
+    attempt.id,
+    attempt.outcome,
+    attempt.startedAt,
+    event.id,
+    event.type,
+    event.body,
+    deliveryLeaseUntil,
+  ]);
+  return row.recorded === 1 ? row.deliveries : null;
+}
+
+const ATTEMPTS_OF_PAYMENT = statement(
+  'payment_attempts_of_payment',
+  `SELECT ${selectList(ATTEMPT_COLUMNS, 'a')} FROM payment_attempts a WHERE a.payment_id = $1 ORDER BY a.attempt_number`,
+);
+
+/** The payment's attempts so far, oldest first. */
+export function attemptsOf(db: Sql, paymentId: string): Promise<PaymentAttempt[]> {
+  return db.query<PaymentAttempt & Record<string, unknown>>(ATTEMPTS_OF_PAYMENT, [paymentId]);
 }

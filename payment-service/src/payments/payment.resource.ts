@@ -1,10 +1,8 @@
 import { Payment, PaymentAttempt } from '../generated/prisma/client';
 import { PaymentResponse } from './dto/payment.response';
 
+/** A payment with its attempts, oldest first: what the Payment resource shows. */
 export type PaymentWithAttempts = Payment & { attempts: PaymentAttempt[] };
-
-/** Prisma `include` that loads what the Payment resource shows. */
-export const WITH_ATTEMPTS = { attempts: { orderBy: { attemptNumber: 'asc' } } } as const;
 
 export function toPaymentResource(payment: PaymentWithAttempts): PaymentResponse {
   return {

@@ -12,7 +12,7 @@ import { ListPaymentsQuery } from './dto/list-payments.query';
 import { PaymentResponse } from './dto/payment.response';
 import { PaymentProcessingWorker } from './payment-processing.worker';
 import { findPayment, findPaymentByIdempotencyScope, findPaymentCursor, insertPayment, listPayments } from './payment.repository';
-import { toPaymentResource } from './payment.resource';
+import { PaymentWithAttempts, toPaymentResource } from './payment.resource';
 
 export interface CreatedPayment {
   payment: PaymentResponse;
@@ -59,7 +59,7 @@ export class PaymentsService {
       throw error;
     });
     if (leaseUntil) {
-      this.processing.newPaymentInserted(created && { id: created.id, paymentMethod: created.paymentMethod, attemptCount: 0, leaseUntil });
+      this.processing.newPaymentInserted(created && { ...withoutAttempts(created), leaseUntil });
     }
     if (created) {
       return { payment: toPaymentResource(created), replayed: false };
@@ -93,6 +93,10 @@ export class PaymentsService {
     );
     return toPage(payments, query, toPaymentResource);
   }
+}
+
+function withoutAttempts({ attempts, ...payment }: PaymentWithAttempts): Payment {
+  return payment;
 }
 
 /**

@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { SqlTransaction } from '../platform/database/database';
 import { PaymentResponse } from '../payments/dto/payment.response';
-import { insertEvent } from './webhook-delivery.repository';
-import { WebhookDeliveryWorker } from './webhook-delivery.worker';
 
 export type PaymentEventType = 'payment.succeeded' | 'payment.failed';
 
@@ -12,21 +9,28 @@ export interface PaymentEventInput {
   payment: PaymentResponse;
   /** The payment's event_sequence after this event. */
   sequence: number;
-  requestId: string | null;
   createdAt: Date;
 }
 
+/** An event ready to be written with the state change that causes it (see recordSettlement). */
+export interface ComposedEvent {
+  /** Also the `webhook-id`: receivers deduplicate on it. */
+  readonly id: string;
+  readonly type: PaymentEventType;
+  readonly sequence: number;
+  /** Serialised once: these exact bytes are signed and sent on every delivery attempt. */
+  readonly body: string;
+}
+
 /**
- * Records an event and one pending delivery per enabled endpoint inside the caller's transaction,
- * so the state change and the message it causes commit together. Sending happens after commit.
+ * The payment events of the webhook contract (docs/contracts.md). The event and one pending delivery per
+ * enabled endpoint are written in the same statement as the payment's settlement, so the state change and
+ * the message it causes commit together; sending happens after commit (WebhookDeliveryWorker).
  */
 @Injectable()
 export class EventOutbox {
-  constructor(private readonly deliveryWorker: WebhookDeliveryWorker) {}
-
-  async record(tx: SqlTransaction, input: PaymentEventInput): Promise<string> {
+  compose(input: PaymentEventInput): ComposedEvent {
     const id = randomUUID();
-    // Serialised once: these exact bytes are signed and sent on every attempt.
     const body = JSON.stringify({
       id,
       type: input.type,
@@ -34,8 +38,6 @@ export class EventOutbox {
       sequence: input.sequence,
       data: { object: input.payment },
     });
-    await insertEvent(tx, { id, type: input.type, paymentId: input.payment.id, sequence: input.sequence, body, requestId: input.requestId, createdAt: input.createdAt });
-    await this.deliveryWorker.enqueue(tx, { id, body, requestId: input.requestId }, input.createdAt);
-    return id;
+    return { id, type: input.type, sequence: input.sequence, body };
   }
 }

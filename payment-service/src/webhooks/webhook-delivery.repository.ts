@@ -17,47 +17,11 @@ export interface DeliveryLease {
   readonly leaseUntil: Date;
 }
 
-const INSERT_EVENT = statement(
-  'events_insert',
-  `INSERT INTO events (id, type, payment_id, sequence, body, request_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-);
-
-/** Stores an event with its exact JSON body. */
-export async function insertEvent(
-  db: Sql,
-  event: { id: string; type: string; paymentId: string; sequence: number; body: string; requestId: string | null; createdAt: Date },
-): Promise<void> {
-  await db.execute(INSERT_EVENT, [event.id, event.type, event.paymentId, event.sequence, event.body, event.requestId, event.createdAt]);
-}
-
-const INSERT_DELIVERIES = statement(
-  'webhook_deliveries_insert_for_event',
-  `WITH delivery AS (
-     INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, attempt_count, retry_index, next_attempt_at, locked_until, created_at, updated_at)
-     SELECT gen_random_uuid(), $1, e.id, 'pending', 0, 0, $2, $3, $2, $2 FROM webhook_endpoints e WHERE e.enabled
-     RETURNING id, endpoint_id
-   )
-   SELECT d.id, e.url, e.secret FROM delivery d JOIN webhook_endpoints e ON e.id = d.endpoint_id ORDER BY d.id`,
-);
-
 const UNLEASE = statement('webhook_deliveries_unlease', `UPDATE webhook_deliveries SET locked_until = NULL WHERE id = ANY($1::uuid[])`);
 
-/**
- * One pending delivery of the event per enabled endpoint, due at `now`. With `leaseUntil` the first
- * delivery is written already leased to this process (to be sent after commit) and returned; any others
- * are left for polling. Returns the leased delivery, or null.
- */
-export async function insertDeliveries(
-  db: Sql,
-  event: { id: string; body: string; requestId: string | null },
-  now: Date,
-  leaseUntil: Date | null,
-): Promise<DeliveryLease | null> {
-  const rows = await db.query<{ id: string; url: string; secret: string }>(INSERT_DELIVERIES, [event.id, now, leaseUntil]);
-  if (!leaseUntil || rows.length === 0) return null;
-  const [first, ...others] = rows;
-  if (others.length > 0) await db.execute(UNLEASE, [others.map((row) => row.id)]);
-  return { id: first.id, eventId: event.id, body: event.body, requestId: event.requestId, url: first.url, secret: first.secret, attemptCount: 0, retryIndex: 0, leaseUntil };
+/** Leaves deliveries written leased to this process to polling instead (more endpoints than reserved send slots). */
+export async function unleaseDeliveries(db: Sql, ids: readonly string[]): Promise<void> {
+  if (ids.length > 0) await db.execute(UNLEASE, [ids]);
 }
 
 const CLAIM_DUE = statement(

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { WebhookDeliveryStatus } from '../generated/prisma/enums';
-import { Database, SqlTransaction } from '../platform/database/database';
+import { Database } from '../platform/database/database';
 import { Clock, CLOCK, RANDOM_SOURCE, RandomSource } from '../platform/time/clock';
 import { DispatchingWorker } from '../platform/workers/dispatching-worker';
 import { nextRetryDelayMs } from './domain/retry-schedule';
-import { claimDueDeliveries, DeliveryLease, DeliveryState, insertDeliveries, recordDeliveryAttempt, releaseDelivery } from './webhook-delivery.repository';
+import { claimDueDeliveries, DeliveryLease, DeliveryState, recordDeliveryAttempt, releaseDelivery, unleaseDeliveries } from './webhook-delivery.repository';
 import { SendResult, WebhookSender } from './webhook-sender';
 
 /** Beyond the send timeout, so a live worker never loses its lease mid-request. */
@@ -13,8 +13,8 @@ const LEASE_MARGIN_MS = 30_000;
 
 /**
  * Delivers pending webhook deliveries, up to WEBHOOK_DELIVERY_CONCURRENCY at once (a DispatchingWorker):
- * a slow receiver holds up only its own deliveries. A delivery is normally leased by the transaction that
- * records its event and sent right after commit (`enqueue`); polling picks up retries and the rest. Rows
+ * a slow receiver holds up only its own deliveries. A delivery is normally leased by the statement that
+ * writes its event and sent right after it commits (`leaseNewDeliveries`); polling picks up retries and the rest. Rows
  * are claimed with FOR UPDATE SKIP LOCKED plus a lease (`locked_until`), so any number of replicas can
  * run and a crashed worker's rows are retried when the lease expires.
  */
@@ -31,13 +31,26 @@ export class WebhookDeliveryWorker extends DispatchingWorker<DeliveryLease> {
   }
 
   /**
-   * Writes the event's deliveries (one per enabled endpoint) in the caller's transaction. When a send slot is
-   * free, the first one is written leased to this process and sent as soon as the transaction commits.
+   * For an event about to be written at `now`: the lease to write its deliveries with when this process may
+   * send one right away (a send slot is then reserved), or null. Follow with `eventWritten`.
    */
-  async enqueue(tx: SqlTransaction, event: { id: string; body: string; requestId: string | null }, now: Date): Promise<void> {
-    const reserved = this.reserveSlot();
-    const lease = await insertDeliveries(tx, event, now, reserved ? this.leaseFrom(now) : null);
-    if (reserved) tx.onFinish((committed) => this.startReserved(committed ? lease : null));
+  leaseNewDeliveries(now: Date): Date | null {
+    return this.reserveSlot() ? this.leaseFrom(now) : null;
+  }
+
+  /**
+   * The event that `leaseNewDeliveries` was for is written (`deliveries` null: it was not): sends the first
+   * leased delivery now and leaves any others to polling, or frees the reserved slot.
+   */
+  async eventWritten(
+    event: { id: string; body: string; requestId: string | null },
+    deliveries: readonly { id: string; url: string; secret: string }[] | null,
+    leaseUntil: Date,
+  ): Promise<void> {
+    const [first, ...others] = deliveries ?? [];
+    if (!first) return this.startReserved(null);
+    this.startReserved({ ...first, eventId: event.id, body: event.body, requestId: event.requestId, attemptCount: 0, retryIndex: 0, leaseUntil });
+    await unleaseDeliveries(this.db, others.map((delivery) => delivery.id));
   }
 
   /** Deliveries were made due (redelivery): look now instead of at the next poll. */

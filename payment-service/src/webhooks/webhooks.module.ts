@@ -12,6 +12,6 @@ import { WebhookSender } from './webhook-sender';
 @Module({
   controllers: [EventsController, WebhookDeliveriesController, WebhookEndpointsController],
   providers: [EventOutbox, EventsService, WebhookDeliveriesService, WebhookDeliveryWorker, WebhookEndpointsService, WebhookSender],
-  exports: [EventOutbox],
+  exports: [EventOutbox, WebhookDeliveryWorker],
 })
 export class WebhooksModule {}

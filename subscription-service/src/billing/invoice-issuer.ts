@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Invoice, InvoiceKind, InvoicePayment, Plan } from '../generated/prisma/client';
-import { insertInvoice, insertInvoicePayment } from '../invoices/invoice.repository';
 import { InvoiceWithPayments } from '../invoices/invoice.mapper';
+import { PaymentInitiatePayload } from '../payments-outbox/payment-initiate.message';
 import { PaymentOutboxWorker } from '../payments-outbox/payment-outbox.worker';
 import { SqlTransaction } from '../platform/database/database';
+import { ChargeMessage, insertCharge, insertInvoiceWithCharge } from './charge.repository';
 
 /**
  * When something happens to a subscription: `billing` is its billing time (system time plus its
@@ -39,10 +40,11 @@ export class InvoiceIssuer {
 
   /**
    * Writes an open invoice, its pending payment and the `payment.initiate` outbox message in the
-   * caller's transaction: the charge is requested only if the invoice exists, and always once it does.
+   * caller's transaction, in one statement: the charge is requested only if the invoice exists, and always
+   * once it does.
    */
   async issue(tx: SqlTransaction, invoice: InvoiceToIssue, requestId: string | null, at: BillingMoment): Promise<InvoiceWithPayments> {
-    const created = await insertInvoice(tx, {
+    const created: Invoice = {
       id: randomUUID(),
       subscriptionId: invoice.subscriptionId,
       userId: invoice.userId,
@@ -60,32 +62,51 @@ export class InvoiceIssuer {
       failureCode: null,
       renewalKey: invoice.renewalKey ?? null,
       createdAt: at.billing,
-    });
-    const payment = await this.requestPayment(tx, created, invoice.paymentMethod, requestId, at);
+      updatedAt: at.billing,
+    };
+    const payment = this.newPayment(created, invoice.paymentMethod, requestId, at);
+    await insertInvoiceWithCharge(tx, created, payment, this.chargeMessage(tx, created, payment, at));
     return { ...created, payments: [payment] };
   }
 
   /**
    * A new payment attempt on an open invoice (first attempt, dunning retry or pay-again with another
-   * method): the invoice payment row and its `payment.initiate` outbox message, in the caller's transaction.
+   * method): the invoice payment row and its `payment.initiate` outbox message, in the caller's
+   * transaction, in one statement.
    */
   async requestPayment(tx: SqlTransaction, invoice: Invoice, paymentMethod: string, requestId: string | null, at: BillingMoment): Promise<InvoicePayment> {
-    const payment = await insertInvoicePayment(tx, { id: randomUUID(), invoiceId: invoice.id, paymentMethod, requestId, createdAt: at.billing });
-    await this.outbox.enqueue(
-      tx,
-      {
-        invoicePaymentId: payment.id,
-        invoiceId: invoice.id,
-        subscriptionId: invoice.subscriptionId,
-        userId: invoice.userId,
-        amount: invoice.amount,
-        currency: invoice.currency,
-        paymentMethod,
-        description: invoice.description,
-      },
-      requestId,
-      at.system,
-    );
+    const payment = this.newPayment(invoice, paymentMethod, requestId, at);
+    await insertCharge(tx, payment, this.chargeMessage(tx, invoice, payment, at));
     return payment;
+  }
+
+  private newPayment(invoice: Invoice, paymentMethod: string, requestId: string | null, at: BillingMoment): InvoicePayment {
+    return {
+      id: randomUUID(),
+      invoiceId: invoice.id,
+      paymentMethod,
+      status: 'pending',
+      gatewayPaymentId: null,
+      lastEventSequence: null,
+      failureCode: null,
+      failureMessage: null,
+      requestId,
+      createdAt: at.billing,
+      updatedAt: at.billing,
+    };
+  }
+
+  private chargeMessage(tx: SqlTransaction, invoice: Invoice, payment: InvoicePayment, at: BillingMoment): ChargeMessage {
+    const payload: PaymentInitiatePayload = {
+      invoicePaymentId: payment.id,
+      invoiceId: invoice.id,
+      subscriptionId: invoice.subscriptionId,
+      userId: invoice.userId,
+      amount: invoice.amount,
+      currency: invoice.currency,
+      paymentMethod: payment.paymentMethod,
+      description: invoice.description,
+    };
+    return this.outbox.prepareMessage(tx, payload, payment.requestId, at.system);
   }
 }

@@ -1,8 +1,8 @@
-import { Invoice, Subscription } from '../generated/prisma/client';
-import { countInvoicePayments, findInvoice, InvoicePaymentWithInvoice, updateInvoice, updateInvoicePayment } from '../invoices/invoice.repository';
+import { Invoice, InvoicePayment, Subscription } from '../generated/prisma/client';
+import { countInvoicePayments, InvoicePaymentWithInvoice, updateInvoice, updateInvoicePayment } from '../invoices/invoice.repository';
 import { findPlan } from '../plans/plan.repository';
 import { Sql } from '../platform/database/database';
-import { lockSubscription, updateSubscriptionVersioned } from '../subscriptions/subscription.repository';
+import { lockSubscriptionWithInvoice, updateSubscriptionVersioned } from '../subscriptions/subscription.repository';
 import { billingTime } from './domain/billing-time';
 import { nextDunningStep } from './domain/dunning';
 import { StatusChangeCause, transitionSubscription } from './subscription-transitions';
@@ -16,6 +16,9 @@ export type PaymentOutcomeResult =
 
 export type OutcomeCause = Omit<StatusChangeCause, 'reason'>;
 
+/** Written on the invoice payment together with the outcome, e.g. the sequence of the webhook that reported it. */
+export type PaymentBookkeeping = Pick<InvoicePayment, 'lastEventSequence'> | Record<string, never>;
+
 /**
  * Applies a successful charge: payment succeeded, invoice paid, then the invoice's effect on its
  * subscription (initial → activate; proration → switch to the pending plan; renewal → advance the
@@ -28,17 +31,17 @@ export async function applyPaymentSucceeded(
   gatewayPaymentId: string | null,
   cause: OutcomeCause,
   systemNow: Date,
+  bookkeeping: PaymentBookkeeping = {},
 ): Promise<PaymentOutcomeResult> {
-  if (payment.status === 'succeeded') return 'ignored_payment_settled';
-  const subscription = await lockSubscriptionOrThrow(tx, payment.invoice.subscriptionId);
+  if (payment.status === 'succeeded') return settledAlready(tx, payment, bookkeeping, systemNow);
   // The invoice was read with the payment's lock; a cancel voids invoices only under the subscription's
-  // lock, which we now hold, so re-read it to see a cancel that committed while we waited.
-  const invoice = await findInvoiceOrThrow(tx, payment.invoice.id);
+  // lock, which this takes, so the invoice is read again with it to see a cancel that committed meanwhile.
+  const { subscription, invoice } = await lockSubscriptionWithInvoiceOrThrow(tx, payment);
   const now = billingTime(systemNow, subscription.clockOffsetSeconds);
   await updateInvoicePayment(
     tx,
     payment.id,
-    { status: 'succeeded', gatewayPaymentId: payment.gatewayPaymentId ?? gatewayPaymentId, failureCode: null, failureMessage: null },
+    { ...bookkeeping, status: 'succeeded', gatewayPaymentId: payment.gatewayPaymentId ?? gatewayPaymentId, failureCode: null, failureMessage: null },
     now,
   );
   if (invoice.status === 'paid' || invoice.status === 'void') return 'ignored_invoice_settled';
@@ -87,17 +90,17 @@ export async function applyPaymentFailed(
   cause: OutcomeCause,
   systemNow: Date,
   dunningScheduleMs: readonly number[],
+  bookkeeping: PaymentBookkeeping = {},
 ): Promise<PaymentOutcomeResult> {
   // Already failed (e.g. settled by reconciliation before the webhook arrived): applying it again would count a second dunning failure.
-  if (payment.status === 'succeeded' || payment.status === 'failed') return 'ignored_payment_settled';
-  const subscription = await lockSubscriptionOrThrow(tx, payment.invoice.subscriptionId);
-  // Re-read under the subscription's lock: a cancel that committed while we waited may have voided the invoice.
-  const invoice = await findInvoiceOrThrow(tx, payment.invoice.id);
+  if (payment.status === 'succeeded' || payment.status === 'failed') return settledAlready(tx, payment, bookkeeping, systemNow);
+  // Read again under the subscription's lock: a cancel that committed while we waited may have voided the invoice.
+  const { subscription, invoice } = await lockSubscriptionWithInvoiceOrThrow(tx, payment);
   const now = billingTime(systemNow, subscription.clockOffsetSeconds);
   await updateInvoicePayment(
     tx,
     payment.id,
-    { status: 'failed', gatewayPaymentId: payment.gatewayPaymentId ?? failure.gatewayPaymentId, failureCode: failure.code, failureMessage: failure.message },
+    { ...bookkeeping, status: 'failed', gatewayPaymentId: payment.gatewayPaymentId ?? failure.gatewayPaymentId, failureCode: failure.code, failureMessage: failure.message },
     now,
   );
   if (invoice.status !== 'open') return 'ignored_invoice_settled';
@@ -136,17 +139,17 @@ export async function applyPaymentFailed(
   return 'invoice_failed';
 }
 
-/** The invoice's subscription, locked like every other mutation of it (see lockSubscription). */
-async function lockSubscriptionOrThrow(tx: Sql, id: string): Promise<Subscription> {
-  const subscription = await lockSubscription(tx, id);
-  if (!subscription) throw new Error(`Subscription ${id} not found`);
-  return subscription;
+/** The payment was settled before (a reconciliation, an earlier event): nothing changes but the bookkeeping. */
+async function settledAlready(tx: Sql, payment: InvoicePaymentWithInvoice, bookkeeping: PaymentBookkeeping, systemNow: Date): Promise<PaymentOutcomeResult> {
+  if (Object.keys(bookkeeping).length > 0) await updateInvoicePayment(tx, payment.id, bookkeeping, systemNow);
+  return 'ignored_payment_settled';
 }
 
-async function findInvoiceOrThrow(tx: Sql, id: string): Promise<Invoice> {
-  const invoice = await findInvoice(tx, id);
-  if (!invoice) throw new Error(`Invoice ${id} not found`);
-  return invoice;
+/** The invoice's subscription, locked like every other mutation of it (see lockSubscription), with the invoice read after the lock. */
+async function lockSubscriptionWithInvoiceOrThrow(tx: Sql, payment: InvoicePaymentWithInvoice): Promise<{ subscription: Subscription; invoice: Invoice }> {
+  const locked = await lockSubscriptionWithInvoice(tx, payment.invoice.subscriptionId, payment.invoice.id);
+  if (!locked) throw new Error(`Subscription ${payment.invoice.subscriptionId} of invoice ${payment.invoice.id} not found`);
+  return locked;
 }
 
 async function markInvoiceFailed(tx: Sql, invoice: Invoice, code: string, now: Date): Promise<void> {

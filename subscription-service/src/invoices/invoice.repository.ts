@@ -42,33 +42,7 @@ export const INVOICE_PAYMENT_COLUMNS: ColumnMap<InvoicePayment> = {
 const INVOICE_SELECT = selectList(INVOICE_COLUMNS, 'i');
 const PAYMENT_SELECT = selectList(INVOICE_PAYMENT_COLUMNS, 'ip');
 
-const INSERT_INVOICE = statement(
-  'invoices_insert',
-  `INSERT INTO invoices (id, subscription_id, user_id, plan_id, kind, status, amount, currency, period_start, period_end,
-                         description, lines, renewal_key, created_at, updated_at)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
-);
-
-/** Inserts a new invoice (`updatedAt` = `createdAt`). `lines` is stored as JSONB. */
-export async function insertInvoice(db: Sql, invoice: Omit<Invoice, 'updatedAt'>): Promise<Invoice> {
-  await db.execute(INSERT_INVOICE, [
-    invoice.id,
-    invoice.subscriptionId,
-    invoice.userId,
-    invoice.planId,
-    invoice.kind,
-    invoice.status,
-    invoice.amount,
-    invoice.currency,
-    invoice.periodStart,
-    invoice.periodEnd,
-    invoice.description,
-    JSON.stringify(invoice.lines),
-    invoice.renewalKey,
-    invoice.createdAt,
-  ]);
-  return { ...invoice, updatedAt: invoice.createdAt };
-}
+// Invoices and invoice payments are written with the outbox message that charges them: billing/charge.repository.ts.
 
 const FIND_INVOICE = statement('invoices_find', `SELECT ${INVOICE_SELECT} FROM invoices i WHERE i.id = $1`);
 
@@ -102,29 +76,6 @@ const VOID_INVOICES = statement(
 /** Voids the subscription's invoices that are in one of `statuses`. */
 export async function voidInvoices(db: Sql, subscriptionId: string, statuses: readonly InvoiceStatus[], now: Date): Promise<void> {
   await db.execute(VOID_INVOICES, [subscriptionId, statuses, now]);
-}
-
-const INSERT_PAYMENT = statement(
-  'invoice_payments_insert',
-  `INSERT INTO invoice_payments (id, invoice_id, payment_method, status, request_id, created_at, updated_at)
-   VALUES ($1, $2, $3, 'pending', $4, $5, $5)`,
-);
-
-/** A new `pending` payment attempt on an invoice. */
-export async function insertInvoicePayment(
-  db: Sql,
-  payment: Pick<InvoicePayment, 'id' | 'invoiceId' | 'paymentMethod' | 'requestId' | 'createdAt'>,
-): Promise<InvoicePayment> {
-  await db.execute(INSERT_PAYMENT, [payment.id, payment.invoiceId, payment.paymentMethod, payment.requestId, payment.createdAt]);
-  return {
-    ...payment,
-    status: 'pending',
-    gatewayPaymentId: null,
-    lastEventSequence: null,
-    failureCode: null,
-    failureMessage: null,
-    updatedAt: payment.createdAt,
-  };
 }
 
 export type InvoicePaymentWithInvoice = InvoicePayment & { invoice: Invoice };
@@ -239,26 +190,6 @@ export async function listInvoices(db: Sql, filter: InvoiceListFilter, cursor: C
     page.values,
   );
   return rows.map(withPaymentsFromJson);
-}
-
-const MARK_REQUESTED = statement(
-  'invoice_payments_mark_requested',
-  `UPDATE invoice_payments SET status = 'processing', gateway_payment_id = $2, updated_at = $3 WHERE id = $1 AND status IN ('pending', 'unknown')`,
-);
-
-/** The gateway accepted the payment (202): a still-pending (or unknown) invoice payment is `processing` with its gateway id. */
-export async function markInvoicePaymentRequested(db: Sql, id: string, gatewayPaymentId: string, now: Date): Promise<void> {
-  await db.execute(MARK_REQUESTED, [id, gatewayPaymentId, now]);
-}
-
-const MARK_UNKNOWN = statement(
-  'invoice_payments_mark_unknown',
-  `UPDATE invoice_payments SET status = 'unknown', updated_at = $2 WHERE id = $1 AND status = 'pending'`,
-);
-
-/** The request may have reached the gateway (timeout, dropped connection): a pending invoice payment becomes `unknown`. */
-export async function markInvoicePaymentUnknown(db: Sql, id: string, now: Date): Promise<void> {
-  await db.execute(MARK_UNKNOWN, [id, now]);
 }
 
 const PAYMENT_ID_BY_GATEWAY_ID = statement('invoice_payments_by_gateway_id', `SELECT id FROM invoice_payments WHERE gateway_payment_id = $1`);

@@ -1,4 +1,6 @@
 import { Sql, statement } from '../platform/database/database';
+
+// Messages are written with the invoice payment they charge, in one statement: billing/charge.repository.ts.
 import { PaymentInitiatePayload } from './payment-initiate.message';
 
 /** A claimed outbox row: the lease (its `locked_until`) is this worker's proof of ownership. */
@@ -10,32 +12,6 @@ export interface OutboxLease {
   readonly attempts: number;
   readonly requestId: string | null;
   readonly leaseUntil: Date;
-}
-
-const INSERT_MESSAGE = statement(
-  'outbox_insert',
-  `INSERT INTO outbox_messages (id, topic, aggregate_id, payload, status, attempts, next_attempt_at, locked_until, request_id, created_at)
-   VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $6)`,
-);
-
-/**
- * Writes a pending message due at `now`. With `leaseUntil` the row is written already claimed by this
- * process (attempt 1 under that lease) and is dispatched after commit; without, polling picks it up.
- */
-export async function insertOutboxMessage(
-  db: Sql,
-  message: { id: string; topic: string; aggregateId: string; payload: PaymentInitiatePayload; requestId: string | null; now: Date; leaseUntil: Date | null },
-): Promise<void> {
-  await db.execute(INSERT_MESSAGE, [
-    message.id,
-    message.topic,
-    message.aggregateId,
-    JSON.stringify(message.payload),
-    message.leaseUntil ? 1 : 0,
-    message.now,
-    message.leaseUntil,
-    message.requestId,
-  ]);
 }
 
 const CLAIM_DUE = statement(
@@ -58,17 +34,10 @@ export function claimDueOutboxMessages(db: Sql, now: Date, leaseUntil: Date, lim
   return db.query<OutboxLease & Record<string, unknown>>(CLAIM_DUE, [now, leaseUntil, limit]);
 }
 
-/** The outcome of one send, as written to the claimed row. */
+/** The outcome of one send that changes only the claimed row (see recordPaymentRequested for an accepted one). */
 export type OutboxResult =
-  | { readonly status: 'sent'; readonly sentAt: Date }
   | { readonly status: 'retry'; readonly nextAttemptAt: Date; readonly lastError: string }
   | { readonly status: 'failed'; readonly lastError: string };
-
-const RECORD_SENT = statement(
-  'outbox_record_sent',
-  `UPDATE outbox_messages SET status = 'sent', sent_at = $3, locked_until = NULL, last_error = NULL
-    WHERE id = $1 AND status = 'pending' AND locked_until = $2`,
-);
 const RECORD_RETRY = statement(
   'outbox_record_retry',
   `UPDATE outbox_messages SET next_attempt_at = $3, last_error = $4, locked_until = NULL
@@ -87,13 +56,57 @@ const RECORD_FAILED = statement(
 export async function recordOutboxResult(db: Sql, lease: OutboxLease, result: OutboxResult): Promise<boolean> {
   const owner = [lease.id, lease.leaseUntil];
   switch (result.status) {
-    case 'sent':
-      return (await db.execute(RECORD_SENT, [...owner, result.sentAt])) === 1;
     case 'retry':
       return (await db.execute(RECORD_RETRY, [...owner, result.nextAttemptAt, result.lastError])) === 1;
     case 'failed':
       return (await db.execute(RECORD_FAILED, [...owner, result.lastError])) === 1;
   }
+}
+
+const RECORD_REQUESTED = statement(
+  'outbox_record_requested',
+  `WITH sent AS (
+     UPDATE outbox_messages SET status = 'sent', sent_at = $3, locked_until = NULL, last_error = NULL
+      WHERE id = $1 AND status = 'pending' AND locked_until = $2
+     RETURNING aggregate_id
+   ), requested AS (
+     UPDATE invoice_payments ip SET status = 'processing', gateway_payment_id = $4, updated_at = $3
+       FROM sent WHERE ip.id = sent.aggregate_id AND ip.status IN ('pending', 'unknown')
+   )
+   SELECT count(*)::int AS recorded FROM sent`,
+);
+
+/**
+ * The gateway accepted the payment (202), in one statement: the message is `sent` and its invoice payment,
+ * if still `pending` or `unknown` (a webhook may have settled it first), is `processing` with the gateway's
+ * payment id. Only while the row carries this worker's lease; false when the lease was lost (nothing written).
+ */
+export async function recordPaymentRequested(db: Sql, lease: OutboxLease, gatewayPaymentId: string, now: Date): Promise<boolean> {
+  const [{ recorded }] = await db.query<{ recorded: number }>(RECORD_REQUESTED, [lease.id, lease.leaseUntil, now, gatewayPaymentId]);
+  return recorded === 1;
+}
+
+const RECORD_UNKNOWN = statement(
+  'outbox_record_unknown',
+  `WITH retry AS (
+     UPDATE outbox_messages SET next_attempt_at = $3, last_error = $4, locked_until = NULL
+      WHERE id = $1 AND status = 'pending' AND locked_until = $2
+     RETURNING aggregate_id
+   ), unknown AS (
+     UPDATE invoice_payments ip SET status = 'unknown', updated_at = $5
+       FROM retry WHERE ip.id = retry.aggregate_id AND ip.status = 'pending'
+   )
+   SELECT count(*)::int AS recorded FROM retry`,
+);
+
+/**
+ * The request may have reached the gateway (timeout, dropped connection), in one statement: the message is
+ * retried at `nextAttemptAt` and its invoice payment, if still `pending`, becomes `unknown`. Only while the
+ * row carries this worker's lease; false when the lease was lost (nothing written).
+ */
+export async function recordOutcomeUnknown(db: Sql, lease: OutboxLease, nextAttemptAt: Date, lastError: string, now: Date): Promise<boolean> {
+  const [{ recorded }] = await db.query<{ recorded: number }>(RECORD_UNKNOWN, [lease.id, lease.leaseUntil, nextAttemptAt, lastError, now]);
+  return recorded === 1;
 }
 
 const RELEASE = statement(

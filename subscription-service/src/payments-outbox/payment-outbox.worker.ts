@@ -1,18 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { ChargeMessage } from '../billing/charge.repository';
 import { applyPaymentFailed } from '../billing/payment-outcomes';
 import { AppConfig } from '../config/app-config';
-import { lockInvoicePayment, markInvoicePaymentRequested, markInvoicePaymentUnknown } from '../invoices/invoice.repository';
+import { lockInvoicePayment } from '../invoices/invoice.repository';
 import { Clock, CLOCK } from '../platform/clock';
 import { Database, SqlTransaction } from '../platform/database/database';
 import { DispatchingWorker } from '../platform/workers/dispatching-worker';
 import { OUTBOX_BACKOFF, retryDelayMs } from './domain/retry-backoff';
 import {
   claimDueOutboxMessages,
-  insertOutboxMessage,
   OutboxLease,
   OutboxResult,
   recordOutboxResult,
+  recordOutcomeUnknown,
+  recordPaymentRequested,
   releaseOutboxMessage,
 } from './outbox.repository';
 import { PaymentGatewayClient } from './payment-gateway.client';
@@ -24,7 +26,7 @@ const MIN_LEASE_MS = 60_000;
 /**
  * Delivers `payment.initiate` outbox messages to the payment service, up to OUTBOX_CONCURRENCY at once
  * (a DispatchingWorker). A message is normally claimed by the transaction that writes it and sent right
- * after its commit (`enqueue`); polling every OUTBOX_POLL_INTERVAL_MS picks up retries and everything
+ * after its commit (`prepareMessage`); polling every OUTBOX_POLL_INTERVAL_MS picks up retries and everything
  * else. Rows are claimed with FOR UPDATE SKIP LOCKED plus a lease (`locked_until`), so any number of
  * replicas can run it, and a result is recorded only while this worker still holds the lease it claimed.
  */
@@ -40,26 +42,18 @@ export class PaymentOutboxWorker extends DispatchingWorker<OutboxLease> {
   }
 
   /**
-   * Writes a `payment.initiate` message for an invoice payment in the caller's transaction. When a send slot
-   * is free the row is written already claimed by this process and sent as soon as the transaction commits;
-   * otherwise polling sends it.
+   * For a `payment.initiate` message the caller is about to write in `tx` at `now` (system time): the
+   * message, claimed by this process (a send slot reserved, `leaseUntil` set) when a slot is free — it is
+   * then sent as soon as `tx` commits — or unclaimed, for polling to send.
    */
-  async enqueue(tx: SqlTransaction, payload: PaymentInitiatePayload, requestId: string | null, now: Date): Promise<void> {
+  prepareMessage(tx: SqlTransaction, payload: PaymentInitiatePayload, requestId: string | null, now: Date): ChargeMessage {
     const claimed = this.reserveSlot();
-    const message = {
-      id: randomUUID(),
-      topic: PAYMENT_INITIATE_TOPIC,
-      aggregateId: payload.invoicePaymentId,
-      payload,
-      requestId,
-      now,
-      leaseUntil: claimed ? this.leaseFrom(now) : null,
-    };
-    await insertOutboxMessage(tx, message);
-    if (claimed) {
-      const lease: OutboxLease = { id: message.id, topic: message.topic, payload, attempts: 1, requestId, leaseUntil: message.leaseUntil as Date };
+    const message: ChargeMessage = { id: randomUUID(), payload, requestId, now, leaseUntil: claimed ? this.leaseFrom(now) : null };
+    if (message.leaseUntil) {
+      const lease: OutboxLease = { id: message.id, topic: PAYMENT_INITIATE_TOPIC, payload, attempts: 1, requestId, leaseUntil: message.leaseUntil };
       tx.onFinish((committed) => this.startReserved(committed ? lease : null));
     }
+    return message;
   }
 
   /** Sends every due message one after another until none is left. For tests with workers disabled. */
@@ -104,13 +98,7 @@ export class PaymentOutboxWorker extends DispatchingWorker<OutboxLease> {
     const now = this.clock.now();
     switch (result.kind) {
       case 'accepted': {
-        const recorded = await this.db.transaction(async (tx) => {
-          if (!(await recordOutboxResult(tx, lease, { status: 'sent', sentAt: now }))) return false;
-          // A webhook may already have settled the payment (and stored the gateway id); only a still-pending one moves on.
-          await markInvoicePaymentRequested(tx, payload.invoicePaymentId, result.gatewayPaymentId, now);
-          return true;
-        });
-        if (!recorded) return this.leaseLost(lease, 'accepted');
+        if (!(await recordPaymentRequested(this.db, lease, result.gatewayPaymentId, now))) return this.leaseLost(lease, 'accepted');
         this.logger.log({ requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId, gatewayPaymentId: result.gatewayPaymentId }, 'payment requested');
         return;
       }
@@ -125,12 +113,7 @@ export class PaymentOutboxWorker extends DispatchingWorker<OutboxLease> {
         // The payment may exist at the gateway: say so on the invoice payment, and retry with the same
         // Idempotency-Key (the gateway answers the payment it created, never a second one).
         const delay = retryDelayMs(lease.attempts, OUTBOX_BACKOFF);
-        const retry: OutboxResult = { status: 'retry', nextAttemptAt: new Date(now.getTime() + delay), lastError: `outcome unknown: ${result.error}` };
-        const recorded = await this.db.transaction(async (tx) => {
-          if (!(await recordOutboxResult(tx, lease, retry))) return false;
-          await markInvoicePaymentUnknown(tx, payload.invoicePaymentId, now);
-          return true;
-        });
+        const recorded = await recordOutcomeUnknown(this.db, lease, new Date(now.getTime() + delay), `outcome unknown: ${result.error}`, now);
         if (!recorded) return this.leaseLost(lease, 'unknown');
         this.logger.warn({ requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId, attempt: lease.attempts, retryInMs: delay, error: result.error }, 'payment request outcome unknown; will retry with the same Idempotency-Key');
         return;

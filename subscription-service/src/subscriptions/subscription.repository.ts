@@ -1,4 +1,4 @@
-import { Plan, Subscription, SubscriptionStatus, SubscriptionStatusChange } from '../generated/prisma/client';
+import { Invoice, Plan, Subscription, SubscriptionStatus, SubscriptionStatusChange } from '../generated/prisma/client';
 import { INVOICE_COLUMNS, paymentsFromJson, paymentsJsonOf } from '../invoices/invoice.repository';
 import { PLAN_COLUMNS } from '../plans/plan.repository';
 import { ColumnMap, pickPrefixed, selectList, setClause } from '../platform/database/columns';
@@ -39,15 +39,23 @@ export type SubscriptionChanges = Partial<Omit<Subscription, 'id' | 'userId' | '
 
 const INSERT_SUBSCRIPTION = statement(
   'subscriptions_insert',
-  `INSERT INTO subscriptions (id, user_id, plan_id, status, live_user_id, payment_method, current_period_start, current_period_end,
-                              incomplete_expires_at, created_at, updated_at)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+  `WITH created AS (
+     INSERT INTO subscriptions (id, user_id, plan_id, status, live_user_id, payment_method, current_period_start, current_period_end,
+                                incomplete_expires_at, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+   )
+   INSERT INTO subscription_status_changes (id, subscription_id, from_status, to_status, reason, cause_type, cause_id, created_at)
+   VALUES (gen_random_uuid(), $1, NULL, $4, $11, $12, $13, $10)`,
 );
 
-/** Inserts a new subscription; every column not given starts at its schema default (version 0, no offset). */
+/**
+ * Inserts a new subscription and the first row of its status history (NULL → its status, `cause`), in one
+ * statement; every column not given starts at its schema default (version 0, no offset).
+ */
 export async function insertSubscription(
   db: Sql,
   row: Pick<Subscription, 'id' | 'userId' | 'planId' | 'status' | 'liveUserId' | 'paymentMethod' | 'currentPeriodStart' | 'currentPeriodEnd' | 'incompleteExpiresAt' | 'createdAt'>,
+  cause: Pick<SubscriptionStatusChange, 'reason' | 'causeType' | 'causeId'>,
 ): Promise<Subscription> {
   await db.execute(INSERT_SUBSCRIPTION, [
     row.id,
@@ -60,6 +68,9 @@ export async function insertSubscription(
     row.currentPeriodEnd,
     row.incompleteExpiresAt,
     row.createdAt,
+    cause.reason,
+    cause.causeType,
+    cause.causeId,
   ]);
   return {
     ...row,
@@ -110,6 +121,24 @@ const LOCK_SUBSCRIPTION = statement(
 export async function lockSubscription(db: Sql, id: string, ownerId: string | null = null): Promise<Subscription | null> {
   const [subscription] = await db.query<Subscription>(LOCK_SUBSCRIPTION, [id, ownerId]);
   return subscription ?? null;
+}
+
+const LOCK_WITH_INVOICE = statement(
+  'subscriptions_lock_with_invoice',
+  `SELECT ${SUBSCRIPTION_SELECT}, ${selectList(INVOICE_COLUMNS, 'i', 'invoice.')}
+     FROM subscriptions s JOIN invoices i ON i.subscription_id = s.id
+    WHERE s.id = $1 AND i.id = $2
+      FOR UPDATE OF s`,
+);
+
+/**
+ * Locks the subscription (as lockSubscription) and reads one of its invoices as committed after the lock,
+ * in one statement: what settling a payment of that invoice needs. Null when either does not exist.
+ */
+export async function lockSubscriptionWithInvoice(db: Sql, id: string, invoiceId: string): Promise<{ subscription: Subscription; invoice: Invoice } | null> {
+  const [row] = await db.query<Record<string, unknown>>(LOCK_WITH_INVOICE, [id, invoiceId]);
+  if (!row) return null;
+  return { subscription: pickPrefixed(row, SUBSCRIPTION_COLUMNS, '') as Subscription, invoice: pickPrefixed(row, INVOICE_COLUMNS, 'invoice.') as Invoice };
 }
 
 /**

@@ -38,7 +38,6 @@ import {
   findSubscription,
   findSubscriptionCursor,
   findSubscriptionView,
-  insertStatusChange,
   insertSubscription,
   listSubscriptionViews,
   lockSubscription,
@@ -82,18 +81,22 @@ export class SubscriptionsService {
       return await this.db.transaction((tx) => runIdempotent(tx, idempotency, now, async () => {
         const plan = await findSubscribablePlan(tx, request.planId);
         const periodEnd = addBillingCycle(now, plan);
-        const subscription = await insertSubscription(tx, {
-          id: randomUUID(),
-          userId,
-          planId: plan.id,
-          status: 'incomplete',
-          liveUserId: userId,
-          paymentMethod: request.paymentMethod,
-          currentPeriodStart: now,
-          currentPeriodEnd: periodEnd,
-          incompleteExpiresAt: new Date(now.getTime() + INCOMPLETE_WINDOW_MS),
-          createdAt: now,
-        });
+        const subscription = await insertSubscription(
+          tx,
+          {
+            id: randomUUID(),
+            userId,
+            planId: plan.id,
+            status: 'incomplete',
+            liveUserId: userId,
+            paymentMethod: request.paymentMethod,
+            currentPeriodStart: now,
+            currentPeriodEnd: periodEnd,
+            incompleteExpiresAt: new Date(now.getTime() + INCOMPLETE_WINDOW_MS),
+            createdAt: now,
+          },
+          { reason: 'subscription_created', causeType: 'request', causeId: requestId },
+        );
         const invoice = await this.issuer.issue(
           tx,
           {
@@ -113,15 +116,6 @@ export class SubscriptionsService {
           requestId,
           { billing: now, system: now },
         );
-        await insertStatusChange(tx, {
-          subscriptionId: subscription.id,
-          fromStatus: null,
-          toStatus: 'incomplete',
-          reason: 'subscription_created',
-          causeType: 'request',
-          causeId: requestId,
-          createdAt: now,
-        });
         return toSubscriptionResponse({ ...subscription, plan, invoices: [invoice] }, now, this.renewalGraceMs);
       }));
     } catch (error) {

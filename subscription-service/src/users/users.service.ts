@@ -39,7 +39,7 @@ export class UsersService {
             const user = await insertUser(tx, { id: randomUUID(), email: request.email, name: request.name, apiKeyHash: apiKey.hash, apiKeyPrefix: apiKey.prefix, createdAt: now });
             return { ...toUserResponse(user), apiKey: apiKey.key };
           },
-          ({ apiKey: _secret, ...withoutKey }) => withoutKey,
+          ({ apiKey, ...withoutKey }) => withoutKey,
         ),
       );
     } catch (error) {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { applyPaymentFailed, applyPaymentSucceeded } from '../billing/payment-outcomes';
-import { findInvoicePaymentId, InvoicePaymentWithInvoice, lockInvoicePayment, updateInvoicePayment } from '../invoices/invoice.repository';
+import { findInvoicePaymentId, InvoicePaymentWithInvoice, lockInvoicePayment } from '../invoices/invoice.repository';
 import { Clock, CLOCK } from '../platform/clock';
 import { Database, Sql } from '../platform/database/database';
 import { DomainError } from '../platform/errors/domain-error';
@@ -77,10 +77,11 @@ export class PaymentWebhooksService {
       return 'ignored_unknown';
     }
     if (payment.lastEventSequence !== null && event.sequence <= payment.lastEventSequence) return 'ignored_stale';
-    await updateInvoicePayment(tx, payment.id, { lastEventSequence: event.sequence }, now);
+    // Written with the outcome: the next event of this payment must be newer.
+    const sequence = { lastEventSequence: event.sequence };
 
     if (event.type === 'payment.succeeded') {
-      return applyPaymentSucceeded(tx, payment, event.payment.id, { causeType: 'webhook_event', causeId: webhookId }, now);
+      return applyPaymentSucceeded(tx, payment, event.payment.id, { causeType: 'webhook_event', causeId: webhookId }, now, sequence);
     }
     return applyPaymentFailed(
       tx,
@@ -89,6 +90,7 @@ export class PaymentWebhooksService {
       { causeType: 'webhook_event', causeId: webhookId },
       now,
       this.config.billing.dunningScheduleMs,
+      sequence,
     );
   }
 

@@ -42,3 +42,23 @@ export function setClause<Model>(
     shape: fields.join(','),
   };
 }
+
+/**
+ * `json_build_object('field', alias.column, …)`: one row of a model as JSON, to aggregate a child table
+ * into its parent's row (json_agg) instead of a second query. Read it back with `fromJson`.
+ */
+export function jsonObject<Model>(columns: ColumnMap<Model>, alias: string): string {
+  return `json_build_object(${Object.entries<string>(columns)
+    .map(([field, column]) => `'${field}', ${alias}.${column}`)
+    .join(', ')})`;
+}
+
+/** A model row read back from `jsonObject`: timestamps arrive as ISO strings and become Dates again. */
+export function fromJson<Model>(row: Record<string, unknown>, dateFields: readonly (keyof Model & string)[]): Model {
+  const revived: Record<string, unknown> = { ...row };
+  for (const field of dateFields) {
+    const value = revived[field];
+    if (typeof value === 'string') revived[field] = new Date(value);
+  }
+  return revived as Model;
+}
