@@ -17,7 +17,9 @@ export const PLAN_COLUMNS: ColumnMap<Plan> = {
   updatedAt: 'updated_at',
 };
 
-const FIND_PLAN = statement('plans_find', `SELECT ${selectList(PLAN_COLUMNS, 'p')} FROM plans p WHERE p.id = $1`);
+const PLAN_SELECT = selectList(PLAN_COLUMNS, 'p');
+
+const FIND_PLAN = statement('plans_find', `SELECT ${PLAN_SELECT} FROM plans p WHERE p.id = $1`);
 
 /** The plan with this id, or null. */
 export async function findPlan(db: Sql, id: string): Promise<Plan | null> {
@@ -49,7 +51,7 @@ export async function findPlanCursor(db: Sql, id: string): Promise<Cursor | null
 export function listPlans(db: Sql, filter: { active?: boolean }, cursor: Cursor | null, limit: number): Promise<Plan[]> {
   const page = pageQuery('p', [['active', filter.active]], cursor, limit);
   return db.query<Plan>(
-    statementFor(`plans_list_${page.shape}`, `SELECT ${selectList(PLAN_COLUMNS, 'p')} FROM plans p ${page.where} ORDER BY p.created_at DESC, p.id DESC LIMIT ${page.limitParam}`),
+    statementFor(`plans_list_${page.shape}`, `SELECT ${PLAN_SELECT} FROM plans p ${page.where} ORDER BY p.created_at DESC, p.id DESC LIMIT ${page.limitParam}`),
     page.values,
   );
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { FastifyRequest } from 'fastify';
 
@@ -9,6 +9,11 @@ import { FastifyRequest } from 'fastify';
  */
 @Injectable()
 export class CallerThrottlerGuard extends ThrottlerGuard {
+  /** One budget per caller across every route (the default keys a SHA-256 of class, handler and caller: per route). */
+  protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
+    return `${throttlerName}:${tracker}`;
+  }
+
   protected override getTracker(request: FastifyRequest): Promise<string> {
     return Promise.resolve(request.principal ? request.principal.id : `ip:${request.ip}`);
   }

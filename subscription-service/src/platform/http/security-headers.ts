@@ -1,13 +1,34 @@
 import type { FastifyInstance } from 'fastify';
 import helmet, { HelmetOptions } from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * Helmet's security headers on every response (404s and errors included), with the middleware built
- * once at startup and applied in one onRequest hook. @fastify/helmet rebuilds the whole helmet
- * middleware on every request (its CSP directives parsed each time): 12 % of the CPU of a cheap request
- * in the profile of docs/performance.md.
+ * Helmet's security headers on every response (404s and errors included). Without CSP nonces they are the
+ * same for every request, so helmet runs once at startup against a recording response and each request only
+ * copies the recorded headers. @fastify/helmet rebuilt the whole helmet middleware on every request (its CSP
+ * directives parsed each time): 12 % of the CPU of a cheap request in the profile of docs/performance.md.
  */
 export function applySecurityHeaders(fastify: FastifyInstance, options: HelmetOptions): void {
-  const setHeaders = helmet(options);
-  fastify.addHook('onRequest', (request, reply, done) => setHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
+  const headers = recordHelmetHeaders(options);
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(headers);
+    done();
+  });
+}
+
+/** The headers helmet sets for `options`, by running its middleware once on a response that only records them. */
+export function recordHelmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader: (name: string, value: number | string | readonly string[]) => {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error instanceof Error ? error : new Error('helmet failed to build its headers');
+  });
+  return headers;
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { AuthenticatedRequest } from '../auth/auth.decorators';
 import { principalId } from '../auth/principal';
@@ -10,6 +10,11 @@ import { principalId } from '../auth/principal';
  */
 @Injectable()
 export class CallerThrottlerGuard extends ThrottlerGuard {
+  /** One budget per caller across every route (the default keys a SHA-256 of class, handler and caller: per route). */
+  protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
+    return `${throttlerName}:${tracker}`;
+  }
+
   protected override getTracker(request: AuthenticatedRequest): Promise<string> {
     return Promise.resolve(request.principal ? principalId(request.principal) : `ip:${request.ip}`);
   }
