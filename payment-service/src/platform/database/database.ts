@@ -86,6 +86,9 @@ class TransactionSql extends ConnectionSql implements SqlTransaction {
   }
 }
 
+/** How long a request waits for a free connection before it fails (503: the service is overloaded, not broken). */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 /**
  * The service's one PostgreSQL connection pool (`DATABASE_POOL_SIZE` connections). The money path
  * (subscribe, outbox, webhooks, billing, the hot reads) runs plain SQL on it through repositories;
@@ -98,7 +101,7 @@ export class Database implements Sql, OnApplicationShutdown {
   private readonly sql: ConnectionSql;
 
   constructor(config: AppConfig) {
-    this.pool = new Pool({ connectionString: config.databaseUrl, max: config.databasePoolSize });
+    this.pool = new Pool({ connectionString: config.databaseUrl, max: config.databasePoolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     // An idle connection that dies (database restart) must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);
     this.sql = new ConnectionSql(this.pool);

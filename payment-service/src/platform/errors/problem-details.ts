@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { Prisma } from '../../generated/prisma/client';
-import { isRetryableConflict, isUniqueViolation } from '../database/database-errors';
+import { isPoolExhausted, isRetryableConflict, isUniqueViolation } from '../database/database-errors';
 import { DomainError, FieldError, ValidationFailedError } from './domain-error';
 
 /** RFC 9457 body shared by every error response (docs/contracts.md). */
@@ -74,6 +74,8 @@ export function toProblemDetails(exception: unknown, requestId: string): Problem
   } else if (isRetryableConflict(exception)) {
     // A write conflict or deadlock rolled the whole transaction back: never a server bug, the request can be retried.
     problem = { title: 'Conflict', status: 409, detail: 'The request conflicted with a concurrent change and was rolled back; retry it.', code: 'conflict' };
+  } else if (isPoolExhausted(exception)) {
+    problem = { title: 'Service Unavailable', status: 503, detail: 'The service is busy and no database connection became free in time; retry later.', code: 'service_unavailable' };
   } else if (isUniqueViolation(exception)) {
     problem = { title: 'Conflict', status: 409, detail: 'A resource with the same unique value already exists.', code: 'conflict' };
   } else if (exception instanceof Prisma.PrismaClientKnownRequestError) {

@@ -30,3 +30,8 @@ export function isForeignKeyViolation(error: unknown, column?: string): boolean 
 export function isRetryableConflict(error: unknown): boolean {
   return error instanceof DatabaseError && (error.code === SERIALIZATION_FAILURE || error.code === DEADLOCK_DETECTED);
 }
+
+/** No connection became free within the pool's connect timeout (pg-pool's own error): overloaded, not broken. */
+export function isPoolExhausted(error: unknown): boolean {
+  return error instanceof Error && error.message === 'timeout exceeded when trying to connect';
+}

@@ -1,5 +1,6 @@
 import { ArgumentsHost, BadRequestException, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
+import { DatabaseError } from 'pg';
 import { Prisma } from '../../generated/prisma/client';
 import { DomainError } from './domain-error';
 import { ProblemDetails, ProblemDetailsFilter } from './problem-details.filter';
@@ -28,6 +29,7 @@ function render(exception: unknown): { status: number; contentType: string; body
 }
 
 const prismaError = (code: string) => new Prisma.PrismaClientKnownRequestError('db says no', { code, clientVersion: '7' });
+const pgError = (code: string) => Object.assign(new DatabaseError('db says no', 0, 'error'), { code });
 
 describe(ProblemDetailsFilter.name, () => {
   beforeAll(() => jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined));
@@ -88,5 +90,21 @@ describe(ProblemDetailsFilter.name, () => {
     expect(render(new HttpException('Body is not valid JSON', 400)).body).toMatchObject({ status: 400, code: 'malformed_json' });
     expect(render(new HttpException('Request body is too large', 413)).body).toMatchObject({ status: 413, code: 'payload_too_large' });
     expect(render(new ThrottlerException()).body).toMatchObject({ status: 429, code: 'rate_limited' });
+  });
+
+  it.each([
+    ['a deadlock', '40P01'],
+    ['a serialization failure', '40001'],
+    ['a unique violation', '23505'],
+  ])('should answer %s from pg as 409 conflict', (_case, code) => {
+    const { status, body } = render(pgError(code));
+    expect(status).toBe(409);
+    expect(body.code).toBe('conflict');
+  });
+
+  it('should answer a pool with no free connection in time as 503 service_unavailable', () => {
+    const { status, body } = render(new Error('timeout exceeded when trying to connect'));
+    expect(status).toBe(503);
+    expect(body.code).toBe('service_unavailable');
   });
 });

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Prisma } from '../../generated/prisma/client';
-import { isRetryableConflict, isUniqueViolation } from '../database/database-errors';
+import { isPoolExhausted, isRetryableConflict, isUniqueViolation } from '../database/database-errors';
 import { DomainError, FieldError } from './domain-error';
 import { ERROR_CATALOG, ErrorCode, PROBLEM_TYPE_BASE } from './error-catalog';
 
@@ -75,6 +75,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return { code: 'conflict', detail: 'The request conflicted with a concurrent change and was rolled back; retry it.' };
     }
     if (isUniqueViolation(exception)) return { code: 'conflict', detail: 'The resource already exists.' };
+    if (isPoolExhausted(exception)) return { code: 'service_unavailable', detail: 'The service is busy and no database connection became free in time; retry later.' };
     if (exception instanceof Prisma.PrismaClientKnownRequestError) {
       if (exception.code === 'P2025') return { code: 'not_found', detail: 'The resource was not found.' };
       if (exception.code === 'P2034') {

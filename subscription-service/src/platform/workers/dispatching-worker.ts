@@ -5,8 +5,8 @@ import { PollingWorker } from './polling-worker';
  * A worker that processes claimed rows concurrently (up to `concurrency`, see JobDispatcher). Work
  * reaches it two ways:
  * - dispatch on commit: a transaction that writes a row for this worker claims it for this process when
- *   a slot is free (`claimOnCommit`), and the job starts as soon as the transaction commits: no poll, no
- *   second claiming statement;
+ *   a slot is free (`reserveSlot`, the row written with its lease), and the job starts as soon as the
+ *   transaction commits (`startReserved`): no poll, no second claiming statement;
  * - polling, the fallback for everything else (retries that came due, rows written while every slot was
  *   busy, rows of a crashed or stopped replica whose lease expired): each tick claims at most as many rows
  *   as there are free slots, and a freed slot polls again at once while the last claim filled every slot.
@@ -29,21 +29,24 @@ export abstract class DispatchingWorker<Job> extends PollingWorker {
   protected abstract process(job: Job): Promise<void>;
 
   protected async tick(): Promise<boolean> {
-    const limit = this.dispatcher.freeSlots;
-    this.backlog = limit === 0;
-    if (limit === 0) return false;
-    const jobs = await this.claim(limit);
-    this.backlog = jobs.length === limit;
-    for (const job of jobs) {
-      this.dispatcher.reserve();
-      this.dispatcher.start(job);
+    // The slots are taken before claiming, so a transaction committing meanwhile cannot take them too.
+    const slots = this.dispatcher.reserveFree();
+    this.backlog = slots === 0;
+    if (slots === 0) return false;
+    let jobs: Job[] = [];
+    try {
+      jobs = await this.claim(slots);
+    } finally {
+      for (const job of jobs) this.dispatcher.start(job);
+      for (let unused = jobs.length; unused < slots; unused += 1) this.dispatcher.cancel();
     }
+    this.backlog = jobs.length === slots;
     return false;
   }
 
   /**
    * For a transaction about to write a row for this worker: true when this process may claim it (a slot is
-   * now reserved for it). Then `committed` must follow with `start` = the job, or null if it rolled back.
+   * now reserved for it). `startReserved` must follow: with the job once committed, with null otherwise.
    */
   protected reserveSlot(): boolean {
     if (!this.enabled || this.shuttingDown) return false;

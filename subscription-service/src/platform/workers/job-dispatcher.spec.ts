@@ -34,6 +34,15 @@ describe(JobDispatcher.name, () => {
     expect(dispatcher.freeSlots).toBe(1);
   });
 
+  it('should take every free slot at once for a claim, and give back the ones it did not use', () => {
+    const dispatcher = new JobDispatcher<string>(3, gatedRun().run, jest.fn());
+    expect(dispatcher.reserve()).toBe(true);
+    expect(dispatcher.reserveFree()).toBe(2);
+    expect(dispatcher.freeSlots).toBe(0);
+    dispatcher.cancel();
+    expect(dispatcher.freeSlots).toBe(1);
+  });
+
   it('should free the slot of a cancelled reservation', () => {
     const dispatcher = new JobDispatcher<string>(1, gatedRun().run, jest.fn());
     expect(dispatcher.reserve()).toBe(true);

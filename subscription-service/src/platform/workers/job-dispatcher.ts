@@ -30,6 +30,13 @@ export class JobDispatcher<Job> {
     return true;
   }
 
+  /** Takes every free slot (for a claim of that many rows); returns how many. */
+  reserveFree(): number {
+    const free = this.freeSlots;
+    this.reserved += free;
+    return free;
+  }
+
   /** Gives back a reserved slot whose job will not run (e.g. its transaction rolled back). */
   cancel(): void {
     this.reserved -= 1;
