@@ -7,7 +7,7 @@ import { Payment, PaymentAttempt } from '../generated/prisma/client';
 import { Database } from '../platform/database/database';
 import { Clock, CLOCK, RANDOM_SOURCE, RandomSource } from '../platform/time/clock';
 import { DispatchingWorker } from '../platform/workers/dispatching-worker';
-import { EventOutbox } from '../webhooks/event-outbox';
+import { composePaymentEvent } from '../webhooks/payment-event';
 import { WebhookDeliveryWorker } from '../webhooks/webhook-delivery.worker';
 import { AttemptDecision, decideAttempt, PROCESSING_RETRY_DELAY_MS, shouldRetry } from './domain/payment-simulation';
 import { toPaymentResource } from './payment.resource';
@@ -31,7 +31,6 @@ export class PaymentProcessingWorker extends DispatchingWorker<PaymentLease> {
   constructor(
     private readonly config: AppConfig,
     private readonly db: Database,
-    private readonly outbox: EventOutbox,
     private readonly deliveries: WebhookDeliveryWorker,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RANDOM_SOURCE) private readonly random: RandomSource,
@@ -132,7 +131,7 @@ export class PaymentProcessingWorker extends DispatchingWorker<PaymentLease> {
     };
     // The first attempt is the whole ledger; after retries, the earlier attempts are read too.
     const ledger = attemptNumber === 1 ? [attempt] : [...(await attemptsOf(this.db, lease.id)), attempt];
-    const event = this.outbox.compose({
+    const event = composePaymentEvent({
       type: decision.outcome === 'succeeded' ? 'payment.succeeded' : 'payment.failed',
       payment: toPaymentResource({ ...settled, attempts: ledger }),
       sequence: settled.eventSequence,

@@ -2,6 +2,7 @@ import { Payment, PaymentAttempt, PaymentStatus } from '../generated/prisma/clie
 import { ColumnMap, fromJson, jsonObject, selectList } from '../platform/database/columns';
 import { Sql, statement, statementFor } from '../platform/database/database';
 import { Cursor, pageQuery } from '../platform/database/pages';
+import { PaymentEvent } from '../webhooks/payment-event';
 import { PaymentWithAttempts } from './payment.resource';
 
 export const PAYMENT_COLUMNS: ColumnMap<Payment> = {
@@ -218,14 +219,6 @@ export async function recordRetry(db: Sql, lease: PaymentLease, attempt: Payment
   return inserted === 1;
 }
 
-/** The event a settlement writes: its id is the `webhook-id`, its body the exact bytes signed and sent. */
-export interface SettlementEvent {
-  readonly id: string;
-  readonly type: string;
-  readonly sequence: number;
-  readonly body: string;
-}
-
 /** A delivery written with the settlement, leased to this process when `deliveryLeaseUntil` was given. */
 export interface SettlementDelivery {
   readonly id: string;
@@ -270,7 +263,7 @@ export async function recordSettlement(
   lease: PaymentLease,
   settled: Payment,
   attempt: PaymentAttempt,
-  event: SettlementEvent,
+  event: PaymentEvent,
   deliveryLeaseUntil: Date | null,
 ): Promise<SettlementDelivery[] | null> {
   const [row] = await db.query<{ recorded: number; deliveries: SettlementDelivery[] }>(RECORD_SETTLEMENT, [

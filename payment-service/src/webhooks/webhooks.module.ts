@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { EventOutbox } from './event-outbox';
 import { EventsController } from './events.controller';
 import { EventsService } from './events.service';
 import { WebhookDeliveriesController } from './webhook-deliveries.controller';
@@ -11,7 +10,7 @@ import { WebhookSender } from './webhook-sender';
 
 @Module({
   controllers: [EventsController, WebhookDeliveriesController, WebhookEndpointsController],
-  providers: [EventOutbox, EventsService, WebhookDeliveriesService, WebhookDeliveryWorker, WebhookEndpointsService, WebhookSender],
-  exports: [EventOutbox, WebhookDeliveryWorker],
+  providers: [EventsService, WebhookDeliveriesService, WebhookDeliveryWorker, WebhookEndpointsService, WebhookSender],
+  exports: [WebhookDeliveryWorker],
 })
 export class WebhooksModule {}
