@@ -40,26 +40,26 @@ export class PaymentsService {
   async create(input: CreatePaymentDto, requestId: string, idempotency?: IdempotencyContext): Promise<CreatedPayment> {
     const now = this.clock.now();
     const leaseUntil = this.processing.leaseNewPayment(now);
-    const created = await insertPayment(this.db, {
-      id: randomUUID(),
-      amount: input.amount,
-      currency: input.currency,
-      merchantReference: input.merchantReference,
-      customerReference: input.customerReference,
-      paymentMethod: input.paymentMethod,
-      description: input.description ?? null,
-      metadata: input.metadata ?? {},
-      requestId,
-      idempotencyScope: idempotency?.scope ?? null,
-      idempotencyRequestHash: idempotency?.requestHash ?? null,
-      lockedUntil: leaseUntil,
-      createdAt: now,
-    }).catch((error: unknown) => {
-      if (leaseUntil) this.processing.newPaymentInserted(null);
-      throw error;
-    });
-    if (leaseUntil) {
-      this.processing.newPaymentInserted(created && { ...withoutAttempts(created), leaseUntil });
+    let created: PaymentWithAttempts | null = null;
+    try {
+      created = await insertPayment(this.db, {
+        id: randomUUID(),
+        amount: input.amount,
+        currency: input.currency,
+        merchantReference: input.merchantReference,
+        customerReference: input.customerReference,
+        paymentMethod: input.paymentMethod,
+        description: input.description ?? null,
+        metadata: input.metadata ?? {},
+        requestId,
+        idempotencyScope: idempotency?.scope ?? null,
+        idempotencyRequestHash: idempotency?.requestHash ?? null,
+        lockedUntil: leaseUntil,
+        createdAt: now,
+      });
+    } finally {
+      // The slot reserved for it: the attempt starts now, or the slot is freed when nothing was inserted.
+      if (leaseUntil) this.processing.newPaymentInserted(created && { ...withoutAttempts(created), leaseUntil });
     }
     if (created) {
       return { payment: toPaymentResource(created), replayed: false };
