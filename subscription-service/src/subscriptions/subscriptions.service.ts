@@ -139,9 +139,7 @@ export class SubscriptionsService {
   }
 
   async getSubscription(principal: Principal, id: string): Promise<SubscriptionResponse> {
-    const subscription = await findSubscriptionView(this.db, id, ownerOf(principal));
-    if (!subscription) throw DomainError.notFound('Subscription', id);
-    return toSubscriptionResponse(subscription, this.clock.now(), this.renewalGraceMs);
+    return this.view(this.db, principal, id);
   }
 
   async getStatusHistory(principal: Principal, id: string): Promise<StatusHistoryResponse> {
@@ -188,45 +186,46 @@ export class SubscriptionsService {
   ): Promise<IdempotentResult<SubscriptionResponse>> {
     return this.db.transaction((tx) => runIdempotent(tx, idempotency, this.clock.now(), async () => {
       await this.applyPlanChange(tx, principal, id, request, requestId);
-      return this.viewInTransaction(tx, principal, id);
+      return this.view(tx, principal, id);
     }));
   }
 
+  /** The plan change inside changePlan's transaction: schedule a downgrade, switch at no charge, or issue the upgrade's invoice. */
   private async applyPlanChange(tx: SqlTransaction, principal: Principal, id: string, request: ChangePlanRequest, requestId: string): Promise<void> {
-      const { subscription, current, target, quote, at } = await this.planChangeAt(tx, principal, id, request.planId, true);
-      if (quote.direction === 'downgrade') {
-        await updateSubscriptionVersioned(tx, subscription, { scheduledPlanId: target.id }, at.billing);
-        return;
-      }
-      if (quote.total <= 0) {
-        // Nothing to charge (no time left, or a credit worth exactly the new price): switch right away.
-        const period = quote.resetsPeriod ? { currentPeriodStart: quote.periodStart, currentPeriodEnd: quote.periodEnd } : {};
-        await updateSubscriptionVersioned(tx, subscription, { planId: target.id, scheduledPlanId: null, ...period }, at.billing);
-        return;
-      }
-      const invoice = await this.issuer.issue(
-        tx,
-        {
-          subscriptionId: subscription.id,
-          userId: subscription.userId,
-          plan: target,
-          kind: 'proration',
-          amount: quote.total,
-          periodStart: quote.periodStart,
-          periodEnd: quote.periodEnd,
-          description: `Upgrade from ${current.name} to ${target.name} (${quote.resetsPeriod ? 'new period' : 'prorated'})`,
-          lines: quote.lines,
-          paymentMethod: request.paymentMethod ?? subscription.paymentMethod,
-        },
-        requestId,
-        at,
-      );
-      await updateSubscriptionVersioned(
-        tx,
-        subscription,
-        { pendingPlanId: target.id, pendingInvoiceId: invoice.id, scheduledPlanId: null },
-        at.billing,
-      );
+    const { subscription, current, target, quote, at } = await this.planChangeAt(tx, principal, id, request.planId, true);
+    if (quote.direction === 'downgrade') {
+      await updateSubscriptionVersioned(tx, subscription, { scheduledPlanId: target.id }, at.billing);
+      return;
+    }
+    if (quote.total <= 0) {
+      // Nothing to charge (no time left, or a credit worth exactly the new price): switch right away.
+      const period = quote.resetsPeriod ? { currentPeriodStart: quote.periodStart, currentPeriodEnd: quote.periodEnd } : {};
+      await updateSubscriptionVersioned(tx, subscription, { planId: target.id, scheduledPlanId: null, ...period }, at.billing);
+      return;
+    }
+    const invoice = await this.issuer.issue(
+      tx,
+      {
+        subscriptionId: subscription.id,
+        userId: subscription.userId,
+        plan: target,
+        kind: 'proration',
+        amount: quote.total,
+        periodStart: quote.periodStart,
+        periodEnd: quote.periodEnd,
+        description: `Upgrade from ${current.name} to ${target.name} (${quote.resetsPeriod ? 'new period' : 'prorated'})`,
+        lines: quote.lines,
+        paymentMethod: request.paymentMethod ?? subscription.paymentMethod,
+      },
+      requestId,
+      at,
+    );
+    await updateSubscriptionVersioned(
+      tx,
+      subscription,
+      { pendingPlanId: target.id, pendingInvoiceId: invoice.id, scheduledPlanId: null },
+      at.billing,
+    );
   }
 
   /** Withdraws a scheduled downgrade before it takes effect; the current plan simply renews. */
@@ -271,7 +270,7 @@ export class SubscriptionsService {
       const reopened = { ...invoice, status: 'open' as const, failedAt: null, failureCode: null, updatedAt: at.billing };
       await this.issuer.requestPayment(tx, reopened, request.paymentMethod, requestId, at);
       await updateSubscriptionVersioned(tx, subscription, { paymentMethod: request.paymentMethod }, at.billing);
-      return this.viewInTransaction(tx, principal, id);
+      return this.view(tx, principal, id);
     }));
   }
 
@@ -402,9 +401,12 @@ export class SubscriptionsService {
     }
   }
 
-  /** The Subscription resource as the transaction sees it (its own writes included), for the response it commits with. */
-  private async viewInTransaction(tx: Sql, principal: Principal, id: string): Promise<SubscriptionResponse> {
-    const view = await findSubscriptionView(tx, id, ownerOf(principal));
+  /**
+   * The Subscription resource as `db` sees it: in a transaction, with its own writes (the response it commits with).
+   * @throws DomainError `not_found` (404) when it does not exist or the principal may not see it.
+   */
+  private async view(db: Sql, principal: Principal, id: string): Promise<SubscriptionResponse> {
+    const view = await findSubscriptionView(db, id, ownerOf(principal));
     if (!view) throw DomainError.notFound('Subscription', id);
     return toSubscriptionResponse(view, this.clock.now(), this.renewalGraceMs);
   }
