@@ -10,11 +10,8 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     super({ adapter: new PrismaPg(database.pool) });
   }
 
-  // After every worker has stopped (beforeApplicationShutdown), so in-flight transactions finish first.
+  /** Last of the shutdown hooks, so workers stopping in beforeApplicationShutdown can still write. */
   async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
   }
 }
-
-/** The client handed to `$transaction(async (tx) => …)` callbacks. */
-export type PrismaTransaction = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];

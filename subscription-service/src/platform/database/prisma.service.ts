@@ -1,9 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Prisma, PrismaClient } from '../../generated/prisma/client';
+import { PrismaClient } from '../../generated/prisma/client';
 import { Database } from './database';
-
-export type Tx = Prisma.TransactionClient;
 
 /** Prisma on the service's one pool (see Database), for the queries that are not on the money path. */
 @Injectable()
