@@ -15,8 +15,9 @@ export function createLogger(level: string): Logger {
 
 /**
  * Fastify's request log lines: one per request, when it completes (method, path, status, time), none for
- * successful health probes. It replaces pino-http as Nest middleware, whose child loggers, serializers
- * and response listeners cost a quarter of the CPU of a cheap request (docs/performance.md).
+ * successful health probes (a failing one, e.g. a 503 from /health/ready, is logged). It replaces pino-http
+ * as Nest middleware, whose child loggers, serializers and response listeners cost a quarter of the CPU of a
+ * cheap request (docs/performance.md).
  */
 export class AccessLog extends LogController {
   override incomingRequest(): void {}
@@ -25,7 +26,7 @@ export class AccessLog extends LogController {
     const line = { req: { method: request.method, url: request.url }, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime * 10) / 10 };
     if (error) {
       reply.log.error({ ...line, err: error }, 'request errored');
-    } else if (!request.url.startsWith('/health')) {
+    } else if (reply.statusCode >= 400 || !request.url.startsWith('/health')) {
       reply.log.info(line, 'request completed');
     }
   }
