@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { AppConfig } from './config/app-config';
 import { InvoicesModule } from './invoices/invoices.module';
+import { PaymentAnomaliesModule } from './payment-anomalies/payment-anomalies.module';
 import { PlansModule } from './plans/plans.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
@@ -57,6 +58,7 @@ export class AppModule {
         PlansModule,
         SubscriptionsModule,
         InvoicesModule,
+        PaymentAnomaliesModule,
         WebhooksModule,
         ReconciliationModule,
       ],

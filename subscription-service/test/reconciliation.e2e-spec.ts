@@ -4,9 +4,9 @@ import { PaymentOutboxWorker } from '../src/payments-outbox/payment-outbox.worke
 import { ReconciliationWorker } from '../src/reconciliation/reconciliation.worker';
 import { createPlan, createUser, TestUser } from './support/factories';
 import { FakePaymentGateway } from './support/fake-payment-gateway';
-import { CreatedSubscription, subscribe } from './support/flows';
+import { CreatedSubscription, paymentEventFor, subscribe } from './support/flows';
 import { createTestApp, resetDatabase, TestApp } from './support/test-app';
-import { paymentEvent, signedHeaders } from './support/webhooks';
+import { signedHeaders } from './support/webhooks';
 
 const SIXTEEN_MINUTES = 16 * 60 * 1000;
 
@@ -27,7 +27,7 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
 
   /** The real webhook for the payment, arriving after reconciliation settled it. */
   async function lateWebhook(type: 'payment.succeeded' | 'payment.failed', sub: CreatedSubscription, gatewayPaymentId: string) {
-    const event = paymentEvent({ type, invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId, gatewayPaymentId, sequence: 2 });
+    const event = await paymentEventFor(t, { type, invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId, gatewayPaymentId, sequence: 2 });
     const timestamp = Math.floor(t.clock.now().getTime() / 1000);
     return request(t.server).post('/v1/webhooks/payments').set(signedHeaders(event.id, event.body, timestamp)).send(event.body);
   }

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Plan } from '../src/generated/prisma/client';
 import { createPlan, createUser } from './support/factories';
-import { activeSubscription, deliverPaymentEvent, subscribe } from './support/flows';
+import { activeSubscription, deliverPaymentEvent, paymentEventFor, subscribe } from './support/flows';
 import { createTestApp, resetDatabase, TEST_OLD_WEBHOOK_SECRET, TestApp } from './support/test-app';
-import { paymentEvent, signedHeaders } from './support/webhooks';
+import { signedHeaders } from './support/webhooks';
 
 describe('POST /v1/webhooks/payments (e2e)', () => {
   let t: TestApp;
@@ -29,7 +29,7 @@ describe('POST /v1/webhooks/payments (e2e)', () => {
     const sub = await subscribe(t, user.auth, starter.id);
     t.clock.advance(2000);
     const gatewayPaymentId = randomUUID();
-    const event = paymentEvent({ type: 'payment.succeeded', invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId, gatewayPaymentId });
+    const event = await paymentEventFor(t, { type: 'payment.succeeded', invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId, gatewayPaymentId });
     const res = await request(t.server).post('/v1/webhooks/payments').set(signedHeaders(event.id, event.body, now())).send(event.body).expect(200);
     expect(res.body).toEqual({ received: true, duplicate: false });
 
@@ -45,7 +45,7 @@ describe('POST /v1/webhooks/payments (e2e)', () => {
   it('should acknowledge a duplicate delivery without applying it twice', async () => {
     const user = await createUser(t.prisma);
     const sub = await subscribe(t, user.auth, starter.id);
-    const event = paymentEvent({ type: 'payment.succeeded', invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId });
+    const event = await paymentEventFor(t, { type: 'payment.succeeded', invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId });
     const send = () => request(t.server).post('/v1/webhooks/payments').set(signedHeaders(event.id, event.body, now())).send(event.body);
     expect((await send()).body).toEqual({ received: true, duplicate: false });
     const second = await send();
@@ -58,7 +58,7 @@ describe('POST /v1/webhooks/payments (e2e)', () => {
   it('should apply concurrent duplicate deliveries exactly once', async () => {
     const user = await createUser(t.prisma);
     const sub = await subscribe(t, user.auth, starter.id);
-    const event = paymentEvent({ type: 'payment.succeeded', invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId });
+    const event = await paymentEventFor(t, { type: 'payment.succeeded', invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId });
     const responses = await Promise.all(
       Array.from({ length: 5 }, () => request(t.server).post('/v1/webhooks/payments').set(signedHeaders(event.id, event.body, now())).send(event.body)),
     );
@@ -145,13 +145,13 @@ describe('POST /v1/webhooks/payments (e2e)', () => {
   it('should find the payment by merchantReference when metadata is missing', async () => {
     const user = await createUser(t.prisma);
     const sub = await subscribe(t, user.auth, starter.id);
-    const event = paymentEvent({ type: 'payment.succeeded', invoiceId: sub.invoiceId });
+    const event = await paymentEventFor(t, { type: 'payment.succeeded', invoiceId: sub.invoiceId });
     await request(t.server).post('/v1/webhooks/payments').set(signedHeaders(event.id, event.body, now())).send(event.body).expect(200);
     expect((await t.prisma.subscription.findUniqueOrThrow({ where: { id: sub.id } })).status).toBe('active');
   });
 
   it('should acknowledge an event for an unknown payment as ignored_unknown', async () => {
-    const event = paymentEvent({ type: 'payment.succeeded', invoiceId: randomUUID(), invoicePaymentId: randomUUID() });
+    const event = await paymentEventFor(t, { type: 'payment.succeeded', invoiceId: randomUUID(), invoicePaymentId: randomUUID() });
     const res = await request(t.server).post('/v1/webhooks/payments').set(signedHeaders(event.id, event.body, now())).send(event.body).expect(200);
     expect(res.body).toEqual({ received: true, duplicate: false });
     expect(await t.prisma.inboundWebhookEvent.findUnique({ where: { id: event.id } })).toMatchObject({ outcome: 'ignored_unknown' });
@@ -160,7 +160,7 @@ describe('POST /v1/webhooks/payments (e2e)', () => {
   it('should accept a signature made with a secret being rotated out', async () => {
     const user = await createUser(t.prisma);
     const sub = await subscribe(t, user.auth, starter.id);
-    const event = paymentEvent({ type: 'payment.succeeded', invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId });
+    const event = await paymentEventFor(t, { type: 'payment.succeeded', invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId });
     await request(t.server).post('/v1/webhooks/payments').set(signedHeaders(event.id, event.body, now(), TEST_OLD_WEBHOOK_SECRET)).send(event.body).expect(200);
   });
 
@@ -176,7 +176,7 @@ describe('POST /v1/webhooks/payments (e2e)', () => {
     ])('should reject %s', async (_label, headersFor) => {
       const user = await createUser(t.prisma);
       const sub = await subscribe(t, user.auth, starter.id);
-      const event = paymentEvent({ type: 'payment.succeeded', invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId });
+      const event = await paymentEventFor(t, { type: 'payment.succeeded', invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId });
       const res = await request(t.server).post('/v1/webhooks/payments').set(headersFor(event.id, event.body, now())).send(event.body).expect(401);
       expect(res.headers['content-type']).toContain('application/problem+json');
       expect(res.body.code).toBe('invalid_signature');

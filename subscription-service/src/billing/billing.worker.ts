@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { Subscription } from '../generated/prisma/client';
-import { findInvoice, voidInvoices } from '../invoices/invoice.repository';
+import { findInvoice } from '../invoices/invoice.repository';
 import { findPlan } from '../plans/plan.repository';
 import { Clock, CLOCK } from '../platform/clock';
 import { selectList } from '../platform/database/columns';
@@ -14,7 +14,7 @@ import { SUBSCRIPTION_COLUMNS, updateSubscriptionVersioned } from '../subscripti
 import { billingTime } from './domain/billing-time';
 import { BillingWork, dueBillingWork } from './domain/due-work';
 import { BillingMoment, InvoiceIssuer } from './invoice-issuer';
-import { transitionSubscription } from './subscription-transitions';
+import { endSubscription } from './subscription-transitions';
 
 /** Due subscriptions looked up per query; they are then locked and processed one by one. */
 const CANDIDATES_PER_QUERY = 200;
@@ -144,20 +144,28 @@ export class BillingWorker extends PollingWorker {
     const cause = { causeType: 'system' as const, causeId: requestId };
     switch (work) {
       case 'expire_incomplete':
-        await transitionSubscription(tx, subscription, 'incomplete_expired', { ...cause, reason: 'incomplete_expired' }, at.billing, {
-          endedAt: at.billing,
-        });
-        await voidInvoices(tx, subscription.id, ['open', 'failed'], at.billing);
+        await endSubscription(
+          tx,
+          subscription,
+          { to: 'incomplete_expired', cause: { ...cause, reason: 'incomplete_expired' }, endedAt: at.billing, canceledAt: null, cancellationReason: null },
+          at.billing,
+          at.system,
+        );
         return;
       case 'cancel_at_period_end':
-        await transitionSubscription(tx, subscription, 'canceled', { ...cause, reason: 'canceled_at_period_end' }, at.billing, {
-          endedAt: subscription.currentPeriodEnd,
-          cancellationReason: subscription.cancellationReason ?? 'canceled_at_period_end',
-          pendingPlanId: null,
-          pendingInvoiceId: null,
-          scheduledPlanId: null,
-        });
-        await voidInvoices(tx, subscription.id, ['open'], at.billing);
+        await endSubscription(
+          tx,
+          subscription,
+          {
+            to: 'canceled',
+            cause: { ...cause, reason: 'canceled_at_period_end' },
+            endedAt: subscription.currentPeriodEnd,
+            canceledAt: subscription.canceledAt ?? at.billing,
+            cancellationReason: subscription.cancellationReason ?? 'canceled_at_period_end',
+          },
+          at.billing,
+          at.system,
+        );
         return;
       case 'renew':
         await this.renew(tx, subscription, requestId, at);

@@ -66,7 +66,7 @@ export class InvoiceIssuer {
     };
     const payment = this.newPayment(created, invoice.paymentMethod, requestId, at);
     await insertInvoiceWithCharge(tx, created, payment, this.chargeMessage(tx, created, payment, at));
-    return { ...created, payments: [payment] };
+    return { ...created, payments: [payment], refunds: [] };
   }
 
   /**

@@ -1,109 +1,181 @@
-import { Invoice, InvoicePayment, Subscription } from '../generated/prisma/client';
-import { countInvoicePayments, InvoicePaymentWithInvoice, updateInvoice, updateInvoicePayment } from '../invoices/invoice.repository';
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { Invoice, Subscription } from '../generated/prisma/client';
+import { assertInvoicePaymentTransition, assertInvoiceTransition, InvoicePaymentStatus, InvoiceStatus } from '../invoices/domain/invoice-status';
+import { countInvoicePayments, InvoicePaymentWithInvoice, lockInvoicePayment, updateInvoice, updateInvoicePayment } from '../invoices/invoice.repository';
+import { insertPaymentAnomaly } from '../payment-anomalies/payment-anomaly.repository';
 import { findPlan } from '../plans/plan.repository';
 import { Sql } from '../platform/database/database';
 import { lockSubscriptionWithInvoice, updateSubscriptionVersioned } from '../subscriptions/subscription.repository';
 import { billingTime } from './domain/billing-time';
+import { CapturedMoneyDisposition, dispositionOfCapturedMoney } from './domain/captured-money';
 import { nextDunningStep } from './domain/dunning';
-import { StatusChangeCause, transitionSubscription } from './subscription-transitions';
+import { obligationMismatches, ReportedPayment } from './domain/settlement-match';
+import { insertRefundWithMessage } from './refund-request.repository';
+import { endSubscription, StatusChangeCause, transitionSubscription } from './subscription-transitions';
 
-export type PaymentOutcomeResult =
+/** What a payment report (webhook, reconciliation lookup, the outbox's rejected request) says happened to a charge. */
+export type PaymentOutcome =
+  | { readonly kind: 'succeeded'; readonly gateway: ReportedPayment }
+  /** `gateway` is null when the payment service refused the request itself (nothing was created to compare). */
+  | { readonly kind: 'failed'; readonly code: string; readonly message: string | null; readonly gateway: ReportedPayment | null };
+
+/** Who reports the outcome. */
+export interface SettlementSource {
+  readonly causeType: Exclude<StatusChangeCause['causeType'], 'request'>;
+  /** The webhook-id, the gateway payment id (reconciliation) or the outbox request id. */
+  readonly causeId: string | null;
+  /** `payment.succeeded`, `payment.failed`, `reconciliation.succeeded`, … (kept on an anomaly). */
+  readonly eventType: string;
+  /** The webhook's per-payment sequence: an event not newer than the last one applied is ignored; written with the outcome. */
+  readonly sequence?: number;
+}
+
+export type SettlementResult =
   | 'invoice_paid'
   | 'invoice_failed'
   | 'renewal_retry_scheduled'
+  | 'refund_requested'
   | 'ignored_invoice_settled'
-  | 'ignored_payment_settled';
+  | 'ignored_payment_settled'
+  | 'ignored_stale'
+  | 'ignored_unknown'
+  | 'anomaly';
 
-export type OutcomeCause = Omit<StatusChangeCause, 'reason'>;
-
-/** Written on the invoice payment together with the outcome, e.g. the sequence of the webhook that reported it. */
-export type PaymentBookkeeping = Pick<InvoicePayment, 'lastEventSequence'> | Record<string, never>;
+const logger = new Logger('Settlement');
 
 /**
- * Applies a successful charge: payment succeeded, invoice paid, then the invoice's effect on its
- * subscription (initial → activate; proration → switch to the pending plan; renewal → advance the
- * period, past_due → active). A paid invoice is never touched again, and a void one stays void (the
- * money needs a refund, not a state change). `payment` was locked by the caller (lockInvoicePayment).
+ * The one entry point that settles an invoice payment, for every source (webhook, reconciliation, the outbox's
+ * rejected request), in the caller's transaction:
+ * 1. locks the invoice payment (lock order: invoice_payments → subscriptions → invoices), then ignores an
+ *    event older than the last one applied (`ignored_stale`) and an unknown payment (`ignored_unknown`);
+ * 2. compares the report with the obligation (obligationMismatches): a mismatch settles nothing, is recorded
+ *    as a payment anomaly and logged at error level (`anomaly`);
+ * 3. applies the outcome: a success pays an open invoice and applies its effect, or revives a failed initial
+ *    invoice, or refunds the money in full when nothing is owed (dispositionOfCapturedMoney); a failure runs
+ *    dunning for the current renewal invoice, or fails the invoice (dropping a pending upgrade).
+ * `systemNow` is the service clock; rows are stamped with the subscription's billing time.
  */
-export async function applyPaymentSucceeded(
+export async function settleInvoicePayment(
+  tx: Sql,
+  invoicePaymentId: string,
+  outcome: PaymentOutcome,
+  source: SettlementSource,
+  systemNow: Date,
+  dunningScheduleMs: readonly number[],
+): Promise<SettlementResult> {
+  const payment = await lockInvoicePayment(tx, invoicePaymentId);
+  if (!payment) return 'ignored_unknown';
+  if (source.sequence !== undefined && payment.lastEventSequence !== null && source.sequence <= payment.lastEventSequence) return 'ignored_stale';
+  if (outcome.gateway && (await recordedAsAnomaly(tx, payment, outcome.gateway, source, systemNow))) return 'anomaly';
+  const bookkeeping: Bookkeeping = source.sequence === undefined ? {} : { lastEventSequence: source.sequence };
+
+  if (outcome.kind === 'succeeded') {
+    if (payment.status === 'succeeded') return settledAlready(tx, payment, bookkeeping, systemNow);
+    return applySucceeded(tx, payment, outcome.gateway, source, systemNow, bookkeeping);
+  }
+  // Already failed (e.g. by reconciliation before the webhook): applying it again would count a second dunning failure.
+  if (payment.status === 'succeeded' || payment.status === 'failed') return settledAlready(tx, payment, bookkeeping, systemNow);
+  return applyFailed(tx, payment, outcome, source, systemNow, dunningScheduleMs, bookkeeping);
+}
+
+/** Written on the invoice payment with the outcome: the sequence of the webhook that reported it. */
+type Bookkeeping = { lastEventSequence?: number };
+
+async function applySucceeded(
   tx: Sql,
   payment: InvoicePaymentWithInvoice,
-  gatewayPaymentId: string | null,
-  cause: OutcomeCause,
+  gateway: ReportedPayment,
+  source: SettlementSource,
   systemNow: Date,
-  bookkeeping: PaymentBookkeeping = {},
-): Promise<PaymentOutcomeResult> {
-  if (payment.status === 'succeeded') return settledAlready(tx, payment, bookkeeping, systemNow);
-  // The invoice was read with the payment's lock; a cancel voids invoices only under the subscription's
-  // lock, which this takes, so the invoice is read again with it to see a cancel that committed meanwhile.
+  bookkeeping: Bookkeeping,
+): Promise<SettlementResult> {
+  // A cancel voids invoices only under the subscription's lock, which this takes: the invoice is read again with it.
   const { subscription, invoice } = await lockSubscriptionWithInvoiceOrThrow(tx, payment);
   const now = billingTime(systemNow, subscription.clockOffsetSeconds);
-  await updateInvoicePayment(
-    tx,
-    payment.id,
-    { ...bookkeeping, status: 'succeeded', gatewayPaymentId: payment.gatewayPaymentId ?? gatewayPaymentId, failureCode: null, failureMessage: null },
-    now,
-  );
-  if (invoice.status === 'paid' || invoice.status === 'void') return 'ignored_invoice_settled';
-  const wasOpen = invoice.status === 'open';
-  await updateInvoice(tx, invoice.id, { status: 'paid', paidAt: now }, now);
-  // A failed invoice paid later (the gateway retried on its side) settles the debt, but the
-  // subscription change it carried was already abandoned.
-  if (!wasOpen) return 'invoice_paid';
+  await moveInvoicePayment(tx, payment, 'succeeded', { ...bookkeeping, gatewayPaymentId: payment.gatewayPaymentId ?? gateway.id, failureCode: null, failureMessage: null }, now);
+  const disposition = dispositionOfCapturedMoney(invoice, subscription, now);
+  if (disposition.kind === 'refund') return refundCapturedMoney(tx, payment, invoice, gateway, disposition, source, systemNow, now);
 
+  await moveInvoice(tx, invoice, 'paid', { paidAt: now, failedAt: null, failureCode: null }, now);
+  const cause = { causeType: source.causeType, causeId: source.causeId };
   switch (invoice.kind) {
     case 'initial':
       if (subscription.status === 'incomplete') {
-        await transitionSubscription(tx, subscription, 'active', { ...cause, reason: 'initial_payment_succeeded' }, now, {
-          incompleteExpiresAt: null,
-        });
+        const reason = disposition.kind === 'revive' ? 'initial_payment_succeeded_late' : 'initial_payment_succeeded';
+        await transitionSubscription(tx, subscription, 'active', { ...cause, reason }, now, { incompleteExpiresAt: null });
       }
       break;
     case 'proration':
-      if (subscription.pendingInvoiceId === invoice.id && subscription.pendingPlanId) {
-        await switchToPendingPlan(tx, subscription, invoice, now);
-      }
+      if (subscription.pendingInvoiceId === invoice.id && subscription.pendingPlanId) await switchToPendingPlan(tx, subscription, invoice, now);
       break;
     case 'renewal':
-      if (subscription.renewalInvoiceId === invoice.id) {
-        await advancePeriod(tx, subscription, invoice, cause, now);
-      }
+      if (subscription.renewalInvoiceId === invoice.id) await advancePeriod(tx, subscription, invoice, { ...cause, reason: 'renewal_payment_succeeded' }, now);
       break;
   }
   return 'invoice_paid';
 }
 
 /**
- * Applies a failed charge: payment failed, then by invoice kind —
- * - renewal: dunning. The invoice stays open; the subscription goes past_due with the next retry
- *   scheduled (`dunningScheduleMs` after the renewal's due date), or is canceled (`dunning_exhausted`,
- *   invoice failed) when every retry has failed;
- * - proration: invoice failed, the pending upgrade is dropped (the old plan continues);
- * - initial: invoice failed; the subscription stays incomplete (it can be paid again with another
- *   method until its incomplete window ends).
- * `payment` was locked by the caller (lockInvoicePayment).
+ * Money captured with nothing owed (void or failed invoice, or one another payment already paid): a full refund
+ * and its `refund.create` outbox message, in this transaction. The invoice keeps its status.
  */
-export async function applyPaymentFailed(
+async function refundCapturedMoney(
   tx: Sql,
   payment: InvoicePaymentWithInvoice,
-  failure: { code: string; message: string | null; gatewayPaymentId: string | null },
-  cause: OutcomeCause,
+  invoice: Invoice,
+  gateway: ReportedPayment,
+  disposition: Extract<CapturedMoneyDisposition, { kind: 'refund' }>,
+  source: SettlementSource,
+  systemNow: Date,
+  now: Date,
+): Promise<SettlementResult> {
+  const refundId = randomUUID();
+  await insertRefundWithMessage(
+    tx,
+    {
+      id: refundId,
+      invoiceId: invoice.id,
+      invoicePaymentId: payment.id,
+      gatewayPaymentId: gateway.id,
+      // The report matched the obligation (checked above), so this is what the gateway captured.
+      amount: invoice.amount,
+      currency: invoice.currency,
+      reason: disposition.reason,
+      explanation: disposition.explanation,
+      requestId: source.causeId,
+      createdAt: now,
+    },
+    { id: randomUUID(), now: systemNow },
+  );
+  logger.warn(
+    { invoiceId: invoice.id, invoicePaymentId: payment.id, gatewayPaymentId: gateway.id, invoiceStatus: invoice.status, explanation: disposition.explanation, amount: invoice.amount },
+    'money captured with no obligation; refund requested',
+  );
+  return 'refund_requested';
+}
+
+async function applyFailed(
+  tx: Sql,
+  payment: InvoicePaymentWithInvoice,
+  failure: Extract<PaymentOutcome, { kind: 'failed' }>,
+  source: SettlementSource,
   systemNow: Date,
   dunningScheduleMs: readonly number[],
-  bookkeeping: PaymentBookkeeping = {},
-): Promise<PaymentOutcomeResult> {
-  // Already failed (e.g. settled by reconciliation before the webhook arrived): applying it again would count a second dunning failure.
-  if (payment.status === 'succeeded' || payment.status === 'failed') return settledAlready(tx, payment, bookkeeping, systemNow);
+  bookkeeping: Bookkeeping,
+): Promise<SettlementResult> {
   // Read again under the subscription's lock: a cancel that committed while we waited may have voided the invoice.
   const { subscription, invoice } = await lockSubscriptionWithInvoiceOrThrow(tx, payment);
   const now = billingTime(systemNow, subscription.clockOffsetSeconds);
-  await updateInvoicePayment(
+  await moveInvoicePayment(
     tx,
-    payment.id,
-    { ...bookkeeping, status: 'failed', gatewayPaymentId: payment.gatewayPaymentId ?? failure.gatewayPaymentId, failureCode: failure.code, failureMessage: failure.message },
+    payment,
+    'failed',
+    { ...bookkeeping, gatewayPaymentId: payment.gatewayPaymentId ?? failure.gateway?.id ?? null, failureCode: failure.code, failureMessage: failure.message },
     now,
   );
   if (invoice.status !== 'open') return 'ignored_invoice_settled';
+  const cause = { causeType: source.causeType, causeId: source.causeId };
 
   if (invoice.kind === 'renewal' && subscription.renewalInvoiceId === invoice.id) {
     const failedAttempts = await countInvoicePayments(tx, invoice.id, ['failed']);
@@ -111,36 +183,55 @@ export async function applyPaymentFailed(
     if (step.kind === 'retry') {
       await updateInvoice(tx, invoice.id, { failureCode: failure.code }, now);
       if (subscription.status === 'active') {
-        await transitionSubscription(tx, subscription, 'past_due', { ...cause, reason: 'renewal_payment_failed' }, now, {
-          nextPaymentRetryAt: step.at,
-        });
+        await transitionSubscription(tx, subscription, 'past_due', { ...cause, reason: 'renewal_payment_failed' }, now, { nextPaymentRetryAt: step.at });
       } else {
         await updateSubscriptionVersioned(tx, subscription, { nextPaymentRetryAt: step.at }, now);
       }
       return 'renewal_retry_scheduled';
     }
-    await markInvoiceFailed(tx, invoice, failure.code, now);
-    await transitionSubscription(tx, subscription, 'canceled', { ...cause, reason: 'dunning_exhausted' }, now, {
-      canceledAt: now,
-      endedAt: now,
-      cancellationReason: 'dunning_exhausted',
-      cancelAtPeriodEnd: false,
-      renewalInvoiceId: null,
-      nextPaymentRetryAt: null,
-      scheduledPlanId: null,
-    });
+    await moveInvoice(tx, invoice, 'failed', { failedAt: now, failureCode: failure.code }, now);
+    await endSubscription(
+      tx,
+      subscription,
+      { to: 'canceled', cause: { ...cause, reason: 'dunning_exhausted' }, endedAt: now, canceledAt: now, cancellationReason: 'dunning_exhausted' },
+      now,
+      systemNow,
+    );
     return 'invoice_failed';
   }
 
-  await markInvoiceFailed(tx, invoice, failure.code, now);
+  await moveInvoice(tx, invoice, 'failed', { failedAt: now, failureCode: failure.code }, now);
   if (invoice.kind === 'proration' && subscription.pendingInvoiceId === invoice.id) {
     await updateSubscriptionVersioned(tx, subscription, { pendingPlanId: null, pendingInvoiceId: null }, now);
   }
   return 'invoice_failed';
 }
 
+/** Records a report that does not describe the obligation it names; true when it was one (nothing else is written). */
+async function recordedAsAnomaly(tx: Sql, payment: InvoicePaymentWithInvoice, reported: ReportedPayment, source: SettlementSource, systemNow: Date): Promise<boolean> {
+  const expected = { invoiceId: payment.invoice.id, amount: payment.invoice.amount, currency: payment.invoice.currency, gatewayPaymentId: payment.gatewayPaymentId };
+  const mismatches = obligationMismatches(expected, reported);
+  if (mismatches.length === 0) return false;
+  const anomaly = await insertPaymentAnomaly(tx, {
+    kind: mismatches[0],
+    invoicePaymentId: payment.id,
+    gatewayPaymentId: reported.id,
+    eventType: source.eventType,
+    expected: { amount: expected.amount, currency: expected.currency, merchantReference: expected.invoiceId, gatewayPaymentId: expected.gatewayPaymentId },
+    received: { amount: reported.amount, currency: reported.currency, merchantReference: reported.merchantReference, gatewayPaymentId: reported.id },
+    causeType: source.causeType,
+    causeId: source.causeId,
+    createdAt: systemNow,
+  });
+  logger.error(
+    { anomalyId: anomaly.id, mismatches, invoicePaymentId: payment.id, gatewayPaymentId: reported.id, eventType: source.eventType, causeId: source.causeId },
+    'payment report does not match its obligation; nothing settled',
+  );
+  return true;
+}
+
 /** The payment was settled before (a reconciliation, an earlier event): nothing changes but the bookkeeping. */
-async function settledAlready(tx: Sql, payment: InvoicePaymentWithInvoice, bookkeeping: PaymentBookkeeping, systemNow: Date): Promise<PaymentOutcomeResult> {
+async function settledAlready(tx: Sql, payment: InvoicePaymentWithInvoice, bookkeeping: Bookkeeping, systemNow: Date): Promise<SettlementResult> {
   if (Object.keys(bookkeeping).length > 0) await updateInvoicePayment(tx, payment.id, bookkeeping, systemNow);
   return 'ignored_payment_settled';
 }
@@ -152,8 +243,22 @@ async function lockSubscriptionWithInvoiceOrThrow(tx: Sql, payment: InvoicePayme
   return locked;
 }
 
-async function markInvoiceFailed(tx: Sql, invoice: Invoice, code: string, now: Date): Promise<void> {
-  await updateInvoice(tx, invoice.id, { status: 'failed', failedAt: now, failureCode: code }, now);
+/** Writes an invoice payment's new status through its transition table (INVOICE_PAYMENT_TRANSITIONS). */
+async function moveInvoicePayment(
+  tx: Sql,
+  payment: InvoicePaymentWithInvoice,
+  to: InvoicePaymentStatus,
+  changes: Parameters<typeof updateInvoicePayment>[2],
+  now: Date,
+): Promise<void> {
+  assertInvoicePaymentTransition(payment.status, to);
+  await updateInvoicePayment(tx, payment.id, { ...changes, status: to }, now);
+}
+
+/** Writes an invoice's new status through its transition table (INVOICE_TRANSITIONS). */
+async function moveInvoice(tx: Sql, invoice: Invoice, to: InvoiceStatus, changes: Parameters<typeof updateInvoice>[2], now: Date): Promise<void> {
+  assertInvoiceTransition(invoice.status, to);
+  await updateInvoice(tx, invoice.id, { ...changes, status: to }, now);
 }
 
 /** Same interval: the plan switches for the rest of the period. Another interval: the paid invoice's period starts. */
@@ -175,7 +280,7 @@ async function switchToPendingPlan(tx: Sql, subscription: Subscription, invoice:
 }
 
 /** The renewal is paid: the subscription moves into the period the invoice covers (past_due → active). */
-async function advancePeriod(tx: Sql, subscription: Subscription, invoice: Invoice, cause: OutcomeCause, now: Date): Promise<void> {
+async function advancePeriod(tx: Sql, subscription: Subscription, invoice: Invoice, cause: StatusChangeCause, now: Date): Promise<void> {
   const changes = {
     currentPeriodStart: invoice.periodStart,
     currentPeriodEnd: invoice.periodEnd,
@@ -183,7 +288,7 @@ async function advancePeriod(tx: Sql, subscription: Subscription, invoice: Invoi
     nextPaymentRetryAt: null,
   };
   if (subscription.status === 'past_due') {
-    await transitionSubscription(tx, subscription, 'active', { ...cause, reason: 'renewal_payment_succeeded' }, now, changes);
+    await transitionSubscription(tx, subscription, 'active', cause, now, changes);
   } else {
     await updateSubscriptionVersioned(tx, subscription, changes, now);
   }

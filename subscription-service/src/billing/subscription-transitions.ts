@@ -1,4 +1,5 @@
 import { StatusChangeCauseType, Subscription } from '../generated/prisma/client';
+import { voidInvoicesOfEndedSubscription } from '../invoices/invoice.repository';
 import { Sql } from '../platform/database/database';
 import { assertTransition, isLive, SubscriptionStatus } from '../subscriptions/domain/subscription-status';
 import { insertStatusChange, SubscriptionChanges, updateSubscriptionVersioned } from '../subscriptions/subscription.repository';
@@ -35,4 +36,43 @@ export async function transitionSubscription(
     createdAt: now,
   });
   return updated;
+}
+
+/** How a subscription ends: `ended_at` and the cancellation fields that differ per path. */
+export interface SubscriptionEnding {
+  readonly to: 'canceled' | 'incomplete_expired';
+  readonly cause: StatusChangeCause;
+  /** When access ended: now, or the period end for a cancel at period end. */
+  readonly endedAt: Date;
+  /** `canceled_at`: when the cancel was asked for (kept from a cancel-at-period-end request), null for an expiry. */
+  readonly canceledAt: Date | null;
+  /** Kept on the row: the customer's reason, or the system's (`dunning_exhausted`, `canceled_at_period_end`). */
+  readonly cancellationReason: string | null;
+}
+
+/**
+ * The one way a subscription ends (cancel now, cancel at period end, dunning exhausted, incomplete expiry): the
+ * transition with its history row, every pending change cleared (pending upgrade, scheduled downgrade, renewal
+ * being collected, dunning retry, incomplete window), and what it still asked for voided with its unsent
+ * charges canceled (voidInvoicesOfEndedSubscription), all in the caller's transaction. Money that the gateway
+ * captures for a voided invoice afterwards is refunded by the settlement (dispositionOfCapturedMoney).
+ * `now` is the subscription's billing time, `systemNow` the service clock.
+ * @throws DomainError `invalid_state_transition` (409) if the subscription already ended; `conflict` (409) on a lost update.
+ */
+export async function endSubscription(tx: Sql, subscription: Subscription, ending: SubscriptionEnding, now: Date, systemNow: Date): Promise<Subscription> {
+  const ended = await transitionSubscription(tx, subscription, ending.to, ending.cause, now, {
+    endedAt: ending.endedAt,
+    canceledAt: ending.canceledAt,
+    cancellationReason: ending.cancellationReason,
+    // Stays true on a subscription that ended because of it (as Stripe shows it); any other ending clears it.
+    cancelAtPeriodEnd: ending.cause.reason === 'canceled_at_period_end',
+    pendingPlanId: null,
+    pendingInvoiceId: null,
+    scheduledPlanId: null,
+    renewalInvoiceId: null,
+    nextPaymentRetryAt: null,
+    incompleteExpiresAt: null,
+  });
+  await voidInvoicesOfEndedSubscription(tx, subscription.id, now, systemNow);
+  return ended;
 }

@@ -1,9 +1,8 @@
-import { Invoice, InvoicePayment } from '../generated/prisma/client';
-import { InvoiceLineResponse, InvoicePaymentResponse, InvoiceResponse } from './dto/invoice.dto';
+import { Invoice, InvoicePayment, InvoiceRefund } from '../generated/prisma/client';
+import { InvoiceLineResponse, InvoicePaymentResponse, InvoiceRefundResponse, InvoiceResponse } from './dto/invoice.dto';
 
-/** An invoice with its payments, oldest first. */
-export type InvoiceWithPayments = Invoice & { payments: InvoicePayment[] };
-
+/** An invoice with its payments and its refunds, each oldest first. */
+export type InvoiceWithPayments = Invoice & { payments: InvoicePayment[]; refunds: InvoiceRefund[] };
 
 export function toInvoiceResponse(invoice: InvoiceWithPayments): InvoiceResponse {
   return {
@@ -24,6 +23,8 @@ export function toInvoiceResponse(invoice: InvoiceWithPayments): InvoiceResponse
     failedAt: invoice.failedAt?.toISOString() ?? null,
     failureCode: invoice.failureCode,
     payments: invoice.payments.map(toInvoicePaymentResponse),
+    amountRefunded: invoice.refunds.reduce((sum, refund) => sum + (refund.status === 'succeeded' ? refund.amount : 0), 0),
+    refunds: invoice.refunds.map(toInvoiceRefundResponse),
     createdAt: invoice.createdAt.toISOString(),
     updatedAt: invoice.updatedAt.toISOString(),
   };
@@ -40,5 +41,22 @@ export function toInvoicePaymentResponse(payment: InvoicePayment): InvoicePaymen
     failureMessage: payment.failureMessage,
     createdAt: payment.createdAt.toISOString(),
     updatedAt: payment.updatedAt.toISOString(),
+  };
+}
+
+export function toInvoiceRefundResponse(refund: InvoiceRefund): InvoiceRefundResponse {
+  return {
+    id: refund.id,
+    object: 'invoice_refund',
+    invoicePaymentId: refund.invoicePaymentId,
+    amount: refund.amount,
+    currency: refund.currency,
+    reason: refund.reason,
+    explanation: refund.explanation,
+    status: refund.status,
+    gatewayRefundId: refund.gatewayRefundId,
+    failureCode: refund.failureCode,
+    createdAt: refund.createdAt.toISOString(),
+    updatedAt: refund.updatedAt.toISOString(),
   };
 }

@@ -2,6 +2,7 @@ import { Invoice, InvoicePayment, InvoicePaymentStatus, InvoiceStatus } from '..
 import { ColumnMap, fromJson, jsonObject, pickPrefixed, selectList, setClause } from '../platform/database/columns';
 import { Cursor, pageQuery } from '../platform/database/pages';
 import { Sql, statement, statementFor } from '../platform/database/database';
+import { refundsFromJson, refundsJsonOf } from './invoice-refund.repository';
 import { InvoiceWithPayments } from './invoice.mapper';
 
 export const INVOICE_COLUMNS: ColumnMap<Invoice> = {
@@ -68,14 +69,39 @@ export async function updateInvoice(db: Sql, id: string, changes: Partial<Omit<I
   await db.execute(statementFor(`invoices_update_${shape}`, `UPDATE invoices SET ${clause ? `${clause}, ` : ''}updated_at = $2 WHERE id = $1`), [id, now, ...values]);
 }
 
-const VOID_INVOICES = statement(
-  'invoices_void',
-  `UPDATE invoices SET status = 'void', updated_at = $3 WHERE subscription_id = $1 AND status = ANY($2::invoice_status[])`,
+const VOID_INVOICES_OF_ENDED = statement(
+  'invoices_void_of_ended_subscription',
+  `WITH voided AS (
+     UPDATE invoices SET status = 'void', updated_at = $2
+      WHERE subscription_id = $1 AND (status = 'open' OR (status = 'failed' AND kind = 'initial'))
+     RETURNING id
+   ), unsent AS (
+     UPDATE outbox_messages m SET status = 'canceled', locked_until = NULL, last_error = 'invoice voided before the charge was sent'
+       FROM invoice_payments ip
+      WHERE ip.invoice_id IN (SELECT id FROM voided) AND ip.status IN ('pending', 'unknown')
+        AND m.aggregate_id = ip.id AND m.topic = 'payment.initiate' AND m.status = 'pending'
+        AND (m.locked_until IS NULL OR m.locked_until <= $3)
+     RETURNING m.aggregate_id
+   ), canceled AS (
+     UPDATE invoice_payments ip SET status = 'canceled', updated_at = $2
+       FROM unsent WHERE ip.id = unsent.aggregate_id AND ip.status = 'pending'
+     RETURNING ip.id
+   )
+   SELECT (SELECT count(*) FROM voided)::int AS voided, (SELECT count(*) FROM canceled)::int AS canceled`,
 );
 
-/** Voids the subscription's invoices that are in one of `statuses`. */
-export async function voidInvoices(db: Sql, subscriptionId: string, statuses: readonly InvoiceStatus[], now: Date): Promise<void> {
-  await db.execute(VOID_INVOICES, [subscriptionId, statuses, now]);
+/**
+ * When a subscription ends: voids what it still asked for (open invoices, and a failed initial invoice that
+ * could have been paid again) and, in the same statement, cancels their charges that were not sent: each
+ * `payment.initiate` outbox message still pending and not leased by a sender right now becomes `canceled`,
+ * with its invoice payment if that is still `pending`. An `unknown` payment (the request may have reached the
+ * gateway) keeps its status for reconciliation to resolve; a message being sent right now is re-checked by
+ * its sender just before sending (see checkChargeStillOwed). `now` is the billing time stamped on the rows,
+ * `systemNow` the clock leases are measured on. Returns the counts.
+ */
+export async function voidInvoicesOfEndedSubscription(db: Sql, subscriptionId: string, now: Date, systemNow: Date): Promise<{ voided: number; canceled: number }> {
+  const [counts] = await db.query<{ voided: number; canceled: number }>(VOID_INVOICES_OF_ENDED, [subscriptionId, now, systemNow]);
+  return counts;
 }
 
 export type InvoicePaymentWithInvoice = InvoicePayment & { invoice: Invoice };
@@ -114,6 +140,17 @@ export async function updateInvoicePayment(
   );
 }
 
+const HAS_PENDING_CHARGE = statement(
+  'invoice_payments_has_pending_charge',
+  `SELECT EXISTS (SELECT 1 FROM outbox_messages WHERE aggregate_id = $1 AND topic = 'payment.initiate' AND status = 'pending') AS pending`,
+);
+
+/** Whether a `payment.initiate` outbox message for the invoice payment still waits to be sent (or re-sent). */
+export async function hasPendingCharge(db: Sql, invoicePaymentId: string): Promise<boolean> {
+  const [{ pending }] = await db.query<{ pending: boolean }>(HAS_PENDING_CHARGE, [invoicePaymentId]);
+  return pending;
+}
+
 const COUNT_PAYMENTS = statement(
   'invoice_payments_count',
   `SELECT count(*)::int AS count FROM invoice_payments WHERE invoice_id = $1 AND status = ANY($2::invoice_payment_status[])`,
@@ -139,10 +176,12 @@ export function paymentsFromJson(json: unknown): InvoicePayment[] {
   return (json as Record<string, unknown>[]).map((payment) => fromJson<InvoicePayment>(payment, ['createdAt', 'updatedAt']));
 }
 
-const WITH_PAYMENTS_SELECT = `${INVOICE_SELECT}, ${paymentsJsonOf('i')} AS payments`;
+const WITH_PAYMENTS_SELECT = `${INVOICE_SELECT}, ${paymentsJsonOf('i')} AS payments, ${refundsJsonOf('i')} AS refunds`;
 
-function withPaymentsFromJson(row: Invoice & { payments: unknown }): InvoiceWithPayments {
-  return { ...row, payments: paymentsFromJson(row.payments) };
+type InvoiceRow = Invoice & { payments: unknown; refunds: unknown };
+
+function withPaymentsFromJson(row: InvoiceRow): InvoiceWithPayments {
+  return { ...row, payments: paymentsFromJson(row.payments), refunds: refundsFromJson(row.refunds) };
 }
 
 const FIND_VISIBLE_INVOICE = statement(
@@ -152,7 +191,7 @@ const FIND_VISIBLE_INVOICE = statement(
 
 /** The invoice with its payments if it exists and, when `ownerId` is given, belongs to that user. */
 export async function findVisibleInvoice(db: Sql, id: string, ownerId: string | null): Promise<InvoiceWithPayments | null> {
-  const [invoice] = await db.query<Invoice & { payments: unknown }>(FIND_VISIBLE_INVOICE, [id, ownerId]);
+  const [invoice] = await db.query<InvoiceRow>(FIND_VISIBLE_INVOICE, [id, ownerId]);
   return invoice ? withPaymentsFromJson(invoice) : null;
 }
 
@@ -185,24 +224,27 @@ export async function listInvoices(db: Sql, filter: InvoiceListFilter, cursor: C
     ['subscription_id', filter.subscriptionId],
     ['status', filter.status],
   ], cursor, limit);
-  const rows = await db.query<Invoice & { payments: unknown }>(
+  const rows = await db.query<InvoiceRow>(
     statementFor(`invoices_list_${page.shape}`, `SELECT ${WITH_PAYMENTS_SELECT} FROM invoices i ${page.where} ORDER BY i.created_at DESC, i.id DESC LIMIT ${page.limitParam}`),
     page.values,
   );
   return rows.map(withPaymentsFromJson);
 }
 
+const PAYMENT_ID_BY_ID = statement('invoice_payments_by_id', `SELECT id FROM invoice_payments WHERE id = $1`);
 const PAYMENT_ID_BY_GATEWAY_ID = statement('invoice_payments_by_gateway_id', `SELECT id FROM invoice_payments WHERE gateway_payment_id = $1`);
 const LATEST_PAYMENT_ID_OF_INVOICE = statement(
   'invoice_payments_latest_of_invoice',
   `SELECT id FROM invoice_payments WHERE invoice_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
 );
 
-/** The invoice payment the gateway knows as `gatewayPaymentId`, or else the latest payment of invoice `invoiceId`. */
-export async function findInvoicePaymentId(db: Sql, by: { gatewayPaymentId: string } | { invoiceId: string }): Promise<string | null> {
+/** The invoice payment with that id, the one the gateway knows as `gatewayPaymentId`, or else the latest payment of invoice `invoiceId`. */
+export async function findInvoicePaymentId(db: Sql, by: { id: string } | { gatewayPaymentId: string } | { invoiceId: string }): Promise<string | null> {
   const [row] =
-    'gatewayPaymentId' in by
-      ? await db.query<{ id: string }>(PAYMENT_ID_BY_GATEWAY_ID, [by.gatewayPaymentId])
-      : await db.query<{ id: string }>(LATEST_PAYMENT_ID_OF_INVOICE, [by.invoiceId]);
+    'id' in by
+      ? await db.query<{ id: string }>(PAYMENT_ID_BY_ID, [by.id])
+      : 'gatewayPaymentId' in by
+        ? await db.query<{ id: string }>(PAYMENT_ID_BY_GATEWAY_ID, [by.gatewayPaymentId])
+        : await db.query<{ id: string }>(LATEST_PAYMENT_ID_OF_INVOICE, [by.invoiceId]);
   return row?.id ?? null;
 }

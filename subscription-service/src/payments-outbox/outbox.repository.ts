@@ -1,13 +1,16 @@
 import { Sql, statement } from '../platform/database/database';
 
-// Messages are written with the invoice payment they charge, in one statement: billing/charge.repository.ts.
+// Messages are written with the invoice payment they charge (billing/charge.repository.ts) or the refund they
+// request (billing/refund-request.repository.ts), in one statement.
 import { PaymentInitiatePayload } from './payment-initiate.message';
+import { RefundCreatePayload } from './refund-create.message';
 
 /** A claimed outbox row: the lease (its `locked_until`) is this worker's proof of ownership. */
 export interface OutboxLease {
   readonly id: string;
   readonly topic: string;
-  readonly payload: PaymentInitiatePayload;
+  /** By topic: `payment.initiate` → PaymentInitiatePayload, `refund.create` → RefundCreatePayload. */
+  readonly payload: PaymentInitiatePayload | RefundCreatePayload;
   /** Sends so far, this one included. */
   readonly attempts: number;
   readonly requestId: string | null;
@@ -117,4 +120,66 @@ const RELEASE = statement(
 /** Hands a claimed, unsent row back (its claim's attempt undone) so any worker may send it now. */
 export async function releaseOutboxMessage(db: Sql, lease: OutboxLease): Promise<void> {
   await db.execute(RELEASE, [lease.id, lease.leaseUntil]);
+}
+
+const CHECK_CHARGE = statement(
+  'outbox_check_charge',
+  `WITH target AS (
+     SELECT ip.id, ip.status AS payment_status, i.status AS invoice_status
+       FROM invoice_payments ip JOIN invoices i ON i.id = ip.invoice_id
+      WHERE ip.id = $3
+        FOR SHARE OF i
+   ), stop AS (
+     SELECT id, payment_status FROM target WHERE NOT (invoice_status = 'open' AND payment_status IN ('pending', 'unknown'))
+   ), message AS (
+     UPDATE outbox_messages SET status = 'canceled', locked_until = NULL, last_error = $5
+      WHERE id = $1 AND status = 'pending' AND locked_until = $2 AND EXISTS (SELECT 1 FROM stop)
+     RETURNING id
+   ), payment AS (
+     UPDATE invoice_payments ip SET status = 'canceled', updated_at = $4
+       FROM stop WHERE ip.id = stop.id AND stop.payment_status = 'pending' AND EXISTS (SELECT 1 FROM message)
+   )
+   SELECT (SELECT count(*) FROM stop)::int AS stopped, (SELECT count(*) FROM message)::int AS canceled`,
+);
+
+/**
+ * Just before a `payment.initiate` message is sent: is its charge still owed (the invoice `open`, the invoice
+ * payment not settled)? The invoice row is read FOR SHARE, so a cancel or settlement in progress is waited for
+ * and seen. When it is not owed the message (only while this worker holds `lease`) becomes `canceled` and its
+ * invoice payment, if still `pending`, too, in the same statement; an `unknown` one keeps its status for
+ * reconciliation. Returns `send`, `canceled`, or `lease_lost`.
+ */
+export async function checkChargeStillOwed(db: Sql, lease: OutboxLease, invoicePaymentId: string, now: Date): Promise<'send' | 'canceled' | 'lease_lost'> {
+  const [{ stopped, canceled }] = await db.query<{ stopped: number; canceled: number }>(CHECK_CHARGE, [
+    lease.id,
+    lease.leaseUntil,
+    invoicePaymentId,
+    now,
+    'not sent: the invoice is no longer collectible',
+  ]);
+  if (stopped === 0) return 'send';
+  return canceled === 1 ? 'canceled' : 'lease_lost';
+}
+
+const RECORD_REFUND_REQUESTED = statement(
+  'outbox_record_refund_requested',
+  `WITH sent AS (
+     UPDATE outbox_messages SET status = 'sent', sent_at = $3, locked_until = NULL, last_error = NULL
+      WHERE id = $1 AND status = 'pending' AND locked_until = $2
+     RETURNING aggregate_id
+   ), requested AS (
+     UPDATE invoice_refunds r SET status = 'processing', gateway_refund_id = $4, updated_at = $3
+       FROM sent WHERE r.id = sent.aggregate_id AND r.status = 'pending'
+   )
+   SELECT count(*)::int AS recorded FROM sent`,
+);
+
+/**
+ * The payment service accepted the refund (202), in one statement: the message is `sent` and its refund, if still
+ * `pending` (a webhook may have settled it first), `processing` with the gateway's refund id. Only while the
+ * row carries this worker's lease; false when the lease was lost (nothing written).
+ */
+export async function recordRefundRequested(db: Sql, lease: OutboxLease, gatewayRefundId: string, now: Date): Promise<boolean> {
+  const [{ recorded }] = await db.query<{ recorded: number }>(RECORD_REFUND_REQUESTED, [lease.id, lease.leaseUntil, now, gatewayRefundId]);
+  return recorded === 1;
 }

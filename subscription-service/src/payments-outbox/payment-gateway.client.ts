@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { request } from 'undici';
 import { AppConfig } from '../config/app-config';
 import { PaymentInitiatePayload } from './payment-initiate.message';
+import { RefundCreatePayload } from './refund-create.message';
 
-export type CreatePaymentResult =
-  | { readonly kind: 'accepted'; readonly gatewayPaymentId: string }
+/** The answer to a create request (a payment or a refund); `id` is the created resource's id at the payment service. */
+export type GatewayCreateResult =
+  | { readonly kind: 'accepted'; readonly id: string }
   /** Worth retrying: 5xx, 408/409/429, or a connection that could not be opened (nothing was sent). */
   | { readonly kind: 'retryable'; readonly error: string }
   /**
@@ -24,40 +26,66 @@ const NOT_SENT_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 
 export interface GatewayPayment {
   readonly id: string;
   readonly status: string;
+  /** Minor units. */
+  readonly amount: number | null;
+  readonly currency: string | null;
+  readonly merchantReference: string | null;
   readonly failureCode: string | null;
   readonly failureMessage: string | null;
   readonly metadata: Record<string, string>;
 }
 
-/** HTTP client of the payment service's `POST /v1/payments` (docs/contracts.md). */
+/** HTTP client of the payment service's payments and refunds API (docs/contracts.md). */
 @Injectable()
 export class PaymentGatewayClient {
   constructor(private readonly config: AppConfig) {}
 
-  async createPayment(payment: PaymentInitiatePayload, requestId: string | null): Promise<CreatePaymentResult> {
+  /** `POST /v1/payments` with `Idempotency-Key: invoice-payment:<invoice payment id>` (docs/contracts.md). */
+  createPayment(payment: PaymentInitiatePayload, requestId: string | null): Promise<GatewayCreateResult> {
+    return this.post(
+      '/v1/payments',
+      // Stable per invoice payment: a re-sent request (crash after send, lease expiry) charges once.
+      `invoice-payment:${payment.invoicePaymentId}`,
+      {
+        amount: payment.amount,
+        currency: payment.currency,
+        merchantReference: payment.invoiceId,
+        customerReference: payment.userId,
+        paymentMethod: payment.paymentMethod,
+        description: payment.description,
+        metadata: { subscriptionId: payment.subscriptionId, invoicePaymentId: payment.invoicePaymentId },
+      },
+      requestId,
+    );
+  }
+
+  /**
+   * `POST /v1/payments/{gateway payment id}/refunds` with `Idempotency-Key: invoice-refund:<invoice refund id>`
+   * (docs/contracts.md): a re-sent request refunds once.
+   */
+  createRefund(refund: RefundCreatePayload, requestId: string | null): Promise<GatewayCreateResult> {
+    return this.post(
+      `/v1/payments/${encodeURIComponent(refund.gatewayPaymentId)}/refunds`,
+      `invoice-refund:${refund.invoiceRefundId}`,
+      { amount: refund.amount, reason: refund.reason, metadata: { invoiceRefundId: refund.invoiceRefundId, invoiceId: refund.invoiceId } },
+      requestId,
+    );
+  }
+
+  /** POSTs `body` with the Idempotency-Key and classifies the answer (see GatewayCreateResult). Never throws. */
+  private async post(path: string, idempotencyKey: string, body: object, requestId: string | null): Promise<GatewayCreateResult> {
     const { baseUrl, apiKey, timeoutMs } = this.config.paymentService;
     const headers: Record<string, string> = {
       authorization: `Bearer ${apiKey}`,
       'content-type': 'application/json',
-      // Stable per invoice payment: a re-sent request (crash after send, lease expiry) charges once.
-      'idempotency-key': `invoice-payment:${payment.invoicePaymentId}`,
+      'idempotency-key': idempotencyKey,
     };
     if (requestId) headers['x-request-id'] = requestId;
-    const body = JSON.stringify({
-      amount: payment.amount,
-      currency: payment.currency,
-      merchantReference: payment.invoiceId,
-      customerReference: payment.userId,
-      paymentMethod: payment.paymentMethod,
-      description: payment.description,
-      metadata: { subscriptionId: payment.subscriptionId, invoicePaymentId: payment.invoicePaymentId },
-    });
-
     try {
-      const response = await request(`${baseUrl}/v1/payments`, {
+      const response = await request(`${baseUrl}${path}`, {
         method: 'POST',
         headers,
-        body,
+        body: JSON.stringify(body),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),
@@ -65,7 +93,7 @@ export class PaymentGatewayClient {
       const text = await response.body.text();
       if (response.statusCode >= 200 && response.statusCode < 300) {
         const id = parseId(text);
-        return id ? { kind: 'accepted', gatewayPaymentId: id } : { kind: 'retryable', error: `2xx without a payment id: ${truncate(text)}` };
+        return id ? { kind: 'accepted', id } : { kind: 'retryable', error: `2xx without an id: ${truncate(text)}` };
       }
       const error = `HTTP ${response.statusCode}: ${truncate(text)}`;
       if (response.statusCode >= 500 || RETRYABLE_STATUSES.has(response.statusCode)) return { kind: 'retryable', error };
@@ -91,8 +119,28 @@ export class PaymentGatewayClient {
     if (response.statusCode !== 200) throw new Error(`payment lookup failed: HTTP ${response.statusCode}: ${truncate(text)}`);
     const parsed = JSON.parse(text) as { data?: unknown };
     if (!Array.isArray(parsed.data)) throw new Error(`payment lookup returned no list: ${truncate(text)}`);
-    return parsed.data.filter((p): p is GatewayPayment => typeof p === 'object' && p !== null && typeof (p as GatewayPayment).id === 'string');
+    return parsed.data.filter((p): p is Record<string, unknown> => typeof p === 'object' && p !== null && typeof (p as { id?: unknown }).id === 'string').map(toGatewayPayment);
   }
+}
+
+const textOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** The fields this service reads, typed: anything missing or of another type is null (and never matches an obligation). */
+function toGatewayPayment(payment: Record<string, unknown>): GatewayPayment {
+  const metadata: Record<string, string> = {};
+  if (typeof payment.metadata === 'object' && payment.metadata !== null) {
+    for (const [key, value] of Object.entries(payment.metadata)) if (typeof value === 'string') metadata[key] = value;
+  }
+  return {
+    id: payment.id as string,
+    status: textOrNull(payment.status) ?? 'unknown',
+    amount: Number.isSafeInteger(payment.amount) ? (payment.amount as number) : null,
+    currency: textOrNull(payment.currency),
+    merchantReference: textOrNull(payment.merchantReference),
+    failureCode: textOrNull(payment.failureCode),
+    failureMessage: textOrNull(payment.failureMessage),
+    metadata,
+  };
 }
 
 function errorCode(error: unknown): string {

@@ -1,30 +1,33 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ChargeMessage } from '../billing/charge.repository';
-import { applyPaymentFailed } from '../billing/payment-outcomes';
+import { settleInvoicePayment } from '../billing/payment-outcomes';
+import { settleInvoiceRefund } from '../billing/refund-outcomes';
 import { AppConfig } from '../config/app-config';
-import { lockInvoicePayment } from '../invoices/invoice.repository';
 import { Clock, CLOCK } from '../platform/clock';
 import { Database, SqlTransaction } from '../platform/database/database';
 import { DispatchingWorker } from '../platform/workers/dispatching-worker';
 import { OUTBOX_BACKOFF, retryDelayMs } from './domain/retry-backoff';
 import {
+  checkChargeStillOwed,
   claimDueOutboxMessages,
   OutboxLease,
   OutboxResult,
   recordOutboxResult,
   recordOutcomeUnknown,
   recordPaymentRequested,
+  recordRefundRequested,
   releaseOutboxMessage,
 } from './outbox.repository';
-import { PaymentGatewayClient } from './payment-gateway.client';
+import { GatewayCreateResult, PaymentGatewayClient } from './payment-gateway.client';
 import { PAYMENT_INITIATE_TOPIC, PaymentInitiatePayload } from './payment-initiate.message';
+import { REFUND_CREATE_TOPIC, RefundCreatePayload } from './refund-create.message';
 
 /** A claimed row is hidden from other workers this long (well beyond one HTTP call); if this worker dies, the row comes back. */
 const MIN_LEASE_MS = 60_000;
 
 /**
- * Delivers `payment.initiate` outbox messages to the payment service, up to OUTBOX_CONCURRENCY at once
+ * Delivers `payment.initiate` (charge) and `refund.create` (refund) outbox messages to the payment service, up to OUTBOX_CONCURRENCY at once
  * (a DispatchingWorker). A message is normally claimed by the transaction that writes it and sent right
  * after its commit (`prepareMessage`); polling every OUTBOX_POLL_INTERVAL_MS picks up retries and everything
  * else. Rows are claimed with FOR UPDATE SKIP LOCKED plus a lease (`locked_until`), so any number of
@@ -89,62 +92,104 @@ export class PaymentOutboxWorker extends DispatchingWorker<OutboxLease> {
   }
 
   private async deliver(lease: OutboxLease): Promise<void> {
-    if (lease.topic !== PAYMENT_INITIATE_TOPIC) {
-      await this.markFailed(lease, `unknown topic ${lease.topic}`);
-      return;
-    }
-    const payload = lease.payload;
-    const result = await this.gateway.createPayment(payload, lease.requestId);
-    const now = this.clock.now();
-    switch (result.kind) {
-      case 'accepted': {
-        if (!(await recordPaymentRequested(this.db, lease, result.gatewayPaymentId, now))) return this.leaseLost(lease, 'accepted');
-        this.logger.log({ requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId, gatewayPaymentId: result.gatewayPaymentId }, 'payment requested');
-        return;
-      }
-      case 'retryable': {
-        const delay = retryDelayMs(lease.attempts, OUTBOX_BACKOFF);
-        const retry: OutboxResult = { status: 'retry', nextAttemptAt: new Date(now.getTime() + delay), lastError: result.error };
-        if (!(await recordOutboxResult(this.db, lease, retry))) return this.leaseLost(lease, 'retryable');
-        this.logger.warn({ requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId, attempt: lease.attempts, retryInMs: delay, error: result.error }, 'payment request failed; will retry');
-        return;
-      }
-      case 'unknown': {
-        // The payment may exist at the gateway: say so on the invoice payment, and retry with the same
-        // Idempotency-Key (the gateway answers the payment it created, never a second one).
-        const delay = retryDelayMs(lease.attempts, OUTBOX_BACKOFF);
-        const recorded = await recordOutcomeUnknown(this.db, lease, new Date(now.getTime() + delay), `outcome unknown: ${result.error}`, now);
-        if (!recorded) return this.leaseLost(lease, 'unknown');
-        this.logger.warn({ requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId, attempt: lease.attempts, retryInMs: delay, error: result.error }, 'payment request outcome unknown; will retry with the same Idempotency-Key');
-        return;
-      }
-      case 'rejected':
-        await this.markFailed(lease, result.error, payload);
-        return;
+    switch (lease.topic) {
+      case PAYMENT_INITIATE_TOPIC:
+        return this.deliverCharge(lease, lease.payload as PaymentInitiatePayload);
+      case REFUND_CREATE_TOPIC:
+        return this.deliverRefund(lease, lease.payload as RefundCreatePayload);
+      default:
+        return this.markFailed(lease, `unknown topic ${lease.topic}`, async () => undefined);
     }
   }
 
-  private async markFailed(lease: OutboxLease, error: string, payload?: PaymentInitiatePayload): Promise<void> {
+  /**
+   * A charge is sent only while it is owed: checked just before the send (checkChargeStillOwed), so a cancel or
+   * a settlement that committed after the message was written stops it. One that commits during the HTTP call
+   * cannot; that money is refunded when its outcome arrives (settleInvoicePayment).
+   */
+  private async deliverCharge(lease: OutboxLease, payload: PaymentInitiatePayload): Promise<void> {
+    const check = await checkChargeStillOwed(this.db, lease, payload.invoicePaymentId, this.clock.now());
+    if (check === 'lease_lost') return this.leaseLost(lease, 'not owed');
+    if (check === 'canceled') {
+      this.logger.log({ requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId, outboxMessageId: lease.id }, 'charge not sent: the invoice is no longer collectible');
+      return;
+    }
+    const result = await this.gateway.createPayment(payload, lease.requestId);
+    const context = { requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId };
+    if (result.kind === 'accepted') {
+      if (!(await recordPaymentRequested(this.db, lease, result.id, this.clock.now()))) return this.leaseLost(lease, 'accepted');
+      this.logger.log({ ...context, gatewayPaymentId: result.id }, 'payment requested');
+      return;
+    }
+    if (result.kind === 'unknown') {
+      // The payment may exist at the gateway: say so on the invoice payment, and retry with the same
+      // Idempotency-Key (the gateway answers the payment it created, never a second one).
+      const now = this.clock.now();
+      const delay = retryDelayMs(lease.attempts, OUTBOX_BACKOFF);
+      const recorded = await recordOutcomeUnknown(this.db, lease, new Date(now.getTime() + delay), `outcome unknown: ${result.error}`, now);
+      if (!recorded) return this.leaseLost(lease, 'unknown');
+      this.logger.warn({ ...context, attempt: lease.attempts, retryInMs: delay, error: result.error }, 'payment request outcome unknown; will retry with the same Idempotency-Key');
+      return;
+    }
+    return this.recordUnaccepted(lease, result, context, (tx, now) =>
+      // Same lock order as the webhook: settleInvoicePayment locks the invoice payment, then its subscription.
+      settleInvoicePayment(
+        tx,
+        payload.invoicePaymentId,
+        { kind: 'failed', code: 'payment_request_rejected', message: result.kind === 'rejected' ? result.error : null, gateway: null },
+        { causeType: 'system', causeId: lease.requestId, eventType: 'payment_request.rejected' },
+        now,
+        this.config.billing.dunningScheduleMs,
+      ),
+    );
+  }
+
+  /** A refund request: the same Idempotency-Key on every send, so a retry after a timeout refunds once. */
+  private async deliverRefund(lease: OutboxLease, payload: RefundCreatePayload): Promise<void> {
+    const result = await this.gateway.createRefund(payload, lease.requestId);
+    const context = { requestId: lease.requestId, invoiceRefundId: payload.invoiceRefundId };
+    if (result.kind === 'accepted') {
+      if (!(await recordRefundRequested(this.db, lease, result.id, this.clock.now()))) return this.leaseLost(lease, 'accepted');
+      this.logger.log({ ...context, gatewayRefundId: result.id }, 'refund requested');
+      return;
+    }
+    return this.recordUnaccepted(lease, result, context, (tx, now) =>
+      settleInvoiceRefund(
+        tx,
+        { invoiceRefundId: payload.invoiceRefundId, gatewayRefundId: null },
+        { kind: 'failed', gatewayRefundId: null, code: 'refund_request_rejected', message: result.kind === 'rejected' ? result.error : null },
+        now,
+      ),
+    );
+  }
+
+  /**
+   * A send that was not accepted: retried later (a retryable error, or a refund's unknown outcome: same
+   * Idempotency-Key), or, when the payment service refused the request itself, the message `failed` and
+   * `onRejected` applied in the same transaction.
+   */
+  private async recordUnaccepted(
+    lease: OutboxLease,
+    result: Exclude<GatewayCreateResult, { kind: 'accepted' }>,
+    context: Record<string, unknown>,
+    onRejected: (tx: SqlTransaction, now: Date) => Promise<unknown>,
+  ): Promise<void> {
+    if (result.kind === 'rejected') return this.markFailed(lease, result.error, onRejected);
+    const delay = retryDelayMs(lease.attempts, OUTBOX_BACKOFF);
+    const retry: OutboxResult = { status: 'retry', nextAttemptAt: new Date(this.clock.now().getTime() + delay), lastError: result.error };
+    if (!(await recordOutboxResult(this.db, lease, retry))) return this.leaseLost(lease, result.kind);
+    this.logger.warn({ ...context, topic: lease.topic, attempt: lease.attempts, retryInMs: delay, error: result.error }, 'request to the payment service failed; will retry');
+  }
+
+  private async markFailed(lease: OutboxLease, error: string, onRejected: (tx: SqlTransaction, now: Date) => Promise<unknown>): Promise<void> {
     const now = this.clock.now();
     const recorded = await this.db.transaction(async (tx) => {
       if (!(await recordOutboxResult(tx, lease, { status: 'failed', lastError: error }))) return false;
-      if (!payload) return true;
-      // Same lock order as the webhook: the invoice payment, then (in applyPaymentFailed) its subscription.
-      const payment = await lockInvoicePayment(tx, payload.invoicePaymentId);
-      if (payment) {
-        await applyPaymentFailed(
-          tx,
-          payment,
-          { code: 'payment_request_rejected', message: error, gatewayPaymentId: null },
-          { causeType: 'system', causeId: lease.requestId },
-          now,
-          this.config.billing.dunningScheduleMs,
-        );
-      }
+      await onRejected(tx, now);
       return true;
     });
     if (!recorded) return this.leaseLost(lease, 'rejected');
-    this.logger.error({ requestId: lease.requestId, outboxMessageId: lease.id, error }, 'payment request rejected; giving up');
+    this.logger.error({ requestId: lease.requestId, outboxMessageId: lease.id, topic: lease.topic, error }, 'request rejected by the payment service; giving up');
   }
 
   /**

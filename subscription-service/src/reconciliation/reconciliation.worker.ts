@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { applyPaymentFailed, applyPaymentSucceeded, PaymentOutcomeResult } from '../billing/payment-outcomes';
+import { settleInvoicePayment, SettlementResult } from '../billing/payment-outcomes';
+import { isCollectible } from '../invoices/domain/invoice-status';
 import { GatewayPayment, PaymentGatewayClient } from '../payments-outbox/payment-gateway.client';
-import { lockInvoicePayment, updateInvoicePayment } from '../invoices/invoice.repository';
+import { hasPendingCharge, lockInvoicePayment, updateInvoicePayment } from '../invoices/invoice.repository';
 import { Clock, CLOCK } from '../platform/clock';
 import { Database, statement } from '../platform/database/database';
 import { PollingWorker } from '../platform/workers/polling-worker';
@@ -14,7 +15,14 @@ interface ClaimedPayment {
   gateway_payment_id: string | null;
 }
 
-export type ReconciliationOutcome = PaymentOutcomeResult | 'still_processing' | 'not_found' | 'resolved_processing' | 'already_settled' | 'lookup_failed';
+export type ReconciliationOutcome =
+  | SettlementResult
+  | 'still_processing'
+  | 'not_found'
+  | 'resolved_processing'
+  | 'already_settled'
+  | 'canceled_never_created'
+  | 'lookup_failed';
 
 const BATCH_SIZE = 50;
 
@@ -44,7 +52,8 @@ const CLAIM_STALE = statement(
  *
  * Claiming: one short statement per batch, `FOR UPDATE SKIP LOCKED` on the rows, that moves their
  * `updated_at` to now, so another replica will not look at them again before the threshold passes.
- * The HTTP lookup runs outside any lock; the row is then locked again and re-checked before applying.
+ * The HTTP lookup runs outside any lock; settleInvoicePayment then locks the row again and re-checks it, and
+ * compares the gateway's amount, currency and merchant reference with the obligation like for a webhook.
  */
 @Injectable()
 export class ReconciliationWorker extends PollingWorker {
@@ -83,45 +92,63 @@ export class ReconciliationWorker extends PollingWorker {
     let found: GatewayPayment | undefined;
     try {
       const payments = await this.gateway.findPaymentsByMerchantReference(row.invoice_id);
-      found = payments.find((p) => (row.gateway_payment_id !== null && p.id === row.gateway_payment_id) || p.metadata?.invoicePaymentId === row.id);
+      found = payments.find((p) => (row.gateway_payment_id !== null && p.id === row.gateway_payment_id) || p.metadata.invoicePaymentId === row.id);
     } catch (error) {
       this.logger.warn({ invoicePaymentId: row.id, err: error }, 'reconciliation lookup failed; will try again after the threshold');
       return 'lookup_failed';
     }
     if (!found) {
-      // `unknown`: the gateway never created it; the outbox retry (same Idempotency-Key) will.
-      if (row.status === 'processing') this.logger.warn({ invoicePaymentId: row.id, gatewayPaymentId: row.gateway_payment_id }, 'reconciliation: payment not found at the gateway');
+      if (row.status === 'unknown') return this.resolveNeverCreated(row);
+      this.logger.warn({ invoicePaymentId: row.id, gatewayPaymentId: row.gateway_payment_id }, 'reconciliation: payment not found at the gateway');
       return 'not_found';
     }
     const gatewayPayment = found;
     const now = this.clock.now();
+    const reported = { id: gatewayPayment.id, amount: gatewayPayment.amount, currency: gatewayPayment.currency, merchantReference: gatewayPayment.merchantReference };
+    const source = { causeType: 'reconciliation' as const, causeId: gatewayPayment.id, eventType: `reconciliation.${gatewayPayment.status}` };
+    const dunning = this.config.billing.dunningScheduleMs;
     const outcome = await this.db.transaction(async (tx): Promise<ReconciliationOutcome> => {
-      // Same lock order as the webhook; re-check: a webhook may have settled it during the lookup.
-      const payment = await lockInvoicePayment(tx, row.id);
-      if (!payment || (payment.status !== 'processing' && payment.status !== 'unknown')) return 'already_settled';
-      const cause = { causeType: 'reconciliation' as const, causeId: gatewayPayment.id };
       switch (gatewayPayment.status) {
         case 'succeeded':
-          return applyPaymentSucceeded(tx, payment, gatewayPayment.id, cause, now);
+          return settleInvoicePayment(tx, row.id, { kind: 'succeeded', gateway: reported }, source, now, dunning);
         case 'failed':
-          return applyPaymentFailed(
+          return settleInvoicePayment(
             tx,
-            payment,
-            { code: gatewayPayment.failureCode ?? 'payment_failed', message: gatewayPayment.failureMessage, gatewayPaymentId: gatewayPayment.id },
-            cause,
+            row.id,
+            { kind: 'failed', code: gatewayPayment.failureCode ?? 'payment_failed', message: gatewayPayment.failureMessage, gateway: reported },
+            source,
             now,
-            this.config.billing.dunningScheduleMs,
+            dunning,
           );
-        default:
-          if (payment.status === 'unknown') {
-            // The timed-out request did create it: it is an ordinary payment in flight now.
-            await updateInvoicePayment(tx, payment.id, { status: 'processing', gatewayPaymentId: gatewayPayment.id }, now);
-            return 'resolved_processing';
-          }
-          return 'still_processing';
+        default: {
+          // Same lock order as the webhook; re-check: a webhook may have settled it during the lookup.
+          const payment = await lockInvoicePayment(tx, row.id);
+          if (!payment || (payment.status !== 'processing' && payment.status !== 'unknown')) return 'already_settled';
+          if (payment.status === 'processing') return 'still_processing';
+          // The timed-out request did create it: it is an ordinary payment in flight now.
+          await updateInvoicePayment(tx, payment.id, { status: 'processing', gatewayPaymentId: gatewayPayment.id }, now);
+          return 'resolved_processing';
+        }
       }
     });
     this.logger.log({ invoicePaymentId: row.id, gatewayPaymentId: gatewayPayment.id, gatewayStatus: gatewayPayment.status, outcome }, 'payment reconciled');
     return outcome;
+  }
+
+  /**
+   * An `unknown` payment the gateway does not have. While its invoice is collectible the outbox retry (same
+   * Idempotency-Key) sends it again; once the invoice is void or settled and no charge is waiting to be sent, it
+   * never will be: `canceled`. (Should the lost request still reach the gateway, its webhook finds the payment
+   * canceled and the money is refunded.)
+   */
+  private async resolveNeverCreated(row: ClaimedPayment): Promise<ReconciliationOutcome> {
+    const now = this.clock.now();
+    return this.db.transaction(async (tx): Promise<ReconciliationOutcome> => {
+      const payment = await lockInvoicePayment(tx, row.id);
+      if (!payment || payment.status !== 'unknown') return 'already_settled';
+      if (isCollectible(payment.invoice.status) || (await hasPendingCharge(tx, payment.id))) return 'not_found';
+      await updateInvoicePayment(tx, payment.id, { status: 'canceled', failureCode: 'not_sent', failureMessage: 'invoice no longer collectible; the gateway never created the payment' }, now);
+      return 'canceled_never_created';
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { Invoice, Plan, Subscription, SubscriptionStatus, SubscriptionStatusChange } from '../generated/prisma/client';
+import { refundsFromJson, refundsJsonOf } from '../invoices/invoice-refund.repository';
 import { INVOICE_COLUMNS, paymentsFromJson, paymentsJsonOf } from '../invoices/invoice.repository';
 import { PLAN_COLUMNS } from '../plans/plan.repository';
 import { ColumnMap, pickPrefixed, selectList, setClause } from '../platform/database/columns';
@@ -187,7 +188,7 @@ const VIEW_FROM = `
     SELECT * FROM invoices li WHERE li.subscription_id = s.id ORDER BY li.created_at DESC, li.id DESC LIMIT 1
   ) i ON true`;
 const VIEW_SELECT = `${SUBSCRIPTION_SELECT}, ${selectList(PLAN_COLUMNS, 'p', 'plan.')}, ${selectList(INVOICE_COLUMNS, 'i', 'invoice.')},
-  ${paymentsJsonOf('i')} AS "invoice.payments"`;
+  ${paymentsJsonOf('i')} AS "invoice.payments", ${refundsJsonOf('i')} AS "invoice.refunds"`;
 
 const FIND_VIEW = statement('subscriptions_view', `SELECT ${VIEW_SELECT} ${VIEW_FROM} WHERE s.id = $1 AND ($2::uuid IS NULL OR s.user_id = $2)`);
 
@@ -231,6 +232,6 @@ function toView(row: Record<string, unknown>): SubscriptionView {
   return {
     ...(pickPrefixed(row, SUBSCRIPTION_COLUMNS, '') as Subscription),
     plan: pickPrefixed(row, PLAN_COLUMNS, 'plan.') as Plan,
-    invoices: latest ? [{ ...latest, payments: paymentsFromJson(row['invoice.payments']) }] : [],
+    invoices: latest ? [{ ...latest, payments: paymentsFromJson(row['invoice.payments']), refunds: refundsFromJson(row['invoice.refunds']) }] : [],
   };
 }

@@ -5,9 +5,9 @@ import { BillingWorker } from '../billing/billing.worker';
 import { billingTime } from '../billing/domain/billing-time';
 import { dunningWindowMs } from '../billing/domain/dunning';
 import { BillingMoment, InvoiceIssuer } from '../billing/invoice-issuer';
-import { transitionSubscription } from '../billing/subscription-transitions';
+import { endSubscription } from '../billing/subscription-transitions';
 import { AppConfig } from '../config/app-config';
-import { countInvoicePayments, findInitialInvoice, updateInvoice, voidInvoices } from '../invoices/invoice.repository';
+import { countInvoicePayments, findInitialInvoice, updateInvoice } from '../invoices/invoice.repository';
 import { findPlan } from '../plans/plan.repository';
 import { isAdmin, Principal } from '../platform/auth/principal';
 import { Clock, CLOCK } from '../platform/clock';
@@ -276,13 +276,16 @@ export class SubscriptionsService {
 
   /**
    * At period end: flag only (still active, keeps access; the billing worker cancels at the boundary).
-   * Immediately: canceled now, access ends, open invoices void; no refund and no credit for the unused time.
+   * Immediately: canceled now, access ends, open invoices void and their unsent charges canceled (endSubscription);
+   * no refund and no credit for the unused time of a paid period. Money the gateway still captures for a voided
+   * invoice is refunded automatically when its outcome arrives.
    */
   async cancel(principal: Principal, id: string, request: CancelSubscriptionRequest, requestId: string): Promise<SubscriptionResponse> {
     const atPeriodEnd = request.atPeriodEnd ?? true;
     await this.db.transaction(async (tx) => {
       const subscription = await this.lockVisibleSubscription(tx, principal, id);
-      const now = this.momentFor(subscription).billing;
+      const at = this.momentFor(subscription);
+      const now = at.billing;
       if (!isLive(subscription.status)) {
         throw new DomainError('invalid_state_transition', `The subscription is already ${subscription.status}.`);
       }
@@ -301,26 +304,19 @@ export class SubscriptionsService {
         );
         return;
       }
-      await transitionSubscription(
+      await endSubscription(
         tx,
         subscription,
-        'canceled',
-        { reason: 'canceled_by_request', causeType: 'request', causeId: requestId },
-        now,
         {
-          canceledAt: now,
+          to: 'canceled',
+          cause: { reason: 'canceled_by_request', causeType: 'request', causeId: requestId },
           endedAt: now,
-          cancelAtPeriodEnd: false,
+          canceledAt: now,
           cancellationReason: request.reason ?? null,
-          pendingPlanId: null,
-          pendingInvoiceId: null,
-          scheduledPlanId: null,
-          renewalInvoiceId: null,
-          nextPaymentRetryAt: null,
-          incompleteExpiresAt: null,
         },
+        now,
+        at.system,
       );
-      await voidInvoices(tx, id, ['open'], now);
     });
     return this.getSubscription(principal, id);
   }

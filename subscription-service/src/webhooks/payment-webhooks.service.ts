@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { applyPaymentFailed, applyPaymentSucceeded } from '../billing/payment-outcomes';
-import { findInvoicePaymentId, InvoicePaymentWithInvoice, lockInvoicePayment } from '../invoices/invoice.repository';
+import { settleInvoicePayment } from '../billing/payment-outcomes';
+import { settleInvoiceRefund } from '../billing/refund-outcomes';
+import { findInvoicePaymentId } from '../invoices/invoice.repository';
 import { Clock, CLOCK } from '../platform/clock';
 import { Database, Sql } from '../platform/database/database';
 import { DomainError } from '../platform/errors/domain-error';
@@ -54,7 +55,7 @@ export class PaymentWebhooksService {
     const webhookId = headers.id as string;
 
     const outcome = await this.db.transaction(async (tx) => {
-      const recorded = await recordInboundWebhookEvent(tx, { id: webhookId, type: event.type, paymentId: event.payment.id, sequence: event.sequence, receivedAt: now });
+      const recorded = await recordInboundWebhookEvent(tx, { id: webhookId, type: event.type, paymentId: event.paymentId, sequence: event.sequence, receivedAt: now });
       if (!recorded) return null;
       const result = await this.apply(tx, webhookId, event, now);
       await setInboundWebhookOutcome(tx, webhookId, result);
@@ -64,47 +65,54 @@ export class PaymentWebhooksService {
       this.logger.log({ webhookId, type: event.type }, 'duplicate webhook acknowledged');
       return { received: true, duplicate: true };
     }
-    this.logger.log({ webhookId, type: event.type, paymentId: event.payment.id, sequence: event.sequence, outcome }, 'webhook processed');
+    this.logger.log({ webhookId, type: event.type, paymentId: event.paymentId, sequence: event.sequence, outcome }, 'webhook processed');
     return { received: true, duplicate: false };
   }
 
   private async apply(tx: Sql, webhookId: string, event: PaymentEvent, now: Date): Promise<string> {
-    if (event.type !== 'payment.succeeded' && event.type !== 'payment.failed') return 'ignored_unsupported_type';
-    // Locked: events of one payment serialise here; a higher sequence wins, older ones never regress state.
-    const payment = await this.lockEventPayment(tx, event);
-    if (!payment) {
-      this.logger.warn({ webhookId, paymentId: event.payment.id, merchantReference: event.payment.merchantReference }, 'webhook for an unknown payment ignored');
+    if (event.refund) {
+      if (event.type !== 'refund.succeeded' && event.type !== 'refund.failed') return 'ignored_unsupported_type';
+      const refund = event.refund;
+      const by = { invoiceRefundId: uuidOrNull(refund.metadata.invoiceRefundId), gatewayRefundId: refund.id };
+      return settleInvoiceRefund(
+        tx,
+        by,
+        event.type === 'refund.succeeded'
+          ? { kind: 'succeeded', gatewayRefundId: refund.id }
+          : { kind: 'failed', gatewayRefundId: refund.id, code: refund.failureCode ?? 'refund_failed', message: refund.failureMessage },
+        now,
+      );
+    }
+    const payment = event.payment;
+    if (!payment || (event.type !== 'payment.succeeded' && event.type !== 'payment.failed')) return 'ignored_unsupported_type';
+    const invoicePaymentId = await this.findEventInvoicePayment(tx, payment);
+    if (!invoicePaymentId) {
+      this.logger.warn({ webhookId, paymentId: payment.id, merchantReference: payment.merchantReference }, 'webhook for an unknown payment ignored');
       return 'ignored_unknown';
     }
-    if (payment.lastEventSequence !== null && event.sequence <= payment.lastEventSequence) return 'ignored_stale';
-    // Written with the outcome: the next event of this payment must be newer.
-    const sequence = { lastEventSequence: event.sequence };
-
-    if (event.type === 'payment.succeeded') {
-      return applyPaymentSucceeded(tx, payment, event.payment.id, { causeType: 'webhook_event', causeId: webhookId }, now, sequence);
-    }
-    return applyPaymentFailed(
+    const reported = { id: payment.id, amount: payment.amount, currency: payment.currency, merchantReference: payment.merchantReference };
+    return settleInvoicePayment(
       tx,
-      payment,
-      { code: event.payment.failureCode ?? 'payment_failed', message: event.payment.failureMessage, gatewayPaymentId: event.payment.id },
-      { causeType: 'webhook_event', causeId: webhookId },
+      invoicePaymentId,
+      event.type === 'payment.succeeded'
+        ? { kind: 'succeeded', gateway: reported }
+        : { kind: 'failed', code: payment.failureCode ?? 'payment_failed', message: payment.failureMessage, gateway: reported },
+      // Written with the outcome: the next event of this payment must be newer.
+      { causeType: 'webhook_event', causeId: webhookId, eventType: event.type, sequence: event.sequence },
       now,
       this.config.billing.dunningScheduleMs,
-      sequence,
     );
   }
 
-  /** The event's invoice payment, locked: by metadata.invoicePaymentId, then the gateway payment id, then merchantReference (= invoice id). */
-  private async lockEventPayment(tx: Sql, event: PaymentEvent): Promise<InvoicePaymentWithInvoice | null> {
-    const fromMetadata = event.payment.metadata.invoicePaymentId;
-    if (fromMetadata && UUID.test(fromMetadata)) {
-      const payment = await lockInvoicePayment(tx, fromMetadata);
-      if (payment) return payment;
-    }
-    const invoiceId = event.payment.merchantReference;
-    const id =
-      (await findInvoicePaymentId(tx, { gatewayPaymentId: event.payment.id })) ??
-      (invoiceId && UUID.test(invoiceId) ? await findInvoicePaymentId(tx, { invoiceId }) : null);
-    return id ? lockInvoicePayment(tx, id) : null;
+  /** The invoice payment an event names: by metadata.invoicePaymentId, then the gateway payment id, then merchantReference (= invoice id). */
+  private async findEventInvoicePayment(tx: Sql, payment: NonNullable<PaymentEvent['payment']>): Promise<string | null> {
+    const fromMetadata = uuidOrNull(payment.metadata.invoicePaymentId);
+    if (fromMetadata && (await findInvoicePaymentId(tx, { id: fromMetadata }))) return fromMetadata;
+    const invoiceId = uuidOrNull(payment.merchantReference);
+    return (await findInvoicePaymentId(tx, { gatewayPaymentId: payment.id })) ?? (invoiceId ? await findInvoicePaymentId(tx, { invoiceId }) : null);
   }
+}
+
+function uuidOrNull(value: string | null | undefined): string | null {
+  return value && UUID.test(value) ? value : null;
 }

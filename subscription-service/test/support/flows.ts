@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { TestApp } from './test-app';
-import { paymentEvent, signedHeaders } from './webhooks';
+import { paymentEvent, PaymentEventInput, signedHeaders } from './webhooks';
 
 export interface CreatedSubscription {
   readonly id: string;
@@ -19,12 +19,31 @@ export async function subscribe(t: TestApp, auth: Record<string, string>, planId
   };
 }
 
+/**
+ * A payment event for an invoice, as the payment service would send it: for the invoice's amount and currency
+ * (what it was asked to charge) and, once the invoice payment knows it, its gateway payment id, unless the input
+ * says otherwise.
+ */
+export async function paymentEventFor(
+  t: TestApp,
+  input: Omit<PaymentEventInput, 'amount' | 'currency'> & Partial<Pick<PaymentEventInput, 'amount' | 'currency'>>,
+): Promise<{ id: string; body: string }> {
+  const invoice = await t.prisma.invoice.findUnique({ where: { id: input.invoiceId }, select: { amount: true, currency: true } });
+  const payment = input.invoicePaymentId ? await t.prisma.invoicePayment.findUnique({ where: { id: input.invoicePaymentId }, select: { gatewayPaymentId: true } }) : null;
+  return paymentEvent({
+    ...input,
+    gatewayPaymentId: input.gatewayPaymentId ?? payment?.gatewayPaymentId ?? undefined,
+    amount: input.amount ?? invoice?.amount ?? 1000,
+    currency: input.currency ?? invoice?.currency ?? 'USD',
+  });
+}
+
 /** Delivers a correctly signed payment event for an invoice payment, as the payment service would. */
 export async function deliverPaymentEvent(
   t: TestApp,
-  input: { type: 'payment.succeeded' | 'payment.failed'; invoiceId: string; invoicePaymentId: string; sequence?: number; eventId?: string; failureCode?: string },
+  input: Parameters<typeof paymentEventFor>[1] & { invoicePaymentId: string },
 ): Promise<{ eventId: string; status: number; body: Record<string, unknown> }> {
-  const event = paymentEvent(input);
+  const event = await paymentEventFor(t, input);
   const timestamp = Math.floor(t.clock.now().getTime() / 1000);
   const res = await request(t.server).post('/v1/webhooks/payments').set(signedHeaders(event.id, event.body, timestamp)).send(event.body);
   return { eventId: event.id, status: res.status, body: res.body };

@@ -11,7 +11,9 @@ export interface PaymentEventInput {
   readonly sequence?: number;
   readonly failureCode?: string;
   readonly eventId?: string;
-  readonly amount?: number;
+  /** Minor units; what the gateway captured. */
+  readonly amount: number;
+  readonly currency: string;
 }
 
 /** A payment-service event body exactly as docs/contracts.md describes it. */
@@ -28,8 +30,8 @@ export function paymentEvent(input: PaymentEventInput): { id: string; body: stri
         id: input.gatewayPaymentId ?? randomUUID(),
         object: 'payment',
         status: succeeded ? 'succeeded' : 'failed',
-        amount: input.amount ?? 1000,
-        currency: 'USD',
+        amount: input.amount,
+        currency: input.currency,
         merchantReference: input.invoiceId,
         customerReference: randomUUID(),
         paymentMethod: succeeded ? 'pm_card_visa' : 'pm_card_declined',

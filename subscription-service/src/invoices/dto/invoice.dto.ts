@@ -2,8 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PaginationQuery } from '../../platform/http/pagination';
 import { SEED_IDS } from '../../seed-ids';
-
-export const INVOICE_STATUSES = ['open', 'paid', 'failed', 'void'] as const;
+import { INVOICE_PAYMENT_STATUSES, INVOICE_STATUSES, InvoiceStatus } from '../domain/invoice-status';
 
 export class ListInvoicesQuery extends PaginationQuery {
   @ApiPropertyOptional({ format: 'uuid', example: SEED_IDS.bobSubscription })
@@ -14,7 +13,7 @@ export class ListInvoicesQuery extends PaginationQuery {
   @ApiPropertyOptional({ enum: INVOICE_STATUSES })
   @IsOptional()
   @IsIn(INVOICE_STATUSES)
-  status?: (typeof INVOICE_STATUSES)[number];
+  status?: InvoiceStatus;
 }
 
 export class InvoiceLineResponse {
@@ -48,9 +47,11 @@ export class InvoicePaymentResponse {
   paymentMethod!: string;
 
   @ApiProperty({
-    enum: ['pending', 'processing', 'unknown', 'succeeded', 'failed'],
+    enum: INVOICE_PAYMENT_STATUSES,
     example: 'succeeded',
-    description: '`unknown`: the request to the payment service timed out or its connection dropped after sending; resolved by the retry (same Idempotency-Key) or by reconciliation.',
+    description:
+      '`unknown`: the request to the payment service timed out or its connection dropped after sending; resolved by the retry (same Idempotency-Key) or by reconciliation. ' +
+      '`canceled`: never charged, because the invoice was voided or settled before the request was sent.',
   })
   status!: string;
 
@@ -62,6 +63,47 @@ export class InvoicePaymentResponse {
 
   @ApiProperty({ type: String, nullable: true, example: null })
   failureMessage!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}
+
+export class InvoiceRefundResponse {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ enum: ['invoice_refund'] })
+  object!: 'invoice_refund';
+
+  @ApiProperty({ format: 'uuid', description: 'The invoice payment whose money is returned.' })
+  invoicePaymentId!: string;
+
+  @ApiProperty({ example: 2900, description: 'Minor units of `currency`: always the whole captured amount.' })
+  amount!: number;
+
+  @ApiProperty({ example: 'USD' })
+  currency!: string;
+
+  @ApiProperty({ example: 'no_obligation', description: "The payment service's refund reason: `no_obligation` or `duplicate`." })
+  reason!: string;
+
+  @ApiProperty({
+    example: 'invoice_void',
+    description: 'Why nothing was owed: `invoice_void`, `invoice_failed` (a late success the invoice could no longer use) or `invoice_paid_by_another_payment`.',
+  })
+  explanation!: string;
+
+  @ApiProperty({ enum: ['pending', 'processing', 'succeeded', 'failed'], example: 'succeeded' })
+  status!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Refund id at the payment service, once it accepted the request.' })
+  gatewayRefundId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  failureCode!: string | null;
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
@@ -121,6 +163,15 @@ export class InvoiceResponse {
 
   @ApiProperty({ type: [InvoicePaymentResponse] })
   payments!: InvoicePaymentResponse[];
+
+  @ApiProperty({ example: 0, description: 'Minor units returned to the customer by succeeded refunds.' })
+  amountRefunded!: number;
+
+  @ApiProperty({
+    type: [InvoiceRefundResponse],
+    description: 'Money captured while the invoice no longer owed it (void, failed, or already paid), returned automatically.',
+  })
+  refunds!: InvoiceRefundResponse[];
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;

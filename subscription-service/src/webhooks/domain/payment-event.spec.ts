@@ -10,6 +10,8 @@ const event = (overrides: Record<string, unknown> = {}, object: Record<string, u
         object: {
           id: 'pay-1',
           status: 'failed',
+          amount: 2900,
+          currency: 'USD',
           merchantReference: 'inv-1',
           failureCode: 'card_declined',
           failureMessage: 'Declined',
@@ -29,9 +31,13 @@ describe('parsePaymentEvent', () => {
         id: 'evt-1',
         type: 'payment.failed',
         sequence: 2,
+        paymentId: 'pay-1',
+        refund: null,
         payment: {
           id: 'pay-1',
           status: 'failed',
+          amount: 2900,
+          currency: 'USD',
           merchantReference: 'inv-1',
           failureCode: 'card_declined',
           failureMessage: 'Declined',
@@ -41,7 +47,28 @@ describe('parsePaymentEvent', () => {
     });
   });
 
+  it('should read a refund event as the refund of its payment', () => {
+    const body = event({ type: 'refund.succeeded', sequence: 3 }, { id: 'ref-1', paymentId: 'pay-1', status: 'succeeded', failureCode: null, metadata: { invoiceRefundId: 'r-1' } });
+    expect(parsePaymentEvent(body)).toEqual({
+      ok: true,
+      event: {
+        id: 'evt-1',
+        type: 'refund.succeeded',
+        sequence: 3,
+        paymentId: 'pay-1',
+        payment: null,
+        refund: { id: 'ref-1', status: 'succeeded', failureCode: null, failureMessage: 'Declined', metadata: { invoiceRefundId: 'r-1' } },
+      },
+    });
+  });
+
+  it('should leave an amount that is not a safe integer out, so that it can never match an obligation', () => {
+    const parsed = parsePaymentEvent(event({}, { amount: 1e300 }));
+    expect(parsed.ok && parsed.event.payment?.amount).toBeNull();
+  });
+
   it.each([
+    ['a refund event without its payment id', event({ type: 'refund.failed' }, { id: 'ref-1' }), 'data.object.paymentId is required for a refund event'],
     ['invalid JSON', Buffer.from('{"id":'), 'body is not valid JSON'],
     ['a JSON array', Buffer.from('[]'), 'id and type are required'],
     ['a missing type', event({ type: undefined }), 'id and type are required'],

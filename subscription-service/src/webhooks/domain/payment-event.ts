@@ -1,21 +1,48 @@
-/** The payment service's webhook event (docs/contracts.md), reduced to the fields this service uses. */
+/**
+ * The payment service's webhook events (docs/contracts.md), reduced to the fields this service uses:
+ * `payment.succeeded` / `payment.failed` carry the Payment resource, `refund.succeeded` / `refund.failed` the
+ * Refund resource (with its `paymentId`). Events of one payment, refunds included, share its `sequence`.
+ */
 export interface PaymentEvent {
   readonly id: string;
   readonly type: string;
   readonly sequence: number;
+  /** The payment the event is about (a refund's `paymentId`). */
+  readonly paymentId: string;
   readonly payment: {
     readonly id: string;
     readonly status: string;
+    /** Minor units; null when absent or not an integer (it then never matches an obligation). */
+    readonly amount: number | null;
+    readonly currency: string | null;
     readonly merchantReference: string | null;
     readonly failureCode: string | null;
     readonly failureMessage: string | null;
     readonly metadata: Readonly<Record<string, string>>;
-  };
+  } | null;
+  readonly refund: {
+    readonly id: string;
+    readonly status: string;
+    readonly failureCode: string | null;
+    readonly failureMessage: string | null;
+    readonly metadata: Readonly<Record<string, string>>;
+  } | null;
 }
 
 export type ParsedPaymentEvent = { readonly ok: true; readonly event: PaymentEvent } | { readonly ok: false; readonly problem: string };
 
 const str = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
+const int = (value: unknown): number | null => (typeof value === 'number' && Number.isSafeInteger(value) ? value : null);
+
+function stringMap(value: unknown): Record<string, string> {
+  const map: Record<string, string> = {};
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof entry === 'string') map[key] = entry;
+    }
+  }
+  return map;
+}
 
 /** Parses the raw bytes the signature covered; never a re-serialised body. */
 export function parsePaymentEvent(rawBody: Buffer): ParsedPaymentEvent {
@@ -37,11 +64,13 @@ export function parsePaymentEvent(rawBody: Buffer): ParsedPaymentEvent {
     return { ok: false, problem: 'sequence must be a non-negative integer' };
   }
   if (!object || !str(object.id)) return { ok: false, problem: 'data.object.id is required' };
-  const metadata: Record<string, string> = {};
-  if (typeof object.metadata === 'object' && object.metadata !== null) {
-    for (const [key, value] of Object.entries(object.metadata as Record<string, unknown>)) {
-      if (typeof value === 'string') metadata[key] = value;
-    }
+  const objectId = str(object.id) as string;
+  const common = { status: str(object.status) ?? 'unknown', failureCode: str(object.failureCode), failureMessage: str(object.failureMessage), metadata: stringMap(object.metadata) };
+
+  if (type.startsWith('refund.')) {
+    const paymentId = str(object.paymentId);
+    if (!paymentId) return { ok: false, problem: 'data.object.paymentId is required for a refund event' };
+    return { ok: true, event: { id, type, sequence, paymentId, payment: null, refund: { id: objectId, ...common } } };
   }
   return {
     ok: true,
@@ -49,14 +78,9 @@ export function parsePaymentEvent(rawBody: Buffer): ParsedPaymentEvent {
       id,
       type,
       sequence,
-      payment: {
-        id: str(object.id) as string,
-        status: str(object.status) ?? 'unknown',
-        merchantReference: str(object.merchantReference),
-        failureCode: str(object.failureCode),
-        failureMessage: str(object.failureMessage),
-        metadata,
-      },
+      paymentId: objectId,
+      payment: { id: objectId, amount: int(object.amount), currency: str(object.currency), merchantReference: str(object.merchantReference), ...common },
+      refund: null,
     },
   };
 }
