@@ -61,3 +61,44 @@ export function signedHeaders(id: string, body: string, timestamp: number, secre
     'webhook-signature': signWebhook(secret, id, timestamp, body),
   };
 }
+
+export interface RefundEventInput {
+  readonly type: 'refund.succeeded' | 'refund.failed';
+  readonly gatewayRefundId: string;
+  readonly gatewayPaymentId: string;
+  readonly invoiceRefundId: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly sequence: number;
+}
+
+/** A payment-service refund event body as docs/contracts.md describes it (`data.object` is the Refund resource). */
+export function refundEvent(input: RefundEventInput): { id: string; body: string } {
+  const id = randomUUID();
+  const succeeded = input.type === 'refund.succeeded';
+  const body = JSON.stringify({
+    id,
+    type: input.type,
+    createdAt: new Date().toISOString(),
+    sequence: input.sequence,
+    data: {
+      object: {
+        id: input.gatewayRefundId,
+        object: 'refund',
+        paymentId: input.gatewayPaymentId,
+        amount: input.amount,
+        currency: input.currency,
+        reason: 'no_obligation',
+        status: succeeded ? 'succeeded' : 'failed',
+        failureCode: succeeded ? null : 'refund_failed',
+        failureMessage: succeeded ? null : 'The refund could not be completed.',
+        metadata: { invoiceRefundId: input.invoiceRefundId },
+        attempts: [],
+        createdAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+        processedAt: new Date().toISOString(),
+      },
+    },
+  });
+  return { id, body };
+}
