@@ -33,16 +33,24 @@ describe('invoice and invoice payment state machines', () => {
   });
 
   it('should refuse every other move, and never move out of paid, void or succeeded', () => {
+    const thrown = (move: () => void): string | null => {
+      try {
+        move();
+        return null;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
     for (const from of INVOICE_STATUSES) {
       for (const to of INVOICE_STATUSES) {
-        if (INVOICE_TRANSITIONS[from].includes(to)) expect(() => assertInvoiceTransition(from, to)).not.toThrow();
-        else expect(() => assertInvoiceTransition(from, to)).toThrow(`illegal invoice transition ${from} → ${to}`);
+        const expected = INVOICE_TRANSITIONS[from].includes(to) ? null : `illegal invoice transition ${from} → ${to}`;
+        expect(thrown(() => assertInvoiceTransition(from, to))).toBe(expected);
       }
     }
     for (const from of INVOICE_PAYMENT_STATUSES) {
       for (const to of INVOICE_PAYMENT_STATUSES) {
-        if (INVOICE_PAYMENT_TRANSITIONS[from].includes(to)) expect(() => assertInvoicePaymentTransition(from, to)).not.toThrow();
-        else expect(() => assertInvoicePaymentTransition(from, to)).toThrow(`illegal invoice payment transition ${from} → ${to}`);
+        const expected = INVOICE_PAYMENT_TRANSITIONS[from].includes(to) ? null : `illegal invoice payment transition ${from} → ${to}`;
+        expect(thrown(() => assertInvoicePaymentTransition(from, to))).toBe(expected);
       }
     }
     expect(INVOICE_TRANSITIONS.paid).toEqual([]);
