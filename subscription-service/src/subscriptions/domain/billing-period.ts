@@ -94,8 +94,3 @@ function daysInMonth(year: number, month: number): number {
   lastDay.setUTCFullYear(year, month + 1, 0); // day 0 of the next month (not Date.UTC, which maps years 0–99 to 1900–1999)
   return lastDay.getUTCDate();
 }
-
-/** End of a period that starts at `start`: boundary 1 of a cycle anchored there (callers move to the anchored functions). */
-export function addBillingCycle(start: Date, cycle: BillingCycle): Date {
-  return periodBoundary(start, cycle, 1);
-}
