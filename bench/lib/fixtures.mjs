@@ -41,18 +41,18 @@ export async function createCustomers(db, { tag, count }) {
  * <= billing time (now + clock_offset_seconds), and no upgrade awaiting payment (pending_invoice_id
  * NULL) — cancel_at_period_end false, so the work is a renewal. Columns the schema requires and the
  * worker reads are all set explicitly; if a migration adds one (e.g. a maintained "next billing due
- * at"), fill it here by the same rule. Returns the subscription ids and the commit time (this machine's clock).
+ * at"), fill it here by the same rule (billing_cycle_anchor: the period start, as a subscribe writes it). Returns the subscription ids and the commit time (this machine's clock).
  */
 export async function insertDueSubscriptions(db, { tag, count }) {
   const { rows } = await db.query(
     `WITH customers AS (${insertUsers("now() - interval '1 month 1 second'")})
      INSERT INTO subscriptions (id, user_id, plan_id, status, live_user_id, payment_method,
-                                current_period_start, current_period_end, cancel_at_period_end,
+                                current_period_start, current_period_end, billing_cycle_anchor, cancel_at_period_end,
                                 pending_plan_id, pending_invoice_id, scheduled_plan_id, renewal_invoice_id,
                                 next_payment_retry_at, incomplete_expires_at, clock_offset_seconds, version,
                                 created_at, updated_at)
      SELECT gen_random_uuid(), c.id, $3::uuid, 'active', c.id, 'pm_card_visa',
-            now() - interval '1 month 1 second', now() - interval '1 second', false,
+            now() - interval '1 month 1 second', now() - interval '1 second', now() - interval '1 month 1 second', false,
             NULL, NULL, NULL, NULL,
             NULL, NULL, 0, 0,
             c.created_at, now()
@@ -74,11 +74,11 @@ export async function insertPaddingSubscriptions(db, { tag, count }) {
   await db.query(
     `WITH customers AS (${insertUsers("now() - random() * interval '365 days'")})
      INSERT INTO subscriptions (id, user_id, plan_id, status, live_user_id, payment_method,
-                                current_period_start, current_period_end, cancel_at_period_end,
+                                current_period_start, current_period_end, billing_cycle_anchor, cancel_at_period_end,
                                 canceled_at, ended_at, cancellation_reason, clock_offset_seconds, version,
                                 created_at, updated_at)
      SELECT gen_random_uuid(), c.id, $3::uuid, 'canceled', NULL, 'pm_card_visa',
-            c.created_at, p.ended, false,
+            c.created_at, p.ended, c.created_at, false,
             p.ended, p.ended, 'bench_padding', 0, 1,
             c.created_at, p.ended
        FROM customers c, LATERAL (SELECT least(c.created_at + interval '1 month', now() - interval '1 second') AS ended) AS p`,

@@ -3,7 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client';
 import { describeApiKey } from './platform/auth/api-key';
 import { SEED_IDS } from './seed-ids';
-import { addBillingCycle } from './subscriptions/domain/billing-period';
+import { firstPeriod } from './subscriptions/domain/billing-period';
 
 /** Demo keys from docs/contracts.md: deterministic so the walkthrough and Swagger examples work. */
 export const DEMO_KEYS = {
@@ -42,7 +42,7 @@ export async function seedDatabase(prisma: PrismaClient, now: Date): Promise<voi
 
     // Bob: an active Starter subscription whose initial invoice is paid.
     const starter = PLANS[0];
-    const periodEnd = addBillingCycle(now, { interval: starter.interval, intervalCount: 1 });
+    const periodEnd = firstPeriod(now, { interval: starter.interval, intervalCount: 1 }).end;
     const { count } = await tx.subscription.createMany({
       data: {
         id: SEED_IDS.bobSubscription,
@@ -53,6 +53,7 @@ export async function seedDatabase(prisma: PrismaClient, now: Date): Promise<voi
         paymentMethod: 'pm_card_visa',
         currentPeriodStart: now,
         currentPeriodEnd: periodEnd,
+        billingCycleAnchor: now,
         createdAt: now,
         updatedAt: now,
       },

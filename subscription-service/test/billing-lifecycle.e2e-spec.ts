@@ -175,7 +175,87 @@ describe('billing lifecycle (e2e)', () => {
       await renewAt(PERIOD_END);
       expect(await renewalInvoice(sub.id)).toMatchObject({ amount: 29000, planId: yearly.id, periodEnd: new Date('2027-04-10T12:00:00.000Z') });
       await settleLatestRenewalPayment(sub.id, 'payment.succeeded');
-      expect(await getSubscription(sub.id)).toMatchObject({ planId: yearly.id, currentPeriodStart: PERIOD_END, currentPeriodEnd: '2027-04-10T12:00:00.000Z' });
+      expect(await getSubscription(sub.id)).toMatchObject({
+        planId: yearly.id,
+        currentPeriodStart: PERIOD_END,
+        currentPeriodEnd: '2027-04-10T12:00:00.000Z',
+        billingCycleAnchor: PERIOD_END, // another interval: the cycle restarts at the renewal
+      });
+    });
+  });
+
+  describe('calendar anchor', () => {
+    /**
+     * The billing worker's pass for this one subscription at `due` (the test clock's entry point): other
+     * files' and tests' subscriptions are due too at these later dates, so a whole pass would count them.
+     */
+    const renewOwnAt = async (subscriptionId: string, due: string) => {
+      t.clock.set(new Date(new Date(due).getTime() - 1).toISOString());
+      expect(await billing().runDueFor(subscriptionId)).toBeNull();
+      t.clock.set(due);
+      expect(await billing().runDueFor(subscriptionId)).toBe('renew');
+    };
+    /** The newest renewal invoice (by the period it bills) and its latest payment settled by a signed webhook. */
+    const payLatestRenewal = async (subscriptionId: string) => {
+      const invoice = await t.prisma.invoice.findFirstOrThrow({
+        where: { subscriptionId, kind: 'renewal' },
+        orderBy: { periodStart: 'desc' },
+        include: { payments: { orderBy: { createdAt: 'asc' } } },
+      });
+      const delivery = await deliverPaymentEvent(t, { type: 'payment.succeeded', invoiceId: invoice.id, invoicePaymentId: invoice.payments[invoice.payments.length - 1].id });
+      expect(delivery.status).toBe(200);
+      return invoice;
+    };
+
+    it('should renew a period started on Jan 31 to Feb 28, then Mar 31 and Apr 30, not the 28th of every month', async () => {
+      t.clock.set('2027-01-31T09:30:00.000Z');
+      const user = await createUser(t.prisma);
+      const sub = await activeSubscription(t, user.auth, pro.id);
+      expect(sub.body).toMatchObject({ currentPeriodStart: '2027-01-31T09:30:00.000Z', currentPeriodEnd: '2027-02-28T09:30:00.000Z' });
+
+      const periods: string[][] = [];
+      for (const due of ['2027-02-28T09:30:00.000Z', '2027-03-31T09:30:00.000Z']) {
+        await renewOwnAt(sub.id, due);
+        const invoice = await payLatestRenewal(sub.id);
+        const current = await getSubscription(sub.id);
+        periods.push([invoice.periodStart.toISOString(), invoice.periodEnd.toISOString(), current.currentPeriodStart, current.currentPeriodEnd]);
+      }
+      expect(periods).toEqual([
+        ['2027-02-28T09:30:00.000Z', '2027-03-31T09:30:00.000Z', '2027-02-28T09:30:00.000Z', '2027-03-31T09:30:00.000Z'],
+        ['2027-03-31T09:30:00.000Z', '2027-04-30T09:30:00.000Z', '2027-03-31T09:30:00.000Z', '2027-04-30T09:30:00.000Z'],
+      ]);
+      expect(await getSubscription(sub.id)).toMatchObject({ status: 'active', billingCycleAnchor: '2027-01-31T09:30:00.000Z' });
+    });
+
+    it('should keep the anchor through a downgrade on the same interval: previewed and billed Feb 28 → Mar 31', async () => {
+      t.clock.set('2027-01-31T09:30:00.000Z');
+      const user = await createUser(t.prisma);
+      const sub = await activeSubscription(t, user.auth, business.id);
+      expect(sub.body.billingCycleAnchor).toBe('2027-01-31T09:30:00.000Z');
+      t.clock.set('2027-02-10T00:00:00.000Z');
+      const preview = await request(t.server).get(`/v1/subscriptions/${sub.id}/change-plan/preview`).query({ planId: starter.id }).set(user.auth).expect(200);
+      expect(preview.body).toMatchObject({ direction: 'downgrade', periodStart: '2027-02-28T09:30:00.000Z', periodEnd: '2027-03-31T09:30:00.000Z' });
+      await request(t.server).post(`/v1/subscriptions/${sub.id}/change-plan`).set(user.auth).send({ planId: starter.id }).expect(200);
+
+      await renewOwnAt(sub.id, '2027-02-28T09:30:00.000Z');
+      const invoice = await payLatestRenewal(sub.id);
+      expect(invoice).toMatchObject({ planId: starter.id, periodStart: new Date(preview.body.periodStart), periodEnd: new Date(preview.body.periodEnd) });
+      expect(await getSubscription(sub.id)).toMatchObject({
+        planId: starter.id,
+        currentPeriodStart: '2027-02-28T09:30:00.000Z',
+        currentPeriodEnd: '2027-03-31T09:30:00.000Z',
+        billingCycleAnchor: '2027-01-31T09:30:00.000Z',
+      });
+    });
+
+    it('should renew a yearly plan started on Feb 29 on Feb 28 of the next year', async () => {
+      const yearly = await createPlan(t.prisma, { name: 'Leap yearly', amount: 29000, interval: 'year' });
+      t.clock.set('2028-02-29T00:00:00.000Z');
+      const user = await createUser(t.prisma);
+      const sub = await activeSubscription(t, user.auth, yearly.id);
+      expect(sub.body).toMatchObject({ currentPeriodEnd: '2029-02-28T00:00:00.000Z', billingCycleAnchor: '2028-02-29T00:00:00.000Z' });
+      await renewOwnAt(sub.id, '2029-02-28T00:00:00.000Z');
+      expect(await payLatestRenewal(sub.id)).toMatchObject({ periodStart: new Date('2029-02-28T00:00:00.000Z'), periodEnd: new Date('2030-02-28T00:00:00.000Z') });
     });
   });
 
@@ -318,6 +398,7 @@ describe('billing lifecycle (e2e)', () => {
         pendingPlanId: null,
         currentPeriodStart: '2026-03-25T12:00:00.000Z',
         currentPeriodEnd: '2027-03-25T12:00:00.000Z',
+        billingCycleAnchor: '2026-03-25T12:00:00.000Z', // the new period anchors the cycle
       });
     });
 

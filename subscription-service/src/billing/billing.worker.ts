@@ -9,7 +9,7 @@ import { selectList } from '../platform/database/columns';
 import { isUniqueViolation } from '../platform/database/database-errors';
 import { Database, SqlTransaction, statement } from '../platform/database/database';
 import { PollingWorker } from '../platform/workers/polling-worker';
-import { addBillingCycle } from '../subscriptions/domain/billing-period';
+import { renewalPeriod } from '../subscriptions/domain/billing-period';
 import { SUBSCRIPTION_COLUMNS, updateSubscriptionVersioned } from '../subscriptions/subscription.repository';
 import { billingTime } from './domain/billing-time';
 import { BillingWork, dueBillingWork } from './domain/due-work';
@@ -183,13 +183,18 @@ export class BillingWorker extends PollingWorker {
   /**
    * Issues the renewal invoice for the period after the current one, on the scheduled plan if a
    * downgrade is waiting (the plan switches at this boundary) and asks for its payment. The period
-   * itself advances when the invoice is paid.
+   * itself advances when the invoice is paid. The next period is computed from the billing cycle
+   * anchor (renewalPeriod), not from the current end, so a clamped month does not shift later ones; a
+   * scheduled plan with another interval resets the anchor to this renewal's start, written with the
+   * plan switch.
    */
   private async renew(tx: SqlTransaction, subscription: Subscription, requestId: string, at: BillingMoment): Promise<void> {
-    const plan = await findPlan(tx, subscription.scheduledPlanId ?? subscription.planId);
-    if (!plan) throw new Error(`plan of subscription ${subscription.id} not found`);
-    const periodStart = subscription.currentPeriodEnd;
-    const periodEnd = addBillingCycle(periodStart, plan);
+    const current = await findPlan(tx, subscription.planId);
+    const plan = subscription.scheduledPlanId ? await findPlan(tx, subscription.scheduledPlanId) : current;
+    if (!current || !plan) throw new Error(`plan of subscription ${subscription.id} not found`);
+    const next = renewalPeriod({ anchor: subscription.billingCycleAnchor, end: subscription.currentPeriodEnd, cycle: current }, plan);
+    const periodStart = next.start;
+    const periodEnd = next.end;
     const invoice = await this.issuer.issue(
       tx,
       {
@@ -210,7 +215,12 @@ export class BillingWorker extends PollingWorker {
       requestId,
       at,
     );
-    await updateSubscriptionVersioned(tx, subscription, { planId: plan.id, scheduledPlanId: null, renewalInvoiceId: invoice.id }, at.billing);
+    await updateSubscriptionVersioned(
+      tx,
+      subscription,
+      { planId: plan.id, scheduledPlanId: null, renewalInvoiceId: invoice.id, billingCycleAnchor: next.anchor },
+      at.billing,
+    );
   }
 }
 

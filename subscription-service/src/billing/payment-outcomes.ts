@@ -273,7 +273,7 @@ async function switchToPendingPlan(tx: Sql, subscription: Subscription, invoice:
       planId: pending.id,
       pendingPlanId: null,
       pendingInvoiceId: null,
-      ...(intervalChanged ? { currentPeriodStart: invoice.periodStart, currentPeriodEnd: invoice.periodEnd } : {}),
+      ...(intervalChanged ? { currentPeriodStart: invoice.periodStart, currentPeriodEnd: invoice.periodEnd, billingCycleAnchor: invoice.periodStart } : {}),
     },
     now,
   );

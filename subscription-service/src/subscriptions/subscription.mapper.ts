@@ -4,7 +4,7 @@ import { Plan, Subscription, SubscriptionStatusChange } from '../generated/prism
 import { InvoiceLineResponse } from '../invoices/dto/invoice.dto';
 import { InvoiceWithPayments, toInvoiceResponse } from '../invoices/invoice.mapper';
 import { toPlanResponse } from '../plans/plans.service';
-import { addBillingCycle } from './domain/billing-period';
+import { renewalPeriod } from './domain/billing-period';
 import { PlanChangeQuote } from './domain/plan-change';
 import { entitlement } from './domain/subscription-status';
 import { PlanChangePreviewResponse, StatusChangeResponse, SubscriptionResponse } from './dto/subscription.dto';
@@ -29,6 +29,7 @@ export function toSubscriptionResponse(subscription: SubscriptionView, systemNow
     paymentMethod: subscription.paymentMethod,
     currentPeriodStart: subscription.currentPeriodStart.toISOString(),
     currentPeriodEnd: subscription.currentPeriodEnd.toISOString(),
+    billingCycleAnchor: subscription.billingCycleAnchor.toISOString(),
     cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
     canceledAt: subscription.canceledAt?.toISOString() ?? null,
     endedAt: subscription.endedAt?.toISOString() ?? null,
@@ -71,14 +72,16 @@ export interface PlanChange {
 export function toPlanChangePreview({ subscription, current, target, quote, at }: PlanChange): PlanChangePreviewResponse {
   const common = { object: 'plan_change_preview' as const, subscriptionId: subscription.id, fromPlanId: current.id, toPlanId: target.id, currency: target.currency };
   if (quote.direction === 'downgrade') {
+    // The period the downgrade will be renewed into, by the billing worker's rule (anchor kept, or reset on another interval).
+    const next = renewalPeriod({ anchor: subscription.billingCycleAnchor, end: quote.appliesAt, cycle: current }, target);
     return {
       ...common,
       direction: 'downgrade',
       lines: [],
       total: 0,
       appliesAt: quote.appliesAt.toISOString(),
-      periodStart: quote.appliesAt.toISOString(),
-      periodEnd: addBillingCycle(quote.appliesAt, target).toISOString(),
+      periodStart: next.start.toISOString(),
+      periodEnd: next.end.toISOString(),
       resetsPeriod: false,
     };
   }

@@ -17,6 +17,7 @@ export const SUBSCRIPTION_COLUMNS: ColumnMap<Subscription> = {
   paymentMethod: 'payment_method',
   currentPeriodStart: 'current_period_start',
   currentPeriodEnd: 'current_period_end',
+  billingCycleAnchor: 'billing_cycle_anchor',
   cancelAtPeriodEnd: 'cancel_at_period_end',
   canceledAt: 'canceled_at',
   endedAt: 'ended_at',
@@ -42,11 +43,11 @@ const INSERT_SUBSCRIPTION = statement(
   'subscriptions_insert',
   `WITH created AS (
      INSERT INTO subscriptions (id, user_id, plan_id, status, live_user_id, payment_method, current_period_start, current_period_end,
-                                incomplete_expires_at, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+                                billing_cycle_anchor, incomplete_expires_at, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
    )
    INSERT INTO subscription_status_changes (id, subscription_id, from_status, to_status, reason, cause_type, cause_id, created_at)
-   VALUES (gen_random_uuid(), $1, NULL, $4, $11, $12, $13, $10)`,
+   VALUES (gen_random_uuid(), $1, NULL, $4, $12, $13, $14, $11)`,
 );
 
 /**
@@ -55,7 +56,7 @@ const INSERT_SUBSCRIPTION = statement(
  */
 export async function insertSubscription(
   db: Sql,
-  row: Pick<Subscription, 'id' | 'userId' | 'planId' | 'status' | 'liveUserId' | 'paymentMethod' | 'currentPeriodStart' | 'currentPeriodEnd' | 'incompleteExpiresAt' | 'createdAt'>,
+  row: Pick<Subscription, 'id' | 'userId' | 'planId' | 'status' | 'liveUserId' | 'paymentMethod' | 'currentPeriodStart' | 'currentPeriodEnd' | 'billingCycleAnchor' | 'incompleteExpiresAt' | 'createdAt'>,
   cause: Pick<SubscriptionStatusChange, 'reason' | 'causeType' | 'causeId'>,
 ): Promise<Subscription> {
   await db.execute(INSERT_SUBSCRIPTION, [
@@ -67,6 +68,7 @@ export async function insertSubscription(
     row.paymentMethod,
     row.currentPeriodStart,
     row.currentPeriodEnd,
+    row.billingCycleAnchor,
     row.incompleteExpiresAt,
     row.createdAt,
     cause.reason,

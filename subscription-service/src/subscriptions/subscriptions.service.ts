@@ -18,7 +18,7 @@ import { DomainError } from '../platform/errors/domain-error';
 import { IdempotencyRequest } from '../platform/idempotency/idempotency-key';
 import { IdempotentResult, runIdempotent } from '../platform/idempotency/idempotent-transaction';
 import { ListPage, toPage } from '../platform/http/pagination';
-import { addBillingCycle } from './domain/billing-period';
+import { firstPeriod } from './domain/billing-period';
 import { CreditExceedsChargeError, quotePlanChange } from './domain/plan-change';
 import { isLive } from './domain/subscription-status';
 import {
@@ -80,7 +80,9 @@ export class SubscriptionsService {
     try {
       return await this.db.transaction((tx) => runIdempotent(tx, idempotency, now, async () => {
         const plan = await findSubscribablePlan(tx, request.planId);
-        const periodEnd = addBillingCycle(now, plan);
+        // The first period is anchored at the subscribe time (Stripe's default billing_cycle_anchor); every later one is computed from it.
+        const period = firstPeriod(now, plan);
+        const periodEnd = period.end;
         const subscription = await insertSubscription(
           tx,
           {
@@ -90,8 +92,9 @@ export class SubscriptionsService {
             status: 'incomplete',
             liveUserId: userId,
             paymentMethod: request.paymentMethod,
-            currentPeriodStart: now,
+            currentPeriodStart: period.start,
             currentPeriodEnd: periodEnd,
+            billingCycleAnchor: period.anchor,
             incompleteExpiresAt: new Date(now.getTime() + INCOMPLETE_WINDOW_MS),
             createdAt: now,
           },
@@ -198,8 +201,11 @@ export class SubscriptionsService {
       return;
     }
     if (quote.total <= 0) {
-      // Nothing to charge (no time left, or a credit worth exactly the new price): switch right away.
-      const period = quote.resetsPeriod ? { currentPeriodStart: quote.periodStart, currentPeriodEnd: quote.periodEnd } : {};
+      // Nothing to charge (no time left, or a credit worth exactly the new price): switch right away. Another
+      // interval starts a new period now, anchored at its start, as a paid proration invoice would (switchToPendingPlan).
+      const period = quote.resetsPeriod
+        ? { currentPeriodStart: quote.periodStart, currentPeriodEnd: quote.periodEnd, billingCycleAnchor: quote.periodStart }
+        : {};
       await updateSubscriptionVersioned(tx, subscription, { planId: target.id, scheduledPlanId: null, ...period }, at.billing);
       return;
     }

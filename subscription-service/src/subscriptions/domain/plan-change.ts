@@ -1,4 +1,4 @@
-import { addBillingCycle, BillingCycle } from './billing-period';
+import { firstPeriod, sameCycle } from './billing-period';
 import { classifyPlanChange, PricedPlan, prorate, ProrationLine, shareOfPeriod } from './proration';
 
 export interface CurrentPeriod {
@@ -9,7 +9,10 @@ export interface CurrentPeriod {
 /** An upgrade: billed now, applied when paid. */
 export interface UpgradeQuote {
   readonly direction: 'upgrade';
-  /** True when the interval changes: the paid invoice starts a new period [periodStart, periodEnd). */
+  /**
+   * True when the interval changes: the paid invoice starts a new period [periodStart, periodEnd) and
+   * periodStart becomes the subscription's billing cycle anchor.
+   */
   readonly resetsPeriod: boolean;
   readonly credit: number;
   readonly charge: number;
@@ -30,16 +33,17 @@ export type PlanChangeQuote = UpgradeQuote | DowngradeQuote;
 
 export class CreditExceedsChargeError extends Error {}
 
-const sameCycle = (a: BillingCycle, b: BillingCycle): boolean => a.interval === b.interval && a.intervalCount === b.intervalCount;
-
 /**
  * The single pricing rule for a plan change at `at` (used by both the preview and the change itself):
  * - downgrade: scheduled for the period end, no charge;
  * - upgrade, same interval: prorated to the second over the rest of the current period
  *   (charge − credit, see `prorate`);
  * - upgrade to another interval: credit the unused part of the old plan (same rounding as `prorate`)
- *   and charge the new plan's full price for a new period that starts at `at`. A credit larger than
- *   that price cannot be honoured without a customer balance: CreditExceedsChargeError.
+ *   and charge the new plan's full price for a new period that starts at `at` and is anchored there
+ *   (firstPeriod). A credit larger than that price cannot be honoured without a customer balance:
+ *   CreditExceedsChargeError.
+ * The current period is taken as stored (`period`), whatever its length: an anchored period may be
+ * longer or shorter than "start + one interval" (Feb 28 → Mar 31 on a Jan 31 anchor).
  */
 export function quotePlanChange(from: PricedPlan, to: PricedPlan, period: CurrentPeriod, at: Date): PlanChangeQuote {
   if (classifyPlanChange(from, to) === 'downgrade') return { direction: 'downgrade', appliesAt: period.periodEnd };
@@ -57,7 +61,7 @@ export function quotePlanChange(from: PricedPlan, to: PricedPlan, period: Curren
     };
   }
   const unused = shareOfPeriod(from.amount, period, at);
-  const newPeriodEnd = addBillingCycle(at, to);
+  const newPeriod = firstPeriod(at, to);
   if (unused.amount > to.amount) {
     throw new CreditExceedsChargeError(`the unused ${from.name} time (${unused.amount}) is worth more than ${to.name} (${to.amount})`);
   }
@@ -69,9 +73,9 @@ export function quotePlanChange(from: PricedPlan, to: PricedPlan, period: Curren
     total: to.amount - unused.amount,
     lines: [
       { type: 'credit', description: `Unused time on ${from.name}`, planId: from.id, amount: -unused.amount, periodStart: unused.from.toISOString(), periodEnd: period.periodEnd.toISOString() },
-      { type: 'charge', description: `${to.name} from now`, planId: to.id, amount: to.amount, periodStart: at.toISOString(), periodEnd: newPeriodEnd.toISOString() },
+      { type: 'charge', description: `${to.name} from now`, planId: to.id, amount: to.amount, periodStart: newPeriod.start.toISOString(), periodEnd: newPeriod.end.toISOString() },
     ],
-    periodStart: at,
-    periodEnd: newPeriodEnd,
+    periodStart: newPeriod.start,
+    periodEnd: newPeriod.end,
   };
 }

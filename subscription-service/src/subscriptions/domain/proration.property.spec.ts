@@ -1,9 +1,11 @@
 import fc from 'fast-check';
-import { addBillingCycle } from './billing-period';
+import { periodBoundary } from './billing-period';
 import { CreditExceedsChargeError, PlanChangeQuote, quotePlanChange } from './plan-change';
 import { PricedPlan, prorate } from './proration';
 
 // Random plans, billing periods and instants (inside, before and after the period, with milliseconds).
+// Periods are anchored ones (period n of a cycle anchored at the start instant, n = 0…47), so their
+// lengths vary as stored periods do (Feb 28 → Mar 31 on a Jan 31 anchor), not only "start + interval".
 const amount = fc.integer({ min: 1, max: 100_000_000 });
 const cycle = fc.record({ interval: fc.constantFrom('month' as const, 'year' as const), intervalCount: fc.integer({ min: 1, max: 3 }) });
 const pricedPlan = (id: string): fc.Arbitrary<PricedPlan> => fc.record({ amount, cycle }).map(({ amount, cycle }) => ({ id, name: id, amount, ...cycle }));
@@ -11,13 +13,15 @@ const scenario = fc
   .record({
     from: pricedPlan('from'),
     to: pricedPlan('to'),
-    startMs: fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) }),
+    anchorMs: fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) }),
+    periodNumber: fc.integer({ min: 0, max: 47 }),
     position: fc.double({ min: -0.1, max: 1.1, noNaN: true }),
     extraMs: fc.integer({ min: 0, max: 999 }),
   })
-  .map(({ from, to, startMs, position, extraMs }) => {
-    const periodStart = new Date(startMs);
-    const periodEnd = addBillingCycle(periodStart, from);
+  .map(({ from, to, anchorMs, periodNumber, position, extraMs }) => {
+    const periodStart = periodBoundary(new Date(anchorMs), from, periodNumber);
+    const periodEnd = periodBoundary(new Date(anchorMs), from, periodNumber + 1);
+    const startMs = periodStart.getTime();
     const at = new Date(Math.round(startMs + position * (periodEnd.getTime() - startMs)) + extraMs);
     return { from, to, periodStart, periodEnd, at };
   });

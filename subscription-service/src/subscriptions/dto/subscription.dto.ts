@@ -153,6 +153,16 @@ export class SubscriptionResponse {
   @ApiProperty({ format: 'date-time' })
   currentPeriodEnd!: string;
 
+  @ApiProperty({
+    format: 'date-time',
+    example: '2027-01-31T09:30:00.000Z',
+    description:
+      'Billing cycle anchor (as Stripe\'s `billing_cycle_anchor`): period n ends on the anchor moved by n intervals, on the anchor\'s ' +
+      'day of month clamped to the month\'s length and at its time of day (anchor Jan 31: Feb 28, Mar 31, Apr 30, …). The subscribe ' +
+      'time; reset to the new period\'s start when a plan change or a scheduled downgrade moves to another interval.',
+  })
+  billingCycleAnchor!: string;
+
   @ApiProperty({ description: 'Cancels when the period ends; still active (and with access) until then.', example: false })
   cancelAtPeriodEnd!: boolean;
 
