@@ -1,5 +1,5 @@
 import { Invoice, InvoicePayment, Subscription } from '../generated/prisma/client';
-import { countInvoicePayments, InvoicePaymentWithInvoice, updateInvoice, updateInvoicePayment } from '../invoices/invoice.repository';
+import { countInvoicePaymentsBy, InvoicePaymentWithInvoice, updateInvoice, updateInvoicePayment } from '../invoices/invoice.repository';
 import { findPlan } from '../plans/plan.repository';
 import { Sql } from '../platform/database/database';
 import { lockSubscriptionWithInvoice, updateSubscriptionVersioned } from '../subscriptions/subscription.repository';
@@ -11,6 +11,7 @@ export type PaymentOutcomeResult =
   | 'invoice_paid'
   | 'invoice_failed'
   | 'renewal_retry_scheduled'
+  | 'customer_attempt_failed'
   | 'ignored_invoice_settled'
   | 'ignored_payment_settled';
 
@@ -75,7 +76,8 @@ export async function applyPaymentSucceeded(
 
 /**
  * Applies a failed charge: payment failed, then by invoice kind —
- * - renewal: dunning. The invoice stays open; the subscription goes past_due with the next retry
+ * - renewal: dunning (billing-initiated attempts only; a failed customer attempt changes nothing but the
+ *   invoice's failure code). The invoice stays open; the subscription goes past_due with the next retry
  *   scheduled (`dunningScheduleMs` after the renewal's due date), or is canceled (`dunning_exhausted`,
  *   invoice failed) when every retry has failed;
  * - proration: invoice failed, the pending upgrade is dropped (the old plan continues);
@@ -106,7 +108,14 @@ export async function applyPaymentFailed(
   if (invoice.status !== 'open') return 'ignored_invoice_settled';
 
   if (invoice.kind === 'renewal' && subscription.renewalInvoiceId === invoice.id) {
-    const failedAttempts = await countInvoicePayments(tx, invoice.id, ['failed']);
+    if (payment.initiatedBy === 'customer') {
+      // The customer's own attempt (pay now, or the retry after a payment-method update) failed: the dunning
+      // schedule is left alone (not counted, next retry neither moved nor cleared, never a cancellation).
+      await updateInvoice(tx, invoice.id, { failureCode: failure.code }, now);
+      return 'customer_attempt_failed';
+    }
+    // Dunning counts the billing system's attempts only (the renewal's first attempt and its retries).
+    const failedAttempts = await countInvoicePaymentsBy(tx, invoice.id, ['failed'], 'billing');
     const step = nextDunningStep(dunningScheduleMs, invoice.periodStart, failedAttempts);
     if (step.kind === 'retry') {
       await updateInvoice(tx, invoice.id, { failureCode: failure.code }, now);

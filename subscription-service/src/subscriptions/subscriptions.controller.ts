@@ -96,8 +96,9 @@ export class SubscriptionsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: UpdateSubscriptionRequest,
+    @RequestId() requestId: string,
   ): Promise<SubscriptionResponse> {
-    return this.subscriptions.updateSubscription(principal, id, body);
+    return this.subscriptions.updateSubscription(principal, id, body, requestId);
   }
 
   @Get(':id/history')

@@ -4,10 +4,10 @@ import { Plan, Subscription } from '../generated/prisma/client';
 import { BillingWorker } from '../billing/billing.worker';
 import { billingTime } from '../billing/domain/billing-time';
 import { dunningWindowMs } from '../billing/domain/dunning';
-import { BillingMoment, InvoiceIssuer } from '../billing/invoice-issuer';
+import { BillingMoment, InvoiceIssuer, isPayNowRefusal } from '../billing/invoice-issuer';
 import { transitionSubscription } from '../billing/subscription-transitions';
 import { AppConfig } from '../config/app-config';
-import { countInvoicePayments, findInitialInvoice, updateInvoice, voidInvoices } from '../invoices/invoice.repository';
+import { findInitialInvoice, findInvoice, voidInvoices } from '../invoices/invoice.repository';
 import { findPlan } from '../plans/plan.repository';
 import { isAdmin, Principal } from '../platform/auth/principal';
 import { Clock, CLOCK } from '../platform/clock';
@@ -112,6 +112,7 @@ export class SubscriptionsService {
               { type: 'subscription', description: plan.name, planId: plan.id, amount: plan.amount, periodStart: now.toISOString(), periodEnd: periodEnd.toISOString() },
             ],
             paymentMethod: request.paymentMethod,
+            initiatedBy: 'customer',
           },
           requestId,
           { billing: now, system: now },
@@ -155,16 +156,28 @@ export class SubscriptionsService {
    * Changes the default payment method, used by every FUTURE charge of the subscription (renewal
    * invoices and dunning retries read `subscriptions.payment_method` when they are issued). A payment
    * already requested keeps its method. Ended subscriptions are not charged again, so they refuse it.
+   *
+   * A `past_due` subscription is retried at once (RETRY_ON_PAYMENT_METHOD_UPDATE,
+   * default true): a `customer` payment attempt on its open renewal invoice with the new method, in the same
+   * transaction, unless an attempt on that invoice is already in flight (then nothing more is charged; the
+   * attempt in flight settles first). That attempt is not a dunning retry: its failure leaves the schedule alone.
    */
-  async updateSubscription(principal: Principal, id: string, request: UpdateSubscriptionRequest): Promise<SubscriptionResponse> {
-    await this.db.transaction(async (tx) => {
+  async updateSubscription(principal: Principal, id: string, request: UpdateSubscriptionRequest, requestId: string): Promise<SubscriptionResponse> {
+    return this.db.transaction(async (tx) => {
       const subscription = await this.lockVisibleSubscription(tx, principal, id);
       if (!isLive(subscription.status)) {
         throw new DomainError('subscription_ended', `The subscription is ${subscription.status}; it will not be charged again, so its payment method cannot change.`);
       }
-      await updateSubscriptionVersioned(tx, subscription, { paymentMethod: request.paymentMethod }, this.momentFor(subscription).billing);
+      const at = this.momentFor(subscription);
+      await updateSubscriptionVersioned(tx, subscription, { paymentMethod: request.paymentMethod }, at.billing);
+      if (subscription.status === 'past_due' && subscription.renewalInvoiceId && this.config.billing.retryOnPaymentMethodUpdate) {
+        const invoice = await findInvoice(tx, subscription.renewalInvoiceId);
+        if (!invoice) throw new Error(`renewal invoice ${subscription.renewalInvoiceId} not found`);
+        // A refusal (an attempt already in flight) is not an error here: the method is updated all the same.
+        await this.issuer.attemptCustomerPayment(tx, subscription, invoice, request.paymentMethod, requestId, at);
+      }
+      return this.view(tx, principal, id);
     });
-    return this.getSubscription(principal, id);
   }
 
   /** What `changePlan` would bill or schedule now, computed by the same code (`planChangeAt`). */
@@ -216,6 +229,7 @@ export class SubscriptionsService {
         description: `Upgrade from ${current.name} to ${target.name} (${quote.resetsPeriod ? 'new period' : 'prorated'})`,
         lines: quote.lines,
         paymentMethod: request.paymentMethod ?? subscription.paymentMethod,
+        initiatedBy: 'customer',
       },
       requestId,
       at,
@@ -243,7 +257,9 @@ export class SubscriptionsService {
   /**
    * Pays an incomplete subscription's initial invoice again, e.g. with another payment method: a new
    * invoice payment and outbox message on the same invoice (reopened if its last attempt failed),
-   * allowed until the incomplete window ends.
+   * allowed until the incomplete window ends. The charge itself is the pay-now operation of
+   * `POST /v1/invoices/{id}/pay` (InvoiceIssuer.attemptCustomerPayment); this route keeps its own
+   * subscription-level errors and also makes the method the subscription's default.
    */
   async payInitialInvoice(
     principal: Principal,
@@ -263,12 +279,8 @@ export class SubscriptionsService {
       }
       const invoice = await findInitialInvoice(tx, id);
       if (!invoice) throw new Error(`initial invoice of subscription ${id} not found`);
-      if ((await countInvoicePayments(tx, invoice.id, ['pending', 'processing', 'unknown'])) > 0) {
-        throw new DomainError('payment_in_progress', 'A payment attempt on this invoice is still in progress; wait for its outcome.');
-      }
-      await updateInvoice(tx, invoice.id, { status: 'open', failedAt: null, failureCode: null }, at.billing);
-      const reopened = { ...invoice, status: 'open' as const, failedAt: null, failureCode: null, updatedAt: at.billing };
-      await this.issuer.requestPayment(tx, reopened, request.paymentMethod, requestId, at);
+      const attempt = await this.issuer.attemptCustomerPayment(tx, subscription, invoice, request.paymentMethod, requestId, at);
+      if (isPayNowRefusal(attempt)) throw new DomainError(attempt.code, attempt.detail);
       await updateSubscriptionVersioned(tx, subscription, { paymentMethod: request.paymentMethod }, at.billing);
       return this.view(tx, principal, id);
     }));

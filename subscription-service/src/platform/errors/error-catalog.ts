@@ -23,6 +23,7 @@ export const ERROR_CATALOG = {
   subscription_not_incomplete: { status: 409, title: 'Subscription is not incomplete' },
   incomplete_window_ended: { status: 409, title: 'The incomplete window has ended' },
   payment_in_progress: { status: 409, title: 'A payment attempt is in progress' },
+  invoice_not_payable: { status: 409, title: 'Invoice cannot be paid' },
   subscription_ended: { status: 409, title: 'Subscription has ended' },
   invalid_state_transition: { status: 409, title: 'Invalid subscription state transition' },
   idempotency_key_in_use: { status: 409, title: 'Idempotency key in use' },

@@ -1,13 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import { InvoiceLineResponse, InvoiceResponse } from '../../invoices/dto/invoice.dto';
+import { InvoiceLineResponse, InvoiceResponse, PAYMENT_METHOD, PAYMENT_METHOD_MESSAGE } from '../../invoices/dto/invoice.dto';
 import { PlanResponse } from '../../plans/dto/plan.dto';
 import { PaginationQuery } from '../../platform/http/pagination';
 import { SEED_IDS } from '../../seed-ids';
 import { SUBSCRIPTION_STATUSES, SubscriptionStatus } from '../domain/subscription-status';
-
-const PAYMENT_METHOD = /^pm_[A-Za-z0-9_]{1,60}$/;
-const PAYMENT_METHOD_MESSAGE = 'paymentMethod must look like pm_card_visa (pm_ + 1-60 letters, digits or _)';
 
 export class CreateSubscriptionRequest {
   @ApiProperty({ format: 'uuid', example: SEED_IDS.plans.proMonthly })
