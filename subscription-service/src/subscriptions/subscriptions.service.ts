@@ -19,21 +19,23 @@ import { IdempotencyRequest } from '../platform/idempotency/idempotency-key';
 import { IdempotentResult, runIdempotent } from '../platform/idempotency/idempotent-transaction';
 import { ListPage, toPage } from '../platform/http/pagination';
 import { addBillingCycle } from './domain/billing-period';
-import { CreditExceedsChargeError, quotePlanChange } from './domain/plan-change';
+import { PlanChangeTiming, quotePlanChange } from './domain/plan-change';
 import { isLive } from './domain/subscription-status';
 import {
   AdvanceTestClockRequest,
   CancelSubscriptionRequest,
   ChangePlanRequest,
+  ChangePlanResponse,
   CreateSubscriptionRequest,
   ListSubscriptionsQuery,
   PayInvoiceRequest,
   PlanChangePreviewResponse,
+  PreviewPlanChangeQuery,
   StatusHistoryResponse,
   SubscriptionResponse,
   UpdateSubscriptionRequest,
 } from './dto/subscription.dto';
-import { PlanChange, toPlanChangePreview, toStatusChangeResponse, toSubscriptionResponse } from './subscription.mapper';
+import { PlanChange, toPlanChangePreview, toPlanChangeResult, toStatusChangeResponse, toSubscriptionResponse } from './subscription.mapper';
 import {
   findSubscription,
   findSubscriptionCursor,
@@ -180,15 +182,18 @@ export class SubscriptionsService {
     });
   }
 
-  /** What `changePlan` would bill or schedule now, computed by the same code (`planChangeAt`). */
-  async previewPlanChange(principal: Principal, id: string, planId: string): Promise<PlanChangePreviewResponse> {
-    const change = await this.planChangeAt(this.db, principal, id, planId, false);
+  /** What `changePlan` would bill or schedule now, with the same `effective`, computed by the same code (`planChangeAt`). */
+  async previewPlanChange(principal: Principal, id: string, query: PreviewPlanChangeQuery): Promise<PlanChangePreviewResponse> {
+    const change = await this.planChangeAt(this.db, principal, id, query.planId, false, query.effective);
     return toPlanChangePreview(change);
   }
 
   /**
-   * Upgrade (higher price per unit of time): an invoice is issued now (see quotePlanChange) and the plan
-   * switches when it is paid. Downgrade (same or lower price): scheduled for the end of the period, no charge.
+   * Changes the plan when the caller asks (`effective`), by default upgrades now and downgrades at the period
+   * end (quotePlanChange decides, also for the preview). Now: an invoice is issued and the plan switches when it
+   * is paid (or at once when there is nothing to charge). At the period end: scheduled, nothing charged; the
+   * renewal invoice bills the new plan. A change now whose credit would exceed its charge is scheduled for the
+   * period end instead (no customer balance), and the response's `planChange` says so.
    */
   async changePlan(
     principal: Principal,
@@ -196,25 +201,26 @@ export class SubscriptionsService {
     request: ChangePlanRequest,
     requestId: string,
     idempotency?: IdempotencyRequest,
-  ): Promise<IdempotentResult<SubscriptionResponse>> {
+  ): Promise<IdempotentResult<ChangePlanResponse>> {
     return this.db.transaction((tx) => runIdempotent(tx, idempotency, this.clock.now(), async () => {
-      await this.applyPlanChange(tx, principal, id, request, requestId);
-      return this.view(tx, principal, id);
+      const change = await this.applyPlanChange(tx, principal, id, request, requestId);
+      return { ...(await this.view(tx, principal, id)), planChange: toPlanChangeResult(change) };
     }));
   }
 
-  /** The plan change inside changePlan's transaction: schedule a downgrade, switch at no charge, or issue the upgrade's invoice. */
-  private async applyPlanChange(tx: SqlTransaction, principal: Principal, id: string, request: ChangePlanRequest, requestId: string): Promise<void> {
-    const { subscription, current, target, quote, at } = await this.planChangeAt(tx, principal, id, request.planId, true);
-    if (quote.direction === 'downgrade') {
+  /** The plan change inside changePlan's transaction: schedule it, switch at no charge, or issue its invoice. */
+  private async applyPlanChange(tx: SqlTransaction, principal: Principal, id: string, request: ChangePlanRequest, requestId: string): Promise<PlanChange> {
+    const change = await this.planChangeAt(tx, principal, id, request.planId, true, request.effective);
+    const { subscription, current, target, quote, at } = change;
+    if (quote.effective === 'period_end') {
       await updateSubscriptionVersioned(tx, subscription, { scheduledPlanId: target.id }, at.billing);
-      return;
+      return change;
     }
     if (quote.total <= 0) {
       // Nothing to charge (no time left, or a credit worth exactly the new price): switch right away.
       const period = quote.resetsPeriod ? { currentPeriodStart: quote.periodStart, currentPeriodEnd: quote.periodEnd } : {};
       await updateSubscriptionVersioned(tx, subscription, { planId: target.id, scheduledPlanId: null, ...period }, at.billing);
-      return;
+      return change;
     }
     const invoice = await this.issuer.issue(
       tx,
@@ -226,7 +232,7 @@ export class SubscriptionsService {
         amount: quote.total,
         periodStart: quote.periodStart,
         periodEnd: quote.periodEnd,
-        description: `Upgrade from ${current.name} to ${target.name} (${quote.resetsPeriod ? 'new period' : 'prorated'})`,
+        description: `${quote.direction === 'upgrade' ? 'Upgrade' : 'Change'} from ${current.name} to ${target.name} (${quote.resetsPeriod ? 'new period' : 'prorated'})`,
         lines: quote.lines,
         paymentMethod: request.paymentMethod ?? subscription.paymentMethod,
         initiatedBy: 'customer',
@@ -240,6 +246,7 @@ export class SubscriptionsService {
       { pendingPlanId: target.id, pendingInvoiceId: invoice.id, scheduledPlanId: null },
       at.billing,
     );
+    return change;
   }
 
   /** Withdraws a scheduled downgrade before it takes effect; the current plan simply renews. */
@@ -380,8 +387,8 @@ export class SubscriptionsService {
     return this.getSubscription(principal, id);
   }
 
-  /** Loads and checks everything a plan change needs and prices it at the subscription's billing time. */
-  private async planChangeAt(tx: Sql, principal: Principal, id: string, planId: string, lock: boolean): Promise<PlanChange> {
+  /** Loads and checks everything a plan change needs and prices it at the subscription's billing time, with the timing asked for. */
+  private async planChangeAt(tx: Sql, principal: Principal, id: string, planId: string, lock: boolean, effective?: PlanChangeTiming): Promise<PlanChange> {
     const subscription = lock ? await this.lockVisibleSubscription(tx, principal, id) : await this.findVisibleSubscription(tx, principal, id);
     const at = this.momentFor(subscription);
     if (subscription.status !== 'active') {
@@ -402,15 +409,8 @@ export class SubscriptionsService {
     if (target.currency !== current.currency) {
       throw new DomainError('currency_mismatch', `The new plan is priced in ${target.currency}, the subscription in ${current.currency}.`);
     }
-    try {
-      const period = { periodStart: subscription.currentPeriodStart, periodEnd: subscription.currentPeriodEnd };
-      return { subscription, current, target, at, quote: quotePlanChange(current, target, period, at.billing) };
-    } catch (error) {
-      if (error instanceof CreditExceedsChargeError) {
-        throw new DomainError('credit_exceeds_charge', `Cannot switch now: ${error.message}, and unused credit is not kept as a customer balance.`);
-      }
-      throw error;
-    }
+    const period = { periodStart: subscription.currentPeriodStart, periodEnd: subscription.currentPeriodEnd };
+    return { subscription, current, target, at, quote: quotePlanChange(current, target, period, at.billing, effective) };
   }
 
   /**

@@ -31,7 +31,6 @@ export const ERROR_CATALOG = {
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   idempotency_key_reused: { status: 422, title: 'Idempotency key reused with a different request' },
   currency_mismatch: { status: 422, title: 'Currency mismatch' },
-  credit_exceeds_charge: { status: 422, title: 'Unused credit exceeds the new plan\'s price' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal server error' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
