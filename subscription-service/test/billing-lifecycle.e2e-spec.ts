@@ -353,6 +353,9 @@ describe('billing lifecycle (e2e)', () => {
         fromPlanId: starter.id,
         toPlanId: pro.id,
         direction: 'upgrade',
+        effective: 'now',
+        effectiveAt: '2026-04-11T00:00:00.000Z',
+        reason: 'default',
         currency: 'USD',
         lines: [
           { type: 'credit', description: 'Unused time on Starter', planId: starter.id, amount: -600, periodStart: '2026-04-11T00:00:00.000Z', periodEnd: '2026-05-01T00:00:00.000Z' },

@@ -22,7 +22,8 @@ describe('PATCH /v1/subscriptions/{id} — default payment method (e2e)', () => 
 
   beforeAll(async () => {
     const url = await gateway.start();
-    t = await createTestApp({ PAYMENT_SERVICE_URL: url });
+    // The retry at once on a payment-method update is tested in pay-now.e2e-spec.ts; here it is off, as it can be configured.
+    t = await createTestApp({ PAYMENT_SERVICE_URL: url, RETRY_ON_PAYMENT_METHOD_UPDATE: 'false' });
     await resetDatabase(t.prisma);
     pro = await createPlan(t.prisma, { name: 'Pro', amount: 2900 });
   });
@@ -86,7 +87,7 @@ describe('PATCH /v1/subscriptions/{id} — default payment method (e2e)', () => 
     expect(expired.body.code).toBe('subscription_ended');
   });
 
-  it('should charge the renewal and the next dunning retry with the method set at that time (declined → past_due → new card → active)', async () => {
+  it('should charge the renewal and the next dunning retry with the method set at that time, with RETRY_ON_PAYMENT_METHOD_UPDATE=false (declined → past_due → new card → active)', async () => {
     const user = await createUser(t.prisma);
     const sub = await activeSubscription(t, user.auth, pro.id);
     const outboxPayload = async (invoicePaymentId: string) =>

@@ -220,7 +220,7 @@ describe('subscribe → pay → webhook → subscription, across both services',
     );
   });
 
-  it('should go past_due when a renewal is declined and recover on the dunning retry after a card update', async () => {
+  it('should go past_due when a renewal is declined and recover at once after a card update (the retry on a payment-method update)', async () => {
     const { api } = await newCustomer();
     const created = await subscribe(api, basicPlan.id, 'pm_card_visa');
     const active = await settledSubscription(api, created.id, 'active');
@@ -234,8 +234,8 @@ describe('subscribe → pay → webhook → subscription, across both services',
     const declined = await paymentFor(renewing.renewalInvoiceId);
     assert.equal(declined.failureCode, 'insufficient_funds');
 
+    // The update itself charges the open renewal invoice with the new card: no clock advance, no dunning retry needed.
     assert.equal((await api.patch(`/v1/subscriptions/${created.id}`, { paymentMethod: 'pm_card_visa' })).status, 200);
-    await advanceClockTo(created.id, pastDue.nextPaymentRetryAt);
     const recovered = await settledSubscription(api, created.id, 'active');
     assert.equal(recovered.currentPeriodStart, active.currentPeriodEnd, 'the paid renewal advanced the period');
 
@@ -243,7 +243,7 @@ describe('subscribe → pay → webhook → subscription, across both services',
     assert.deepEqual(
       attempts.body.data.map((payment) => `${payment.paymentMethod}:${payment.status}`),
       ['pm_card_visa:succeeded', 'pm_card_insufficient_funds:failed'],
-      'one declined charge, then one successful retry, on the same invoice',
+      'one declined charge, then one successful charge with the new card, on the same invoice',
     );
     const history = await api.get(`/v1/subscriptions/${created.id}/history`);
     assert.deepEqual(

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { Subscription } from '../generated/prisma/client';
-import { findInvoice } from '../invoices/invoice.repository';
+import { countInvoicePayments, findInvoice, IN_FLIGHT_PAYMENT_STATUSES } from '../invoices/invoice.repository';
 import { findPlan } from '../plans/plan.repository';
 import { Clock, CLOCK } from '../platform/clock';
 import { selectList } from '../platform/database/columns';
@@ -13,6 +13,7 @@ import { renewalPeriod } from '../subscriptions/domain/billing-period';
 import { SUBSCRIPTION_COLUMNS, updateSubscriptionVersioned } from '../subscriptions/subscription.repository';
 import { billingTime } from './domain/billing-time';
 import { BillingWork, dueBillingWork } from './domain/due-work';
+import { postponedRetryAt } from './domain/dunning';
 import { BillingMoment, InvoiceIssuer } from './invoice-issuer';
 import { endSubscription } from './subscription-transitions';
 
@@ -173,7 +174,15 @@ export class BillingWorker extends PollingWorker {
       case 'retry_renewal_payment': {
         const invoice = await findInvoice(tx, subscription.renewalInvoiceId as string);
         if (!invoice) throw new Error(`renewal invoice ${subscription.renewalInvoiceId} not found`);
-        await this.issuer.requestPayment(tx, invoice, subscription.paymentMethod, requestId, at);
+        if ((await countInvoicePayments(tx, invoice.id, IN_FLIGHT_PAYMENT_STATUSES)) > 0) {
+          // A customer's attempt (pay now, or the retry after a payment-method update) is in flight: never two
+          // charges at once on one invoice. The retry waits for it (postponedRetryAt); if it succeeds, no retry is left.
+          const retryAt = postponedRetryAt(at.billing);
+          await updateSubscriptionVersioned(tx, subscription, { nextPaymentRetryAt: retryAt }, at.billing);
+          this.logger.log({ requestId, subscriptionId: subscription.id, retryAt }, 'dunning retry postponed: a payment attempt is in flight');
+          return;
+        }
+        await this.issuer.requestPayment(tx, invoice, subscription.paymentMethod, 'billing', requestId, at);
         await updateSubscriptionVersioned(tx, subscription, { nextPaymentRetryAt: null }, at.billing);
         return;
       }
@@ -210,6 +219,7 @@ export class BillingWorker extends PollingWorker {
           { type: 'subscription', description: plan.name, planId: plan.id, amount: plan.amount, periodStart: periodStart.toISOString(), periodEnd: periodEnd.toISOString() },
         ],
         paymentMethod: subscription.paymentMethod,
+        initiatedBy: 'billing',
         renewalKey: `${subscription.id}/${periodStart.toISOString()}`,
       },
       requestId,

@@ -13,18 +13,20 @@ export interface ChargeMessage {
   readonly leaseUntil: Date | null;
 }
 
-/** The payment row and its outbox message, as one data-modifying CTE each (parameters $1–$12). */
+/** The payment row and its outbox message, as one data-modifying CTE each (parameters $1–$13). */
 const PAYMENT_AND_MESSAGE = `
   payment AS (
-    INSERT INTO invoice_payments (id, invoice_id, payment_method, status, request_id, created_at, updated_at)
-    VALUES ($1, $2, $3, 'pending', $4, $5, $5)
+    INSERT INTO invoice_payments (id, invoice_id, payment_method, status, request_id, initiated_by, created_at, updated_at)
+    VALUES ($1, $2, $3, 'pending', $4, $13, $5, $5)
   ),
   message AS (
     INSERT INTO outbox_messages (id, topic, aggregate_id, payload, status, attempts, next_attempt_at, locked_until, request_id, created_at)
     VALUES ($6, $7, $1, $8, 'pending', $9, $10, $11, $12, $10)
   )`;
 
-function paymentAndMessageValues(payment: Pick<InvoicePayment, 'id' | 'invoiceId' | 'paymentMethod' | 'requestId' | 'createdAt'>, message: ChargeMessage): unknown[] {
+type NewPayment = Pick<InvoicePayment, 'id' | 'invoiceId' | 'paymentMethod' | 'requestId' | 'initiatedBy' | 'createdAt'>;
+
+function paymentAndMessageValues(payment: NewPayment, message: ChargeMessage): unknown[] {
   return [
     payment.id,
     payment.invoiceId,
@@ -38,6 +40,7 @@ function paymentAndMessageValues(payment: Pick<InvoicePayment, 'id' | 'invoiceId
     message.now,
     message.leaseUntil,
     message.requestId,
+    payment.initiatedBy,
   ];
 }
 
@@ -46,7 +49,7 @@ const INSERT_CHARGE = statement('charge_insert_payment', `WITH ${PAYMENT_AND_MES
 /** A `pending` payment attempt on an existing invoice and the outbox message that charges it, in one statement. */
 export async function insertCharge(
   db: Sql,
-  payment: Pick<InvoicePayment, 'id' | 'invoiceId' | 'paymentMethod' | 'requestId' | 'createdAt'>,
+  payment: NewPayment,
   message: ChargeMessage,
 ): Promise<void> {
   await db.query(INSERT_CHARGE, paymentAndMessageValues(payment, message));
@@ -58,7 +61,7 @@ const INSERT_INVOICE_WITH_CHARGE = statement(
    invoice AS (
      INSERT INTO invoices (id, subscription_id, user_id, plan_id, kind, status, amount, currency, period_start, period_end,
                            description, lines, renewal_key, created_at, updated_at)
-     VALUES ($2, $13, $14, $15, $16, 'open', $17, $18, $19, $20, $21, $22, $23, $24, $24)
+     VALUES ($2, $14, $15, $16, $17, 'open', $18, $19, $20, $21, $22, $23, $24, $25, $25)
    )
    SELECT 1`,
 );
@@ -70,7 +73,7 @@ const INSERT_INVOICE_WITH_CHARGE = statement(
 export async function insertInvoiceWithCharge(
   db: Sql,
   invoice: Omit<Invoice, 'status' | 'paidAt' | 'failedAt' | 'failureCode' | 'updatedAt'>,
-  payment: Pick<InvoicePayment, 'id' | 'paymentMethod' | 'requestId' | 'createdAt'>,
+  payment: Omit<NewPayment, 'invoiceId'>,
   message: ChargeMessage,
 ): Promise<void> {
   await db.query(INSERT_INVOICE_WITH_CHARGE, [

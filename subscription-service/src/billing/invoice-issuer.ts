@@ -1,11 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Invoice, InvoiceKind, InvoicePayment, Plan } from '../generated/prisma/client';
+import { Invoice, InvoiceKind, InvoicePayment, InvoicePaymentInitiator, Plan, Subscription } from '../generated/prisma/client';
 import { InvoiceWithPayments } from '../invoices/invoice.mapper';
+import { countInvoicePayments, IN_FLIGHT_PAYMENT_STATUSES, updateInvoice } from '../invoices/invoice.repository';
 import { PaymentInitiatePayload } from '../payments-outbox/payment-initiate.message';
 import { PaymentOutboxWorker } from '../payments-outbox/payment-outbox.worker';
 import { SqlTransaction } from '../platform/database/database';
 import { ChargeMessage, insertCharge, insertInvoiceWithCharge } from './charge.repository';
+import { PayNowDecision, payNowDecision } from './domain/pay-now';
+
+/** Why a customer's payment attempt was not started (see payNowDecision). */
+export type PayNowRefusal = Extract<PayNowDecision, { kind: 'refuse' }>;
+
+export function isPayNowRefusal(attempt: InvoicePayment | PayNowRefusal): attempt is PayNowRefusal {
+  return 'kind' in attempt && attempt.kind === 'refuse';
+}
 
 /**
  * When something happens to a subscription: `billing` is its billing time (system time plus its
@@ -29,6 +38,8 @@ export interface InvoiceToIssue {
   readonly description: string;
   readonly lines: readonly object[];
   readonly paymentMethod: string;
+  /** Who asks for the first payment: `billing` for a renewal, `customer` for what a request of theirs bills (subscribe, plan change). */
+  readonly initiatedBy: InvoicePaymentInitiator;
   /** Renewal invoices only (unique: one renewal per subscription and period). */
   readonly renewalKey?: string;
 }
@@ -64,23 +75,57 @@ export class InvoiceIssuer {
       createdAt: at.billing,
       updatedAt: at.billing,
     };
-    const payment = this.newPayment(created, invoice.paymentMethod, requestId, at);
+    const payment = this.newPayment(created, invoice.paymentMethod, invoice.initiatedBy, requestId, at);
     await insertInvoiceWithCharge(tx, created, payment, this.chargeMessage(tx, created, payment, at));
     return { ...created, payments: [payment], refunds: [] };
   }
 
   /**
-   * A new payment attempt on an open invoice (first attempt, dunning retry or pay-again with another
-   * method): the invoice payment row and its `payment.initiate` outbox message, in the caller's
-   * transaction, in one statement.
+   * A new payment attempt on an open invoice (dunning retry: `billing`; pay now, pay again or the retry after a
+   * payment-method update: `customer`): the invoice payment row and its `payment.initiate` outbox message, in
+   * the caller's transaction, in one statement. The caller holds the subscription's lock and has checked that
+   * no other attempt on the invoice is in flight.
    */
-  async requestPayment(tx: SqlTransaction, invoice: Invoice, paymentMethod: string, requestId: string | null, at: BillingMoment): Promise<InvoicePayment> {
-    const payment = this.newPayment(invoice, paymentMethod, requestId, at);
+  async requestPayment(
+    tx: SqlTransaction,
+    invoice: Invoice,
+    paymentMethod: string,
+    initiatedBy: InvoicePaymentInitiator,
+    requestId: string | null,
+    at: BillingMoment,
+  ): Promise<InvoicePayment> {
+    const payment = this.newPayment(invoice, paymentMethod, initiatedBy, requestId, at);
     await insertCharge(tx, payment, this.chargeMessage(tx, invoice, payment, at));
     return payment;
   }
 
-  private newPayment(invoice: Invoice, paymentMethod: string, requestId: string | null, at: BillingMoment): InvoicePayment {
+  /**
+   * A customer's payment attempt on `invoice` now, if payNowDecision allows it: the failed initial invoice of
+   * an incomplete subscription is reopened, then a `customer` invoice payment and its outbox message are
+   * written (requestPayment), in the caller's transaction. The caller holds `subscription`'s lock
+   * (lockSubscription) and read `invoice` after taking it, so no other attempt (a dunning retry, another
+   * pay now) can start on the invoice meanwhile. Returns the new payment, or the refusal; nothing is written then.
+   */
+  async attemptCustomerPayment(
+    tx: SqlTransaction,
+    subscription: Pick<Subscription, 'status' | 'incompleteExpiresAt'>,
+    invoice: Invoice,
+    paymentMethod: string,
+    requestId: string | null,
+    at: BillingMoment,
+  ): Promise<InvoicePayment | PayNowRefusal> {
+    const inFlight = await countInvoicePayments(tx, invoice.id, IN_FLIGHT_PAYMENT_STATUSES);
+    const decision = payNowDecision(invoice, subscription, inFlight, at.billing);
+    if (decision.kind === 'refuse') return decision;
+    let payable = invoice;
+    if (decision.reopen) {
+      await updateInvoice(tx, invoice.id, { status: 'open', failedAt: null, failureCode: null }, at.billing);
+      payable = { ...invoice, status: 'open', failedAt: null, failureCode: null, updatedAt: at.billing };
+    }
+    return this.requestPayment(tx, payable, paymentMethod, 'customer', requestId, at);
+  }
+
+  private newPayment(invoice: Invoice, paymentMethod: string, initiatedBy: InvoicePaymentInitiator, requestId: string | null, at: BillingMoment): InvoicePayment {
     return {
       id: randomUUID(),
       invoiceId: invoice.id,
@@ -91,6 +136,7 @@ export class InvoiceIssuer {
       failureCode: null,
       failureMessage: null,
       requestId,
+      initiatedBy,
       createdAt: at.billing,
       updatedAt: at.billing,
     };

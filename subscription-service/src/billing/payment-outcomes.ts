@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Invoice, Subscription } from '../generated/prisma/client';
 import { assertInvoicePaymentTransition, assertInvoiceTransition, InvoicePaymentStatus, InvoiceStatus } from '../invoices/domain/invoice-status';
-import { countInvoicePayments, InvoicePaymentWithInvoice, lockInvoicePayment, updateInvoice, updateInvoicePayment } from '../invoices/invoice.repository';
+import { countInvoicePaymentsBy, InvoicePaymentWithInvoice, lockInvoicePayment, updateInvoice, updateInvoicePayment } from '../invoices/invoice.repository';
 import { insertPaymentAnomaly } from '../payment-anomalies/payment-anomaly.repository';
 import { findPlan } from '../plans/plan.repository';
 import { Sql } from '../platform/database/database';
@@ -36,6 +36,7 @@ export type SettlementResult =
   | 'invoice_failed'
   | 'renewal_retry_scheduled'
   | 'refund_requested'
+  | 'customer_attempt_failed'
   | 'ignored_invoice_settled'
   | 'ignored_payment_settled'
   | 'ignored_stale'
@@ -53,7 +54,8 @@ const logger = new Logger('Settlement');
  *    as a payment anomaly and logged at error level (`anomaly`);
  * 3. applies the outcome: a success pays an open invoice and applies its effect, or revives a failed initial
  *    invoice, or refunds the money in full when nothing is owed (dispositionOfCapturedMoney); a failure runs
- *    dunning for the current renewal invoice, or fails the invoice (dropping a pending upgrade).
+ *    dunning for the current renewal invoice (billing-initiated attempts only: a failed customer attempt leaves
+ *    the schedule alone), or fails the invoice (dropping a pending upgrade).
  * `systemNow` is the service clock; rows are stamped with the subscription's billing time.
  */
 export async function settleInvoicePayment(
@@ -178,7 +180,14 @@ async function applyFailed(
   const cause = { causeType: source.causeType, causeId: source.causeId };
 
   if (invoice.kind === 'renewal' && subscription.renewalInvoiceId === invoice.id) {
-    const failedAttempts = await countInvoicePayments(tx, invoice.id, ['failed']);
+    if (payment.initiatedBy === 'customer') {
+      // The customer's own attempt (pay now, or the retry after a payment-method update) failed: the dunning
+      // schedule is left alone (not counted, next retry neither moved nor cleared, never a cancellation).
+      await updateInvoice(tx, invoice.id, { failureCode: failure.code }, now);
+      return 'customer_attempt_failed';
+    }
+    // Dunning counts the billing system's attempts only (the renewal's first attempt and its retries).
+    const failedAttempts = await countInvoicePaymentsBy(tx, invoice.id, ['failed'], 'billing');
     const step = nextDunningStep(dunningScheduleMs, invoice.periodStart, failedAttempts);
     if (step.kind === 'retry') {
       await updateInvoice(tx, invoice.id, { failureCode: failure.code }, now);

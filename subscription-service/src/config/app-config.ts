@@ -16,8 +16,17 @@ export class AppConfig {
   readonly outbox: { readonly pollIntervalMs: number; readonly concurrency: number };
   readonly reconciliation: { readonly intervalMs: number; readonly afterMs: number };
   readonly workersEnabled: boolean;
-  /** Billing worker poll interval; subscriptions processed at once; dunning retry delays after a renewal's due date (ms); test clock switch. */
-  readonly billing: { readonly pollIntervalMs: number; readonly concurrency: number; readonly dunningScheduleMs: readonly number[]; readonly testClockEnabled: boolean };
+  /**
+   * Billing worker poll interval; subscriptions processed at once; dunning retry delays after a renewal's due date (ms); test clock
+   * switch; whether a payment-method update of a past_due subscription retries its renewal invoice at once.
+   */
+  readonly billing: {
+    readonly pollIntervalMs: number;
+    readonly concurrency: number;
+    readonly dunningScheduleMs: readonly number[];
+    readonly testClockEnabled: boolean;
+    readonly retryOnPaymentMethodUpdate: boolean;
+  };
   readonly swaggerEnabled: boolean;
   /** Requests a minute per caller (API key principal, or address on public routes). */
   readonly rateLimitPerMinute: number;
@@ -44,6 +53,7 @@ export class AppConfig {
       concurrency: env.BILLING_CONCURRENCY,
       dunningScheduleMs: parseDurationList(env.DUNNING_RETRY_SCHEDULE),
       testClockEnabled: env.TEST_CLOCK_ENABLED,
+      retryOnPaymentMethodUpdate: env.RETRY_ON_PAYMENT_METHOD_UPDATE,
     };
     this.swaggerEnabled = env.SWAGGER_ENABLED;
     this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;

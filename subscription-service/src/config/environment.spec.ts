@@ -22,6 +22,7 @@ describe('validateEnvironment', () => {
       BILLING_POLL_INTERVAL_MS: 5000,
       DUNNING_RETRY_SCHEDULE: '1d,3d,5d',
       TEST_CLOCK_ENABLED: false,
+      RETRY_ON_PAYMENT_METHOD_UPDATE: true,
     });
   });
 
@@ -31,6 +32,7 @@ describe('validateEnvironment', () => {
 
   it('should parse numbers and booleans from strings', () => {
     expect(validateEnvironment({ ...VALID, PORT: '8080', WORKERS_ENABLED: 'false' })).toMatchObject({ PORT: 8080, WORKERS_ENABLED: false });
+    expect(validateEnvironment({ ...VALID, RETRY_ON_PAYMENT_METHOD_UPDATE: 'false' })).toMatchObject({ RETRY_ON_PAYMENT_METHOD_UPDATE: false });
   });
 
   it('should list every missing or invalid variable in one error', () => {

@@ -128,6 +128,11 @@ export class Environment {
   @Transform(toBoolean)
   @IsBoolean()
   TEST_CLOCK_ENABLED = false;
+
+  /** A payment-method update of a past_due subscription retries its open renewal invoice at once with the new method. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  RETRY_ON_PAYMENT_METHOD_UPDATE = true;
 }
 
 export class InvalidEnvironmentError extends Error {}

@@ -39,6 +39,7 @@ export function toInvoicePaymentResponse(payment: InvoicePayment): InvoicePaymen
     gatewayPaymentId: payment.gatewayPaymentId,
     failureCode: payment.failureCode,
     failureMessage: payment.failureMessage,
+    initiatedBy: payment.initiatedBy,
     createdAt: payment.createdAt.toISOString(),
     updatedAt: payment.updatedAt.toISOString(),
   };

@@ -1,4 +1,4 @@
-import { Invoice, InvoicePayment, InvoicePaymentStatus, InvoiceStatus } from '../generated/prisma/client';
+import { Invoice, InvoicePayment, InvoicePaymentInitiator, InvoicePaymentStatus, InvoiceStatus } from '../generated/prisma/client';
 import { ColumnMap, fromJson, jsonObject, pickPrefixed, selectList, setClause } from '../platform/database/columns';
 import { Cursor, pageQuery } from '../platform/database/pages';
 import { Sql, statement, statementFor } from '../platform/database/database';
@@ -36,6 +36,7 @@ export const INVOICE_PAYMENT_COLUMNS: ColumnMap<InvoicePayment> = {
   failureCode: 'failure_code',
   failureMessage: 'failure_message',
   requestId: 'request_id',
+  initiatedBy: 'initiated_by',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
 };
@@ -161,6 +162,25 @@ export async function countInvoicePayments(db: Sql, invoiceId: string, statuses:
   const [{ count }] = await db.query<{ count: number }>(COUNT_PAYMENTS, [invoiceId, statuses]);
   return count;
 }
+
+const COUNT_PAYMENTS_BY_INITIATOR = statement(
+  'invoice_payments_count_by_initiator',
+  `SELECT count(*)::int AS count FROM invoice_payments WHERE invoice_id = $1 AND status = ANY($2::invoice_payment_status[]) AND initiated_by = $3`,
+);
+
+/** How many payments of the invoice that `initiatedBy` asked for are in one of `statuses` (dunning counts the billing system's failures only). */
+export async function countInvoicePaymentsBy(
+  db: Sql,
+  invoiceId: string,
+  statuses: readonly InvoicePaymentStatus[],
+  initiatedBy: InvoicePaymentInitiator,
+): Promise<number> {
+  const [{ count }] = await db.query<{ count: number }>(COUNT_PAYMENTS_BY_INITIATOR, [invoiceId, statuses, initiatedBy]);
+  return count;
+}
+
+/** The invoice payment statuses of an attempt whose outcome is not known yet: a new attempt on the invoice must wait for it. */
+export const IN_FLIGHT_PAYMENT_STATUSES: readonly InvoicePaymentStatus[] = ['pending', 'processing', 'unknown'];
 
 /**
  * The payments of the invoice aliased `invoiceAlias`, oldest first, as one JSON array column: the Invoice

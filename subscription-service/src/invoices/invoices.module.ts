@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { BillingModule } from '../billing/billing.module';
 import { InvoicesController } from './invoices.controller';
 import { InvoicesService } from './invoices.service';
 
-@Module({ controllers: [InvoicesController], providers: [InvoicesService] })
+@Module({ imports: [BillingModule], controllers: [InvoicesController], providers: [InvoicesService] })
 export class InvoicesModule {}

@@ -7,7 +7,7 @@ import { toPlanResponse } from '../plans/plans.service';
 import { renewalPeriod } from './domain/billing-period';
 import { PlanChangeQuote } from './domain/plan-change';
 import { entitlement } from './domain/subscription-status';
-import { PlanChangePreviewResponse, StatusChangeResponse, SubscriptionResponse } from './dto/subscription.dto';
+import { PlanChangePreviewResponse, PlanChangeResult, StatusChangeResponse, SubscriptionResponse } from './dto/subscription.dto';
 
 /** A subscription with its plan and `invoices` = [its latest invoice with payments] (or none); see findSubscriptionView. */
 export type SubscriptionView = Subscription & { plan: Plan; invoices: InvoiceWithPayments[] };
@@ -69,14 +69,27 @@ export interface PlanChange {
   readonly at: BillingMoment;
 }
 
-export function toPlanChangePreview({ subscription, current, target, quote, at }: PlanChange): PlanChangePreviewResponse {
-  const common = { object: 'plan_change_preview' as const, subscriptionId: subscription.id, fromPlanId: current.id, toPlanId: target.id, currency: target.currency };
-  if (quote.direction === 'downgrade') {
-    // The period the downgrade will be renewed into, by the billing worker's rule (anchor kept, or reset on another interval).
+/** When the change takes effect and why: part of both the preview and the change-plan response. */
+export function toPlanChangeResult({ current, target, quote, at }: PlanChange): PlanChangeResult {
+  return {
+    direction: quote.direction,
+    fromPlanId: current.id,
+    toPlanId: target.id,
+    effective: quote.effective,
+    effectiveAt: (quote.effective === 'period_end' ? quote.appliesAt : at.billing).toISOString(),
+    reason: quote.reason,
+  };
+}
+
+export function toPlanChangePreview(change: PlanChange): PlanChangePreviewResponse {
+  const { subscription, current, target, quote, at } = change;
+  const { effective, effectiveAt, reason, direction, fromPlanId, toPlanId } = toPlanChangeResult(change);
+  const common = { object: 'plan_change_preview' as const, subscriptionId: subscription.id, fromPlanId, toPlanId, direction, effective, effectiveAt, reason, currency: target.currency };
+  if (quote.effective === 'period_end') {
+    // The period the change will be renewed into, by the billing worker's rule (anchor kept, or reset on another interval).
     const next = renewalPeriod({ anchor: subscription.billingCycleAnchor, end: quote.appliesAt, cycle: current }, target);
     return {
       ...common,
-      direction: 'downgrade',
       lines: [],
       total: 0,
       appliesAt: quote.appliesAt.toISOString(),
@@ -87,7 +100,6 @@ export function toPlanChangePreview({ subscription, current, target, quote, at }
   }
   return {
     ...common,
-    direction: 'upgrade',
     lines: quote.lines as InvoiceLineResponse[],
     total: quote.total,
     appliesAt: at.billing.toISOString(),

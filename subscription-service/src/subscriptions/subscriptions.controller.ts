@@ -24,6 +24,7 @@ import {
   AdvanceTestClockRequest,
   CancelSubscriptionRequest,
   ChangePlanRequest,
+  ChangePlanResponse,
   CreateSubscriptionRequest,
   ListSubscriptionsQuery,
   PayInvoiceRequest,
@@ -34,6 +35,7 @@ import {
   SubscriptionResponse,
   UpdateSubscriptionRequest,
 } from './dto/subscription.dto';
+import { SEED_IDS } from '../seed-ids';
 import { SubscriptionsService } from './subscriptions.service';
 
 @ApiTags('subscriptions')
@@ -82,9 +84,12 @@ export class SubscriptionsController {
   @ApiOperation({
     summary: 'Update the default payment method',
     description:
-      'Sets the payment method used for FUTURE charges: the next renewal invoice and every dunning retry of a `past_due` ' +
-      'subscription (e.g. after `pm_card_declined`, switch to a working card and the next retry charges it). A payment ' +
-      'attempt already requested keeps the method it was requested with. Allowed while `incomplete`, `active` or ' +
+      'Sets the payment method used for future charges: the next renewal invoice and every dunning retry. For a `past_due` ' +
+      'subscription it also retries the open renewal invoice **at once** with the new method (a `customer` attempt, as ' +
+      '`POST /v1/invoices/{id}/pay`; `RETRY_ON_PAYMENT_METHOD_UPDATE=false` turns this off), unless an attempt on it is ' +
+      'already in flight: e.g. after `pm_card_declined`, switch to a working card and the renewal is charged right away. ' +
+      'That attempt is not a dunning retry: if it fails the schedule (`nextPaymentRetryAt`) is unchanged. A payment attempt ' +
+      'already requested keeps the method it was requested with. Allowed while `incomplete`, `active` or ' +
       '`past_due`; an ended subscription (`canceled`, `incomplete_expired`) answers 409 `subscription_ended`. Only ' +
       '`paymentMethod` may be sent; any other field is rejected (400). Users may update their own subscriptions, admins any.',
   })
@@ -96,8 +101,9 @@ export class SubscriptionsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: UpdateSubscriptionRequest,
+    @RequestId() requestId: string,
   ): Promise<SubscriptionResponse> {
-    return this.subscriptions.updateSubscription(principal, id, body);
+    return this.subscriptions.updateSubscription(principal, id, body, requestId);
   }
 
   @Get(':id/history')
@@ -120,45 +126,57 @@ export class SubscriptionsController {
   @ApiOperation({
     summary: 'Preview a plan change',
     description:
-      'Prices the change exactly as `POST /v1/subscriptions/{id}/change-plan` would bill it now (same code): the itemised ' +
-      'lines, total, currency, when it applies and the period it covers, and whether it is an upgrade (invoiced now, ' +
-      'applied when paid) or a downgrade (scheduled for the period end, nothing charged). Nothing is written.',
+      'Answers exactly what `POST /v1/subscriptions/{id}/change-plan` with the same `planId` and `effective` would do now (same ' +
+      'function): when it takes effect (`effective`, `effectiveAt`, `reason`), the itemised lines, total, currency and the period ' +
+      'they cover. `effective=now` whose credit would exceed its charge answers `effective: "period_end"`, `reason: ' +
+      '"credit_exceeds_charge"`, as the change would schedule it (there is no customer balance). Nothing is written.',
   })
   @ApiOkResponse({ type: PlanChangePreviewResponse })
   @ApiConflictResponse({ type: ProblemDoc, description: 'subscription_not_active, same_plan, plan_change_pending, renewal_in_progress, plan_archived' })
-  @ApiUnprocessableEntityResponse({ type: ProblemDoc, description: 'currency_mismatch, credit_exceeds_charge' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDoc, description: 'currency_mismatch' })
   previewPlanChange(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: PreviewPlanChangeQuery,
   ): Promise<PlanChangePreviewResponse> {
-    return this.subscriptions.previewPlanChange(principal, id, query.planId);
+    return this.subscriptions.previewPlanChange(principal, id, query);
   }
 
   @Post(':id/change-plan')
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({
-    summary: 'Upgrade or downgrade',
+    summary: 'Upgrade or downgrade, now or at the period end',
     description:
-      'Compared by price per unit of time (any interval). **Upgrade, same interval**: a proration invoice = new plan for ' +
-      'the rest of the period − unused part of the old plan, to the second, each line rounded half-up to the minor unit. ' +
-      '**Upgrade to another interval** (e.g. month → year): credit the unused part of the old plan, charge the new plan\'s ' +
-      'full price; once paid a new period starts at the change (now … now + new interval). In both cases the plan switches ' +
-      'when that invoice is paid (`pendingPlanId` meanwhile); a failed payment drops the change and the old plan continues. ' +
-      '**Downgrade** (same or lower price per unit of time, any interval): `scheduledPlanId`, no charge; at the period end ' +
-      'the renewal invoice bills the new plan and the next period uses its interval. Only for active subscriptions, same currency.',
+      'Upgrade or downgrade is decided by price per unit of time (any interval). **When** (`effective`): by default an upgrade ' +
+      'applies now and a downgrade at the period end; the caller may ask for either. **Now, same interval**: a proration ' +
+      'invoice = new plan for the rest of the period − unused part of the old plan, to the second, each line rounded half-up ' +
+      'to the minor unit. **Now, another interval** (e.g. month → year): credit the unused part of the old plan, charge the ' +
+      'new plan\'s full price; once paid a new period starts at the change (now … now + new interval). The plan switches when ' +
+      'that invoice is paid (`pendingPlanId` meanwhile; at once when it totals 0); a failed payment drops the change and the ' +
+      'old plan continues. **At the period end**: `scheduledPlanId`, no charge now; the renewal invoice bills the new plan and ' +
+      'the next period uses its interval. **No customer balance**: a change asked for now whose credit would exceed its charge ' +
+      '(an immediate downgrade on the same interval, or e.g. pro-yearly → pro-monthly for most of the year) is scheduled for ' +
+      'the period end instead of refused; `planChange` in the response says so (`effective: "period_end"`, `effectiveAt`, ' +
+      '`reason: "credit_exceeds_charge"`), as the preview does. Only for active subscriptions, same currency.',
   })
-  @ApiOkResponse({ type: SubscriptionResponse })
+  @ApiBody({
+    type: ChangePlanRequest,
+    examples: {
+      'default timing': { value: { planId: SEED_IDS.plans.proMonthly } },
+      'upgrade at the period end': { value: { planId: SEED_IDS.plans.businessMonthly, effective: 'period_end' } },
+    },
+  })
+  @ApiOkResponse({ type: ChangePlanResponse })
   @ApiConflictResponse({ type: ProblemDoc, description: 'subscription_not_active, same_plan, plan_change_pending, renewal_in_progress, plan_archived' })
-  @ApiUnprocessableEntityResponse({ type: ProblemDoc, description: 'currency_mismatch, credit_exceeds_charge (year → month upgrade whose unused credit exceeds the new price)' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDoc, description: 'currency_mismatch' })
   changePlan(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: ChangePlanRequest,
     @RequestId() requestId: string,
     @Idempotency() idempotency: IdempotencyRequest | undefined,
-  ): Promise<IdempotentResult<SubscriptionResponse>> {
+  ): Promise<IdempotentResult<ChangePlanResponse>> {
     return this.subscriptions.changePlan(principal, id, body, requestId, idempotency);
   }
 

@@ -4,10 +4,10 @@ import { Plan, Subscription } from '../generated/prisma/client';
 import { BillingWorker } from '../billing/billing.worker';
 import { billingTime } from '../billing/domain/billing-time';
 import { dunningWindowMs } from '../billing/domain/dunning';
-import { BillingMoment, InvoiceIssuer } from '../billing/invoice-issuer';
+import { BillingMoment, InvoiceIssuer, isPayNowRefusal } from '../billing/invoice-issuer';
 import { endSubscription } from '../billing/subscription-transitions';
 import { AppConfig } from '../config/app-config';
-import { countInvoicePayments, findInitialInvoice, updateInvoice } from '../invoices/invoice.repository';
+import { findInitialInvoice, findInvoice } from '../invoices/invoice.repository';
 import { findPlan } from '../plans/plan.repository';
 import { isAdmin, Principal } from '../platform/auth/principal';
 import { Clock, CLOCK } from '../platform/clock';
@@ -19,21 +19,23 @@ import { IdempotencyRequest } from '../platform/idempotency/idempotency-key';
 import { IdempotentResult, runIdempotent } from '../platform/idempotency/idempotent-transaction';
 import { ListPage, toPage } from '../platform/http/pagination';
 import { firstPeriod } from './domain/billing-period';
-import { CreditExceedsChargeError, quotePlanChange } from './domain/plan-change';
+import { PlanChangeTiming, quotePlanChange } from './domain/plan-change';
 import { isLive } from './domain/subscription-status';
 import {
   AdvanceTestClockRequest,
   CancelSubscriptionRequest,
   ChangePlanRequest,
+  ChangePlanResponse,
   CreateSubscriptionRequest,
   ListSubscriptionsQuery,
   PayInvoiceRequest,
   PlanChangePreviewResponse,
+  PreviewPlanChangeQuery,
   StatusHistoryResponse,
   SubscriptionResponse,
   UpdateSubscriptionRequest,
 } from './dto/subscription.dto';
-import { PlanChange, toPlanChangePreview, toStatusChangeResponse, toSubscriptionResponse } from './subscription.mapper';
+import { PlanChange, toPlanChangePreview, toPlanChangeResult, toStatusChangeResponse, toSubscriptionResponse } from './subscription.mapper';
 import {
   findSubscription,
   findSubscriptionCursor,
@@ -115,6 +117,7 @@ export class SubscriptionsService {
               { type: 'subscription', description: plan.name, planId: plan.id, amount: plan.amount, periodStart: now.toISOString(), periodEnd: periodEnd.toISOString() },
             ],
             paymentMethod: request.paymentMethod,
+            initiatedBy: 'customer',
           },
           requestId,
           { billing: now, system: now },
@@ -158,27 +161,42 @@ export class SubscriptionsService {
    * Changes the default payment method, used by every FUTURE charge of the subscription (renewal
    * invoices and dunning retries read `subscriptions.payment_method` when they are issued). A payment
    * already requested keeps its method. Ended subscriptions are not charged again, so they refuse it.
+   *
+   * A `past_due` subscription is retried at once (RETRY_ON_PAYMENT_METHOD_UPDATE,
+   * default true): a `customer` payment attempt on its open renewal invoice with the new method, in the same
+   * transaction, unless an attempt on that invoice is already in flight (then nothing more is charged; the
+   * attempt in flight settles first). That attempt is not a dunning retry: its failure leaves the schedule alone.
    */
-  async updateSubscription(principal: Principal, id: string, request: UpdateSubscriptionRequest): Promise<SubscriptionResponse> {
-    await this.db.transaction(async (tx) => {
+  async updateSubscription(principal: Principal, id: string, request: UpdateSubscriptionRequest, requestId: string): Promise<SubscriptionResponse> {
+    return this.db.transaction(async (tx) => {
       const subscription = await this.lockVisibleSubscription(tx, principal, id);
       if (!isLive(subscription.status)) {
         throw new DomainError('subscription_ended', `The subscription is ${subscription.status}; it will not be charged again, so its payment method cannot change.`);
       }
-      await updateSubscriptionVersioned(tx, subscription, { paymentMethod: request.paymentMethod }, this.momentFor(subscription).billing);
+      const at = this.momentFor(subscription);
+      await updateSubscriptionVersioned(tx, subscription, { paymentMethod: request.paymentMethod }, at.billing);
+      if (subscription.status === 'past_due' && subscription.renewalInvoiceId && this.config.billing.retryOnPaymentMethodUpdate) {
+        const invoice = await findInvoice(tx, subscription.renewalInvoiceId);
+        if (!invoice) throw new Error(`renewal invoice ${subscription.renewalInvoiceId} not found`);
+        // A refusal (an attempt already in flight) is not an error here: the method is updated all the same.
+        await this.issuer.attemptCustomerPayment(tx, subscription, invoice, request.paymentMethod, requestId, at);
+      }
+      return this.view(tx, principal, id);
     });
-    return this.getSubscription(principal, id);
   }
 
-  /** What `changePlan` would bill or schedule now, computed by the same code (`planChangeAt`). */
-  async previewPlanChange(principal: Principal, id: string, planId: string): Promise<PlanChangePreviewResponse> {
-    const change = await this.planChangeAt(this.db, principal, id, planId, false);
+  /** What `changePlan` would bill or schedule now, with the same `effective`, computed by the same code (`planChangeAt`). */
+  async previewPlanChange(principal: Principal, id: string, query: PreviewPlanChangeQuery): Promise<PlanChangePreviewResponse> {
+    const change = await this.planChangeAt(this.db, principal, id, query.planId, false, query.effective);
     return toPlanChangePreview(change);
   }
 
   /**
-   * Upgrade (higher price per unit of time): an invoice is issued now (see quotePlanChange) and the plan
-   * switches when it is paid. Downgrade (same or lower price): scheduled for the end of the period, no charge.
+   * Changes the plan when the caller asks (`effective`), by default upgrades now and downgrades at the period
+   * end (quotePlanChange decides, also for the preview). Now: an invoice is issued and the plan switches when it
+   * is paid (or at once when there is nothing to charge). At the period end: scheduled, nothing charged; the
+   * renewal invoice bills the new plan. A change now whose credit would exceed its charge is scheduled for the
+   * period end instead (no customer balance), and the response's `planChange` says so.
    */
   async changePlan(
     principal: Principal,
@@ -186,19 +204,20 @@ export class SubscriptionsService {
     request: ChangePlanRequest,
     requestId: string,
     idempotency?: IdempotencyRequest,
-  ): Promise<IdempotentResult<SubscriptionResponse>> {
+  ): Promise<IdempotentResult<ChangePlanResponse>> {
     return this.db.transaction((tx) => runIdempotent(tx, idempotency, this.clock.now(), async () => {
-      await this.applyPlanChange(tx, principal, id, request, requestId);
-      return this.view(tx, principal, id);
+      const change = await this.applyPlanChange(tx, principal, id, request, requestId);
+      return { ...(await this.view(tx, principal, id)), planChange: toPlanChangeResult(change) };
     }));
   }
 
-  /** The plan change inside changePlan's transaction: schedule a downgrade, switch at no charge, or issue the upgrade's invoice. */
-  private async applyPlanChange(tx: SqlTransaction, principal: Principal, id: string, request: ChangePlanRequest, requestId: string): Promise<void> {
-    const { subscription, current, target, quote, at } = await this.planChangeAt(tx, principal, id, request.planId, true);
-    if (quote.direction === 'downgrade') {
+  /** The plan change inside changePlan's transaction: schedule it, switch at no charge, or issue its invoice. */
+  private async applyPlanChange(tx: SqlTransaction, principal: Principal, id: string, request: ChangePlanRequest, requestId: string): Promise<PlanChange> {
+    const change = await this.planChangeAt(tx, principal, id, request.planId, true, request.effective);
+    const { subscription, current, target, quote, at } = change;
+    if (quote.effective === 'period_end') {
       await updateSubscriptionVersioned(tx, subscription, { scheduledPlanId: target.id }, at.billing);
-      return;
+      return change;
     }
     if (quote.total <= 0) {
       // Nothing to charge (no time left, or a credit worth exactly the new price): switch right away. Another
@@ -207,7 +226,7 @@ export class SubscriptionsService {
         ? { currentPeriodStart: quote.periodStart, currentPeriodEnd: quote.periodEnd, billingCycleAnchor: quote.periodStart }
         : {};
       await updateSubscriptionVersioned(tx, subscription, { planId: target.id, scheduledPlanId: null, ...period }, at.billing);
-      return;
+      return change;
     }
     const invoice = await this.issuer.issue(
       tx,
@@ -219,9 +238,10 @@ export class SubscriptionsService {
         amount: quote.total,
         periodStart: quote.periodStart,
         periodEnd: quote.periodEnd,
-        description: `Upgrade from ${current.name} to ${target.name} (${quote.resetsPeriod ? 'new period' : 'prorated'})`,
+        description: `${quote.direction === 'upgrade' ? 'Upgrade' : 'Change'} from ${current.name} to ${target.name} (${quote.resetsPeriod ? 'new period' : 'prorated'})`,
         lines: quote.lines,
         paymentMethod: request.paymentMethod ?? subscription.paymentMethod,
+        initiatedBy: 'customer',
       },
       requestId,
       at,
@@ -232,6 +252,7 @@ export class SubscriptionsService {
       { pendingPlanId: target.id, pendingInvoiceId: invoice.id, scheduledPlanId: null },
       at.billing,
     );
+    return change;
   }
 
   /** Withdraws a scheduled downgrade before it takes effect; the current plan simply renews. */
@@ -249,7 +270,9 @@ export class SubscriptionsService {
   /**
    * Pays an incomplete subscription's initial invoice again, e.g. with another payment method: a new
    * invoice payment and outbox message on the same invoice (reopened if its last attempt failed),
-   * allowed until the incomplete window ends.
+   * allowed until the incomplete window ends. The charge itself is the pay-now operation of
+   * `POST /v1/invoices/{id}/pay` (InvoiceIssuer.attemptCustomerPayment); this route keeps its own
+   * subscription-level errors and also makes the method the subscription's default.
    */
   async payInitialInvoice(
     principal: Principal,
@@ -269,12 +292,8 @@ export class SubscriptionsService {
       }
       const invoice = await findInitialInvoice(tx, id);
       if (!invoice) throw new Error(`initial invoice of subscription ${id} not found`);
-      if ((await countInvoicePayments(tx, invoice.id, ['pending', 'processing', 'unknown'])) > 0) {
-        throw new DomainError('payment_in_progress', 'A payment attempt on this invoice is still in progress; wait for its outcome.');
-      }
-      await updateInvoice(tx, invoice.id, { status: 'open', failedAt: null, failureCode: null }, at.billing);
-      const reopened = { ...invoice, status: 'open' as const, failedAt: null, failureCode: null, updatedAt: at.billing };
-      await this.issuer.requestPayment(tx, reopened, request.paymentMethod, requestId, at);
+      const attempt = await this.issuer.attemptCustomerPayment(tx, subscription, invoice, request.paymentMethod, requestId, at);
+      if (isPayNowRefusal(attempt)) throw new DomainError(attempt.code, attempt.detail);
       await updateSubscriptionVersioned(tx, subscription, { paymentMethod: request.paymentMethod }, at.billing);
       return this.view(tx, principal, id);
     }));
@@ -370,8 +389,8 @@ export class SubscriptionsService {
     return this.getSubscription(principal, id);
   }
 
-  /** Loads and checks everything a plan change needs and prices it at the subscription's billing time. */
-  private async planChangeAt(tx: Sql, principal: Principal, id: string, planId: string, lock: boolean): Promise<PlanChange> {
+  /** Loads and checks everything a plan change needs and prices it at the subscription's billing time, with the timing asked for. */
+  private async planChangeAt(tx: Sql, principal: Principal, id: string, planId: string, lock: boolean, effective?: PlanChangeTiming): Promise<PlanChange> {
     const subscription = lock ? await this.lockVisibleSubscription(tx, principal, id) : await this.findVisibleSubscription(tx, principal, id);
     const at = this.momentFor(subscription);
     if (subscription.status !== 'active') {
@@ -392,15 +411,8 @@ export class SubscriptionsService {
     if (target.currency !== current.currency) {
       throw new DomainError('currency_mismatch', `The new plan is priced in ${target.currency}, the subscription in ${current.currency}.`);
     }
-    try {
-      const period = { periodStart: subscription.currentPeriodStart, periodEnd: subscription.currentPeriodEnd };
-      return { subscription, current, target, at, quote: quotePlanChange(current, target, period, at.billing) };
-    } catch (error) {
-      if (error instanceof CreditExceedsChargeError) {
-        throw new DomainError('credit_exceeds_charge', `Cannot switch now: ${error.message}, and unused credit is not kept as a customer balance.`);
-      }
-      throw error;
-    }
+    const period = { periodStart: subscription.currentPeriodStart, periodEnd: subscription.currentPeriodEnd };
+    return { subscription, current, target, at, quote: quotePlanChange(current, target, period, at.billing, effective) };
   }
 
   /**

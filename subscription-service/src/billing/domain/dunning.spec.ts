@@ -1,4 +1,4 @@
-import { dunningWindowMs, nextDunningStep } from './dunning';
+import { dunningWindowMs, IN_FLIGHT_RETRY_POSTPONEMENT_MS, nextDunningStep, postponedRetryAt } from './dunning';
 
 const DAY = 86_400_000;
 const schedule = [1 * DAY, 3 * DAY, 5 * DAY];
@@ -30,5 +30,13 @@ describe('dunningWindowMs', () => {
   it('should be the delay of the last retry', () => {
     expect(dunningWindowMs(schedule)).toBe(5 * DAY);
     expect(dunningWindowMs([])).toBe(0);
+  });
+});
+
+describe('postponedRetryAt', () => {
+  it('should postpone a retry that found an attempt in flight by one hour by default', () => {
+    expect(IN_FLIGHT_RETRY_POSTPONEMENT_MS).toBe(3_600_000);
+    expect(postponedRetryAt(new Date('2026-04-11T12:00:00.000Z'))).toEqual(new Date('2026-04-11T13:00:00.000Z'));
+    expect(postponedRetryAt(new Date('2026-04-11T12:00:00.000Z'), 5_000)).toEqual(new Date('2026-04-11T12:00:05.000Z'));
   });
 });

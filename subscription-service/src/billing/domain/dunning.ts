@@ -17,3 +17,16 @@ export function nextDunningStep(scheduleMs: readonly number[], dueAt: Date, fail
 export function dunningWindowMs(scheduleMs: readonly number[]): number {
   return scheduleMs.length === 0 ? 0 : Math.max(...scheduleMs);
 }
+
+/**
+ * A dunning retry that comes due while another attempt on the invoice is still in flight (a customer's pay now,
+ * or the retry after a payment-method update) is postponed by this much instead of starting a second concurrent
+ * charge: one hour, time for the attempt in flight to settle (by webhook, or by reconciliation after
+ * RECONCILIATION_AFTER_MS, 15 min by default). If that attempt succeeds the renewal is paid and no retry is left.
+ */
+export const IN_FLIGHT_RETRY_POSTPONEMENT_MS = 60 * 60 * 1000;
+
+/** When a dunning retry that found an attempt in flight at `now` is tried again. */
+export function postponedRetryAt(now: Date, postponementMs: number = IN_FLIGHT_RETRY_POSTPONEMENT_MS): Date {
+  return new Date(now.getTime() + postponementMs);
+}

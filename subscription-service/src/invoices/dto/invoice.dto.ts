@@ -1,8 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
 import { PaginationQuery } from '../../platform/http/pagination';
 import { SEED_IDS } from '../../seed-ids';
 import { INVOICE_PAYMENT_STATUSES, INVOICE_STATUSES, InvoiceStatus } from '../domain/invoice-status';
+
+/** A payment method reference as the payment service accepts it (docs/contracts.md). */
+export const PAYMENT_METHOD = /^pm_[A-Za-z0-9_]{1,60}$/;
+export const PAYMENT_METHOD_MESSAGE = 'paymentMethod must look like pm_card_visa (pm_ + 1-60 letters, digits or _)';
+
+/** `POST /v1/invoices/{id}/pay`. */
+export class PayNowRequest {
+  @ApiPropertyOptional({
+    example: 'pm_card_visa',
+    description:
+      'The method to charge for this attempt only; default: the subscription\'s payment method on file. It does not become the ' +
+      'subscription\'s default (`PATCH /v1/subscriptions/{id}` does that).',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(PAYMENT_METHOD, { message: PAYMENT_METHOD_MESSAGE })
+  paymentMethod?: string;
+}
 
 export class ListInvoicesQuery extends PaginationQuery {
   @ApiPropertyOptional({ format: 'uuid', example: SEED_IDS.bobSubscription })
@@ -63,6 +81,15 @@ export class InvoicePaymentResponse {
 
   @ApiProperty({ type: String, nullable: true, example: null })
   failureMessage!: string | null;
+
+  @ApiProperty({
+    enum: ['billing', 'customer'],
+    example: 'customer',
+    description:
+      'Who asked for this attempt: `billing` (a renewal\'s first attempt, a dunning retry) or `customer` (subscribe, a plan change, ' +
+      'pay now, the retry after a payment-method update). Only failed `billing` attempts count as dunning retries.',
+  })
+  initiatedBy!: 'billing' | 'customer';
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;

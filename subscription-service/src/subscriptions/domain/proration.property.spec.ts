@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { periodBoundary } from './billing-period';
-import { CreditExceedsChargeError, PlanChangeQuote, quotePlanChange } from './plan-change';
+import { ImmediateQuote, PLAN_CHANGE_TIMINGS, PlanChangeTiming, quotePlanChange } from './plan-change';
 import { PricedPlan, prorate } from './proration';
 
 // Random plans, billing periods and instants (inside, before and after the period, with milliseconds).
@@ -27,14 +27,12 @@ const scenario = fc
   });
 const sameCycleScenario = scenario.map((s) => ({ ...s, to: { ...s.to, interval: s.from.interval, intervalCount: s.from.intervalCount } }));
 
-/** The quote changePlan would bill, or null when it refuses (credit_exceeds_charge: nothing is billed). */
-const quoteOrNull = (from: PricedPlan, to: PricedPlan, period: { periodStart: Date; periodEnd: Date }, at: Date): PlanChangeQuote | null => {
-  try {
-    return quotePlanChange(from, to, period, at);
-  } catch (error) {
-    if (error instanceof CreditExceedsChargeError) return null;
-    throw error;
-  }
+const timing = fc.constantFrom<PlanChangeTiming | undefined>(undefined, ...PLAN_CHANGE_TIMINGS);
+
+/** The quote changePlan would bill now, or null when it schedules the change for the period end (nothing billed). */
+const quoteOrNull = (from: PricedPlan, to: PricedPlan, period: { periodStart: Date; periodEnd: Date }, at: Date, requested?: PlanChangeTiming): ImmediateQuote | null => {
+  const quote = quotePlanChange(from, to, period, at, requested);
+  return quote.effective === 'now' ? quote : null;
 };
 
 /** |rounded − numerator/denominator| ≤ ½, checked exactly: |2·rounded·denominator − 2·numerator| ≤ denominator. */
@@ -53,11 +51,11 @@ describe('proration properties', () => {
     );
   });
 
-  it('should make the total of every billed upgrade quote (same or another interval) equal the sum of its lines', () => {
+  it('should make the total of every quote billed now (same or another interval, any direction) equal the sum of its lines', () => {
     fc.assert(
-      fc.property(scenario, ({ from, to, periodStart, periodEnd, at }) => {
-        const quote = quoteOrNull(from, to, { periodStart, periodEnd }, at);
-        fc.pre(quote !== null && quote.direction === 'upgrade');
+      fc.property(scenario, timing, ({ from, to, periodStart, periodEnd, at }, requested) => {
+        const quote = quoteOrNull(from, to, { periodStart, periodEnd }, at, requested);
+        fc.pre(quote !== null);
         expect(quote.total).toBe(quote.lines.reduce((sum, line) => sum + line.amount, 0));
       }),
     );
@@ -85,11 +83,11 @@ describe('proration properties', () => {
     );
   });
 
-  it('should never bill an upgrade quote more than the new plan\'s full price, nor less than nothing', () => {
+  it('should never bill a change now more than the new plan\'s full price, nor less than nothing (no customer balance)', () => {
     fc.assert(
-      fc.property(scenario, ({ from, to, periodStart, periodEnd, at }) => {
-        const quote = quoteOrNull(from, to, { periodStart, periodEnd }, at);
-        fc.pre(quote !== null && quote.direction === 'upgrade');
+      fc.property(scenario, timing, ({ from, to, periodStart, periodEnd, at }, requested) => {
+        const quote = quoteOrNull(from, to, { periodStart, periodEnd }, at, requested);
+        fc.pre(quote !== null);
         expect(quote.charge).toBeLessThanOrEqual(to.amount);
         expect(quote.total).toBeLessThanOrEqual(to.amount);
         expect(quote.total).toBeGreaterThanOrEqual(0);
@@ -109,6 +107,17 @@ describe('proration properties', () => {
         const exactTwice = 2n * (BigInt(to.amount) - BigInt(from.amount)) * remaining;
         const diff = 2n * BigInt(result.total) * periodSeconds - exactTwice;
         expect((diff < 0n ? -diff : diff) <= 2n * periodSeconds).toBe(true);
+      }),
+    );
+  });
+
+  it('should give every change a path: scheduled for the period end, or billed now with a total ≥ 0', () => {
+    fc.assert(
+      fc.property(scenario, timing, ({ from, to, periodStart, periodEnd, at }, requested) => {
+        const quote = quotePlanChange(from, to, { periodStart, periodEnd }, at, requested);
+        const path = quote.effective === 'period_end' ? quote.appliesAt.getTime() === periodEnd.getTime() : quote.total >= 0;
+        expect(path).toBe(true);
+        expect(requested !== 'period_end' || (quote.effective === 'period_end' && quote.reason === 'requested')).toBe(true);
       }),
     );
   });

@@ -1,13 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import { InvoiceLineResponse, InvoiceResponse } from '../../invoices/dto/invoice.dto';
+import { InvoiceLineResponse, InvoiceResponse, PAYMENT_METHOD, PAYMENT_METHOD_MESSAGE } from '../../invoices/dto/invoice.dto';
 import { PlanResponse } from '../../plans/dto/plan.dto';
 import { PaginationQuery } from '../../platform/http/pagination';
 import { SEED_IDS } from '../../seed-ids';
+import { PLAN_CHANGE_TIMINGS, PlanChangeTiming, PlanChangeTimingReason } from '../domain/plan-change';
 import { SUBSCRIPTION_STATUSES, SubscriptionStatus } from '../domain/subscription-status';
 
-const PAYMENT_METHOD = /^pm_[A-Za-z0-9_]{1,60}$/;
-const PAYMENT_METHOD_MESSAGE = 'paymentMethod must look like pm_card_visa (pm_ + 1-60 letters, digits or _)';
+const EFFECTIVE_DESCRIPTION =
+  'When the change takes effect. `now` (the default for an upgrade): billed now — prorated to the second, or a full new period ' +
+  'when the interval changes — and applied when paid. `period_end` (the default for a downgrade): nothing billed now; the renewal ' +
+  'invoice bills the new plan. A change asked for `now` whose unused credit would exceed its charge (a cheaper plan on the same ' +
+  'interval, or e.g. pro-yearly → pro-monthly for most of the year) is scheduled for the period end instead: there is no customer ' +
+  'balance to keep the surplus in. The response\'s `effective` and `reason` say what was done.';
 
 export class CreateSubscriptionRequest {
   @ApiProperty({ format: 'uuid', example: SEED_IDS.plans.proMonthly })
@@ -42,12 +47,48 @@ export class ChangePlanRequest {
   @IsString()
   @Matches(PAYMENT_METHOD, { message: PAYMENT_METHOD_MESSAGE })
   paymentMethod?: string;
+
+  @ApiPropertyOptional({ enum: PLAN_CHANGE_TIMINGS, description: EFFECTIVE_DESCRIPTION })
+  @IsOptional()
+  @IsIn(PLAN_CHANGE_TIMINGS)
+  effective?: PlanChangeTiming;
 }
 
 export class PreviewPlanChangeQuery {
   @ApiProperty({ format: 'uuid', example: SEED_IDS.plans.proMonthly, description: 'The plan to switch to.' })
   @IsUUID()
   planId!: string;
+
+  @ApiPropertyOptional({ enum: PLAN_CHANGE_TIMINGS, description: `As in the change itself. ${EFFECTIVE_DESCRIPTION}` })
+  @IsOptional()
+  @IsIn(PLAN_CHANGE_TIMINGS)
+  effective?: PlanChangeTiming;
+}
+
+const REASON_DESCRIPTION =
+  'Why it takes effect then: `default` (upgrades now, downgrades at the period end), `requested` (the `effective` asked for), ' +
+  '`credit_exceeds_charge` (asked for now, but the unused part of the current plan is worth more than the change would charge; ' +
+  'without a customer balance it is scheduled for the period end instead).';
+
+/** When a plan change takes effect and why (change-plan response and preview). */
+export class PlanChangeResult {
+  @ApiProperty({ enum: ['upgrade', 'downgrade'], example: 'upgrade', description: 'By price per unit of time.' })
+  direction!: 'upgrade' | 'downgrade';
+
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.plans.starterMonthly })
+  fromPlanId!: string;
+
+  @ApiProperty({ format: 'uuid', example: SEED_IDS.plans.proMonthly })
+  toPlanId!: string;
+
+  @ApiProperty({ enum: PLAN_CHANGE_TIMINGS, example: 'period_end', description: '`now`: billed now, applied when paid. `period_end`: scheduled (`scheduledPlanId`), nothing billed now.' })
+  effective!: PlanChangeTiming;
+
+  @ApiProperty({ format: 'date-time', description: '`now`: the change\'s billing time (it applies once its invoice is paid). `period_end`: the current period end.' })
+  effectiveAt!: string;
+
+  @ApiProperty({ enum: ['default', 'requested', 'credit_exceeds_charge'], example: 'credit_exceeds_charge', description: REASON_DESCRIPTION })
+  reason!: PlanChangeTimingReason;
 }
 
 export class PayInvoiceRequest {
@@ -206,6 +247,12 @@ export class SubscriptionResponse {
   updatedAt!: string;
 }
 
+/** `POST /v1/subscriptions/{id}/change-plan`: the subscription after the change, and what was done. */
+export class ChangePlanResponse extends SubscriptionResponse {
+  @ApiProperty({ type: PlanChangeResult, description: 'When the change takes effect and why (the same as the preview answers).' })
+  planChange!: PlanChangeResult;
+}
+
 export class SubscriptionListResponse {
   @ApiProperty({ enum: ['list'] })
   object!: 'list';
@@ -273,26 +320,31 @@ export class PlanChangePreviewResponse {
   @ApiProperty({ format: 'uuid', example: SEED_IDS.plans.proMonthly })
   toPlanId!: string;
 
-  @ApiProperty({
-    enum: ['upgrade', 'downgrade'],
-    example: 'upgrade',
-    description: 'upgrade: invoiced now (lines, total), applied when paid. downgrade: scheduled for `appliesAt` (the period end), nothing charged now.',
-  })
+  @ApiProperty({ enum: ['upgrade', 'downgrade'], example: 'upgrade', description: 'By price per unit of time; `effective` says when it applies.' })
   direction!: 'upgrade' | 'downgrade';
+
+  @ApiProperty({ enum: PLAN_CHANGE_TIMINGS, example: 'now', description: '`now`: invoiced now (lines, total), applied when paid. `period_end`: scheduled for the period end, nothing charged now.' })
+  effective!: PlanChangeTiming;
+
+  @ApiProperty({ format: 'date-time', description: 'When it takes effect: now, or the current period end (= `appliesAt`).' })
+  effectiveAt!: string;
+
+  @ApiProperty({ enum: ['default', 'requested', 'credit_exceeds_charge'], example: 'default', description: REASON_DESCRIPTION })
+  reason!: PlanChangeTimingReason;
 
   @ApiProperty({ example: 'USD' })
   currency!: string;
 
   @ApiProperty({
     type: [InvoiceLineResponse],
-    description: 'The invoice lines changePlan would bill now: a negative credit for the unused old plan and a charge for the new one (empty for a downgrade).',
+    description: 'The invoice lines changePlan would bill now: a negative credit for the unused old plan and a charge for the new one (empty when scheduled for the period end).',
   })
   lines!: InvoiceLineResponse[];
 
-  @ApiProperty({ example: 667, description: 'Sum of the lines, minor units (0 for a downgrade).' })
+  @ApiProperty({ example: 667, description: 'Sum of the lines, minor units (0 when scheduled for the period end).' })
   total!: number;
 
-  @ApiProperty({ format: 'date-time', description: 'Upgrade: now (applies once paid). Downgrade: the current period end.' })
+  @ApiProperty({ format: 'date-time', description: 'The same as `effectiveAt` (kept for existing clients): now (applies once paid), or the current period end.' })
   appliesAt!: string;
 
   @ApiProperty({ format: 'date-time', description: 'Start of the period the new plan\'s charge covers.' })
@@ -301,6 +353,6 @@ export class PlanChangePreviewResponse {
   @ApiProperty({ format: 'date-time', description: 'End of that period.' })
   periodEnd!: string;
 
-  @ApiProperty({ example: false, description: 'True for an upgrade to another interval: the paid invoice starts a new period now … now + the new interval.' })
+  @ApiProperty({ example: false, description: 'True for a change now to another interval: the paid invoice starts a new period now … now + the new interval.' })
   resetsPeriod!: boolean;
 }
