@@ -5,6 +5,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { PaymentsModule } from './payments/payments.module';
 import { PlatformModule } from './platform/platform.module';
+import { RefundsModule } from './refunds/refunds.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -20,6 +21,7 @@ export class AppModule {
         PlatformModule,
         WebhooksModule,
         PaymentsModule,
+        RefundsModule,
       ],
     };
   }

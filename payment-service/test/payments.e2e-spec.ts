@@ -113,6 +113,8 @@ describe('Payments (e2e)', () => {
     it.each([
       [{ amount: 1.5 }, 'amount'],
       [{ amount: 100_000_000 }, 'amount'],
+      [{ currency: 'ZZZ' }, 'currency'],
+      [{ currency: 'XYZ' }, 'currency'],
       [{ paymentMethod: 'card_visa' }, 'paymentMethod'],
       [{ merchantReference: '' }, 'merchantReference'],
       [{ metadata: { nested: { deep: 'x' } } }, 'metadata'],
@@ -120,6 +122,14 @@ describe('Payments (e2e)', () => {
     ])('should reject %j', async (overrides, field) => {
       const { body } = await request(app.getHttpServer()).post('/v1/payments').set(auth).send(paymentBody(overrides)).expect(400);
       expect(body.errors).toEqual([expect.objectContaining({ field })]);
+    });
+
+    it('should accept the largest amount in a zero-decimal currency (JPY) and name the currency rule in the error for ZZZ', async () => {
+      const { body: created } = await createPayment({ amount: 99_999_999, currency: 'JPY' });
+      expect(created).toMatchObject({ amount: 99_999_999, currency: 'JPY' });
+
+      const { body } = await request(app.getHttpServer()).post('/v1/payments').set(auth).send(paymentBody({ currency: 'ZZZ' })).expect(400);
+      expect(body.errors).toEqual([{ field: 'currency', message: expect.stringContaining('ISO-4217') }]);
     });
 
     it('should answer malformed JSON with a 400 problem', async () => {

@@ -143,6 +143,8 @@ describe('Platform (e2e)', () => {
         expect.arrayContaining([
           '/v1/payments',
           '/v1/payments/{id}',
+          '/v1/payments/{id}/refunds',
+          '/v1/refunds/{id}',
           '/v1/events',
           '/v1/events/{id}',
           '/v1/events/{id}/redeliver',
@@ -155,7 +157,12 @@ describe('Platform (e2e)', () => {
       );
       expect(body.components.securitySchemes['api-key']).toMatchObject({ type: 'http', scheme: 'bearer' });
       expect(body.components.schemas).toHaveProperty('PaymentEventPayload');
+      expect(body.components.schemas).toHaveProperty('RefundEventData');
+      expect(body.components.schemas.PaymentResponse.properties).toHaveProperty('amountRefunded');
+      expect(Object.keys(body.paths['/v1/payments/{id}/refunds'])).toEqual(expect.arrayContaining(['post', 'get']));
+      expect(body.paths['/v1/payments/{id}/refunds'].post.responses).toHaveProperty('409');
       expect(body.info.description).toContain('pm_card_insufficient_funds');
+      expect(body.info.description).toContain('pm_card_refund_fail');
     });
 
     it('should serve Swagger UI', async () => {

@@ -28,10 +28,23 @@ describe('plans (e2e)', () => {
   it.each([
     ['a fractional amount', { ...team, code: 'x-1', amount: 49.5 }, 'amount'],
     ['a lower-case currency', { ...team, code: 'x-2', currency: 'usd' }, 'currency'],
+    ['a currency that is not ISO-4217 (ZZZ)', { ...team, code: 'x-4', currency: 'ZZZ' }, 'currency'],
+    ['an amount above the payment service\'s 99999999', { ...team, code: 'x-5', amount: 100_000_000 }, 'amount'],
     ['an unknown interval', { ...team, code: 'x-3', interval: 'week' }, 'interval'],
   ])('should reject %s with 400', async (_label, body, field) => {
     const res = await request(t.server).post('/v1/plans').set(admin).send(body).expect(400);
     expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+  });
+
+  it('should accept the largest amount, in a zero-decimal currency (JPY)', async () => {
+    const jpy = { ...team, code: 'team-monthly-jpy', amount: 99_999_999, currency: 'JPY' };
+    const res = await request(t.server).post('/v1/plans').set(admin).send(jpy).expect(201);
+    expect(res.body).toMatchObject({ amount: 99_999_999, currency: 'JPY' });
+  });
+
+  it('should explain the currency rule in the field error', async () => {
+    const res = await request(t.server).post('/v1/plans').set(admin).send({ ...team, code: 'x-6', currency: 'XYZ' }).expect(400);
+    expect(res.body.errors).toEqual([{ field: 'currency', message: expect.stringContaining('ISO-4217') }]);
   });
 
   it('should forbid users from creating plans but let them read', async () => {

@@ -133,7 +133,7 @@ export class PaymentProcessingWorker extends DispatchingWorker<PaymentLease> {
     const ledger = attemptNumber === 1 ? [attempt] : [...(await attemptsOf(this.db, lease.id)), attempt];
     const event = composePaymentEvent({
       type: decision.outcome === 'succeeded' ? 'payment.succeeded' : 'payment.failed',
-      payment: toPaymentResource({ ...settled, attempts: ledger }),
+      payment: toPaymentResource({ ...settled, attempts: ledger, refunds: [] }), // refunds need a succeeded payment: none yet
       sequence: settled.eventSequence,
       createdAt: finishedAt,
     });

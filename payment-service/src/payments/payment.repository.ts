@@ -2,6 +2,7 @@ import { Payment, PaymentAttempt, PaymentStatus } from '../generated/prisma/clie
 import { ColumnMap, fromJson, jsonObject, selectList } from '../platform/database/columns';
 import { Sql, statement, statementFor } from '../platform/database/database';
 import { Cursor, pageQuery } from '../platform/database/pages';
+import { REFUNDS_OF_PAYMENT_JSON, refundsFromJson } from '../refunds/refund.repository';
 import { PaymentEvent } from '../webhooks/payment-event';
 import { PaymentWithAttempts } from './payment.resource';
 
@@ -101,6 +102,7 @@ export async function insertPayment(db: Sql, payment: NewPayment): Promise<Payme
     processedAt: null,
     updatedAt: payment.createdAt,
     attempts: [],
+    refunds: [],
   };
 }
 
@@ -116,15 +118,21 @@ export async function findPaymentByIdempotencyScope(db: Sql, scope: string): Pro
 const ATTEMPTS_JSON = `(SELECT coalesce(json_agg(${jsonObject(ATTEMPT_COLUMNS, 'a')} ORDER BY a.attempt_number), '[]'::json)
                          FROM payment_attempts a WHERE a.payment_id = p.id) AS attempts`;
 
-function withAttemptsFromJson(row: Payment & { attempts: unknown }): PaymentWithAttempts {
-  return { ...row, attempts: (row.attempts as Record<string, unknown>[]).map((attempt) => fromJson<PaymentAttempt>(attempt, ['startedAt', 'finishedAt'])) };
+type PaymentRow = Payment & { attempts: unknown; refunds: unknown };
+
+function withAttemptsFromJson(row: PaymentRow): PaymentWithAttempts {
+  return {
+    ...row,
+    attempts: (row.attempts as Record<string, unknown>[]).map((attempt) => fromJson<PaymentAttempt>(attempt, ['startedAt', 'finishedAt'])),
+    refunds: refundsFromJson(row.refunds),
+  };
 }
 
-const FIND_PAYMENT = statement('payments_find', `SELECT ${PAYMENT_SELECT}, ${ATTEMPTS_JSON} FROM payments p WHERE p.id = $1`);
+const FIND_PAYMENT = statement('payments_find', `SELECT ${PAYMENT_SELECT}, ${ATTEMPTS_JSON}, ${REFUNDS_OF_PAYMENT_JSON} FROM payments p WHERE p.id = $1`);
 
-/** The payment with its attempts, or null. */
+/** The payment with its attempts and refunds, or null. */
 export async function findPayment(db: Sql, id: string): Promise<PaymentWithAttempts | null> {
-  const [payment] = await db.query<Payment & { attempts: unknown }>(FIND_PAYMENT, [id]);
+  const [payment] = await db.query<PaymentRow>(FIND_PAYMENT, [id]);
   return payment ? withAttemptsFromJson(payment) : null;
 }
 
@@ -149,10 +157,10 @@ export async function listPayments(db: Sql, filter: PaymentListFilter, cursor: C
     ['customer_reference', filter.customerReference],
     ['status', filter.status],
   ], cursor, limit);
-  const payments = await db.query<Payment & { attempts: unknown }>(
+  const payments = await db.query<PaymentRow>(
     statementFor(
       `payments_list_${page.shape}`,
-      `SELECT ${PAYMENT_SELECT}, ${ATTEMPTS_JSON} FROM payments p ${page.where} ORDER BY p.created_at DESC, p.id DESC LIMIT ${page.limitParam}`,
+      `SELECT ${PAYMENT_SELECT}, ${ATTEMPTS_JSON}, ${REFUNDS_OF_PAYMENT_JSON} FROM payments p ${page.where} ORDER BY p.created_at DESC, p.id DESC LIMIT ${page.limitParam}`,
     ),
     page.values,
   );

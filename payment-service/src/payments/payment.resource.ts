@@ -1,8 +1,9 @@
 import { Payment, PaymentAttempt } from '../generated/prisma/client';
+import { amountRefunded, RefundWithAttempts, toRefundResource } from '../refunds/refund.resource';
 import { PaymentResponse } from './dto/payment.response';
 
-/** A payment with its attempts, oldest first: what the Payment resource shows. */
-export type PaymentWithAttempts = Payment & { attempts: PaymentAttempt[] };
+/** A payment with its attempts and its refunds, each oldest first: what the Payment resource shows. */
+export type PaymentWithAttempts = Payment & { attempts: PaymentAttempt[]; refunds: RefundWithAttempts[] };
 
 export function toPaymentResource(payment: PaymentWithAttempts): PaymentResponse {
   return {
@@ -27,6 +28,8 @@ export function toPaymentResource(payment: PaymentWithAttempts): PaymentResponse
       startedAt: attempt.startedAt.toISOString(),
       finishedAt: attempt.finishedAt.toISOString(),
     })),
+    amountRefunded: amountRefunded(payment.refunds),
+    refunds: payment.refunds.map(toRefundResource),
     createdAt: payment.createdAt.toISOString(),
     updatedAt: payment.updatedAt.toISOString(),
     processedAt: payment.processedAt?.toISOString() ?? null,

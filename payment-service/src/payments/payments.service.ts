@@ -95,7 +95,7 @@ export class PaymentsService {
   }
 }
 
-function withoutAttempts({ attempts, ...payment }: PaymentWithAttempts): Payment {
+function withoutAttempts({ attempts, refunds, ...payment }: PaymentWithAttempts): Payment {
   return payment;
 }
 
@@ -112,5 +112,6 @@ function asCreated(payment: Payment) {
     processedAt: null,
     updatedAt: payment.createdAt,
     attempts: [],
+    refunds: [],
   };
 }

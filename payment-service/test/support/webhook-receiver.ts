@@ -5,7 +5,8 @@ export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
   /** The raw request bytes, as a receiver must verify them. */
   body: string;
-  event: { id: string; type: string; sequence: number; data: { object: { id: string; merchantReference: string; status: string } } };
+  /** `paymentId` only in refund events (their object is the Refund), `merchantReference` only in payment events. */
+  event: { id: string; type: string; sequence: number; data: { object: { id: string; merchantReference?: string; paymentId?: string; status: string } } };
 }
 
 /** Status to answer for the n-th (1-based) delivery of a payment's webhook. */
@@ -28,7 +29,7 @@ export class WebhookReceiver {
         const body = Buffer.concat(chunks).toString('utf8');
         const event = JSON.parse(body) as ReceivedWebhook['event'];
         receiver.received.push({ headers: request.headers, body, event });
-        const reference = event.data.object.merchantReference;
+        const reference = event.data.object.merchantReference ?? '';
         const attempt = receiver.received.filter((webhook) => webhook.event.data.object.merchantReference === reference).length;
         response.writeHead(receiver.responders.get(reference)?.(attempt) ?? 200, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ received: true, duplicate: false }));
@@ -49,6 +50,16 @@ export class WebhookReceiver {
 
   forPayment(paymentId: string): ReceivedWebhook[] {
     return this.received.filter((webhook) => webhook.event.data.object.id === paymentId);
+  }
+
+  /** The events of one refund (their `data.object` is the Refund). */
+  forRefund(refundId: string): ReceivedWebhook[] {
+    return this.received.filter((webhook) => webhook.event.type.startsWith('refund.') && webhook.event.data.object.id === refundId);
+  }
+
+  /** Every event about a payment, its own and its refunds', in the order received. */
+  aboutPayment(paymentId: string): ReceivedWebhook[] {
+    return this.received.filter((webhook) => webhook.event.data.object.id === paymentId || webhook.event.data.object.paymentId === paymentId);
   }
 
   async close(): Promise<void> {

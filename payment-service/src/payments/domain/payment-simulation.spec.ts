@@ -1,10 +1,10 @@
-import { decideAttempt, MAX_PROCESSING_ATTEMPTS, shouldRetry } from './payment-simulation';
+import { decideAttempt, decideRefundAttempt, MAX_PROCESSING_ATTEMPTS, shouldRetry } from './payment-simulation';
 
 const decide = (paymentMethod: string, attemptNumber = 1, random = () => 0.5, successRate = 0.8) =>
   decideAttempt({ paymentMethod, attemptNumber, successRate, random });
 
 describe('decideAttempt', () => {
-  it.each(['pm_card_visa', 'pm_card_mastercard'])('should succeed for %s whatever the random source says', (method) => {
+  it.each(['pm_card_visa', 'pm_card_mastercard', 'pm_card_refund_fail'])('should succeed for %s whatever the random source says', (method) => {
     expect(decide(method, 1, () => 0.999)).toEqual({ outcome: 'succeeded' });
   });
 
@@ -53,5 +53,19 @@ describe('shouldRetry', () => {
   it('should not retry a success or a final decline', () => {
     expect(shouldRetry({ outcome: 'succeeded' }, 1)).toBe(false);
     expect(shouldRetry(decide('pm_card_declined'), 1)).toBe(false);
+  });
+});
+
+describe('decideRefundAttempt', () => {
+  it.each(['pm_card_visa', 'pm_card_mastercard', 'pm_card_processing_error', 'pm_card_amex'])('should succeed refunds of a %s payment', (paymentMethod) => {
+    expect(decideRefundAttempt({ paymentMethod })).toEqual({ outcome: 'succeeded' });
+  });
+
+  it('should fail refunds of a pm_card_refund_fail payment with refund_failed', () => {
+    expect(decideRefundAttempt({ paymentMethod: 'pm_card_refund_fail' })).toEqual({
+      outcome: 'failed',
+      failureCode: 'refund_failed',
+      failureMessage: expect.any(String),
+    });
   });
 });

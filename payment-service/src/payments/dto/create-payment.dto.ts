@@ -1,19 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { MAX_AMOUNT } from '../../money/domain/money';
+import { IsCurrencyCode } from '../../platform/http/is-currency-code';
 import { IsStringMap } from '../../platform/http/is-string-map';
 
-export const MAX_PAYMENT_AMOUNT = 99_999_999;
-
 export class CreatePaymentDto {
-  @ApiProperty({ description: 'Amount in minor units (cents).', example: 1999, minimum: 1, maximum: MAX_PAYMENT_AMOUNT })
+  @ApiProperty({
+    description: 'Amount in minor units of the currency (cents for USD, yen for JPY).',
+    example: 1999,
+    minimum: 1,
+    maximum: MAX_AMOUNT,
+  })
   @IsInt()
   @Min(1)
-  @Max(MAX_PAYMENT_AMOUNT)
+  @Max(MAX_AMOUNT)
   amount!: number;
 
-  @ApiProperty({ description: 'ISO-4217 code, upper case.', example: 'USD', pattern: '^[A-Z]{3}$' })
-  @IsString()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an upper-case ISO-4217 code such as USD' })
+  @ApiProperty({ description: 'ISO-4217 currency code, upper case (e.g. USD, EUR, JPY).', example: 'USD', pattern: '^[A-Z]{3}$' })
+  @IsCurrencyCode()
   currency!: string;
 
   @ApiProperty({ description: 'Your reference for what is paid, e.g. an invoice id.', example: '7d1b0a7e-0c7c-4d5c-9d8e-2b1f4a6c9e01' })

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PaymentAttemptOutcome, PaymentStatus } from '../../generated/prisma/enums';
+import { RefundResponse } from '../../refunds/dto/refund.response';
 
 export class PaymentAttemptResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -28,6 +29,9 @@ export class PaymentResponse {
   failureCode!: string | null;
   @ApiProperty({ type: String, nullable: true, example: null }) failureMessage!: string | null;
   @ApiProperty({ type: [PaymentAttemptResponse], description: 'Every processing try, oldest first.' }) attempts!: PaymentAttemptResponse[];
+  @ApiProperty({ example: 0, description: 'Sum of the succeeded refunds, in minor units.' }) amountRefunded!: number;
+  @ApiProperty({ type: () => [RefundResponse], description: 'Every refund of the payment (any status), oldest first, with its attempts.' })
+  refunds!: RefundResponse[];
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null }) processedAt!: string | null;

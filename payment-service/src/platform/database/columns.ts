@@ -45,12 +45,14 @@ export function setClause<Model>(
 
 /**
  * `json_build_object('field', alias.column, …)`: one row of a model as JSON, to aggregate a child table
- * into its parent's row (json_agg) instead of a second query. Read it back with `fromJson`.
+ * into its parent's row (json_agg) instead of a second query. `extra` adds fields computed by SQL
+ * expressions (e.g. the row's own children, aggregated). Read it back with `fromJson`.
  */
-export function jsonObject<Model>(columns: ColumnMap<Model>, alias: string): string {
-  return `json_build_object(${Object.entries<string>(columns)
-    .map(([field, column]) => `'${field}', ${alias}.${column}`)
-    .join(', ')})`;
+export function jsonObject<Model>(columns: ColumnMap<Model>, alias: string, extra: Readonly<Record<string, string>> = {}): string {
+  return `json_build_object(${[
+    ...Object.entries<string>(columns).map(([field, column]) => `'${field}', ${alias}.${column}`),
+    ...Object.entries(extra).map(([field, expression]) => `'${field}', ${expression}`),
+  ].join(', ')})`;
 }
 
 /** A model row read back from `jsonObject`: timestamps arrive as ISO strings and become Dates again. */

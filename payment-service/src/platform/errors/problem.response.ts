@@ -27,14 +27,17 @@ const DESCRIPTIONS: Record<number, string> = {
   429: 'rate_limited',
 };
 
-/** Documents the problem+json responses an endpoint can return. */
-export function ApiProblems(...statuses: number[]) {
+/**
+ * Documents the problem+json responses an endpoint can return: a status (with its usual codes) or
+ * `[status, description]` for an endpoint whose codes differ.
+ */
+export function ApiProblems(...statuses: (number | readonly [number, string])[]) {
   return applyDecorators(
     ApiExtraModels(ProblemResponse),
-    ...statuses.map((status) =>
+    ...statuses.map((entry) => (typeof entry === 'number' ? [entry, DESCRIPTIONS[entry]] as const : entry)).map(([status, description]) =>
       ApiResponse({
         status,
-        description: DESCRIPTIONS[status],
+        description,
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemResponse) } } },
       }),
     ),

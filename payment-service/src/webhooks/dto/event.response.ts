@@ -1,32 +1,47 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { WebhookDeliveryStatus } from '../../generated/prisma/enums';
 import { PaymentResponse } from '../../payments/dto/payment.response';
-
-const EVENT_TYPES = ['payment.succeeded', 'payment.failed'];
+import { RefundResponse } from '../../refunds/dto/refund.response';
+import { EVENT_TYPES } from '../payment-event';
 
 export class PaymentEventData {
   @ApiProperty({ type: PaymentResponse, description: 'The payment as it was when the event happened.' }) object!: PaymentResponse;
 }
 
+export class RefundEventData {
+  @ApiProperty({ type: RefundResponse, description: 'The refund as it was when the event happened (it carries `paymentId`).' }) object!: RefundResponse;
+}
+
+const EVENT_DATA = {
+  oneOf: [{ $ref: getSchemaPath(PaymentEventData) }, { $ref: getSchemaPath(RefundEventData) }],
+  description: 'A Payment for payment.* events, a Refund for refund.* events.',
+};
+
 /**
  * The body POSTed to the webhook endpoint (the same bytes on every retry), signed per Standard Webhooks.
  */
+@ApiExtraModels(PaymentEventData, RefundEventData)
 export class PaymentEventPayload {
   @ApiProperty({ format: 'uuid', description: 'Also sent as the webhook-id header; deduplicate on it.' }) id!: string;
   @ApiProperty({ enum: EVENT_TYPES, example: 'payment.succeeded' }) type!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ example: 1, description: 'Per-payment, increasing: never apply an older event over a newer one.' }) sequence!: number;
-  @ApiProperty({ type: PaymentEventData }) data!: PaymentEventData;
+  @ApiProperty({
+    example: 1,
+    description: 'Per-payment, increasing, shared by the payment\'s events and its refunds\' events: never apply an older event over a newer one.',
+  })
+  sequence!: number;
+  @ApiProperty(EVENT_DATA) data!: PaymentEventData | RefundEventData;
 }
 
+@ApiExtraModels(PaymentEventData, RefundEventData)
 export class EventResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['event'] }) object!: 'event';
   @ApiProperty({ enum: EVENT_TYPES, example: 'payment.succeeded' }) type!: string;
-  @ApiProperty({ format: 'uuid' }) paymentId!: string;
+  @ApiProperty({ format: 'uuid', description: 'The payment the event is about (for a refund event: the refunded payment).' }) paymentId!: string;
   @ApiProperty({ example: 1 }) sequence!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ type: PaymentEventData, description: 'The `data` of the delivered payload.' }) data!: PaymentEventData;
+  @ApiProperty({ ...EVENT_DATA, description: `The \`data\` of the delivered payload. ${EVENT_DATA.description}` }) data!: PaymentEventData | RefundEventData;
 }
 
 export class DeliveryAttemptResponse {

@@ -1,14 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PaginationQuery } from '../../platform/http/pagination';
+import { EVENT_TYPES } from '../payment-event';
 
 export class ListEventsQuery extends PaginationQuery {
-  @ApiPropertyOptional({ enum: ['payment.succeeded', 'payment.failed'] })
+  @ApiPropertyOptional({ enum: EVENT_TYPES })
   @IsOptional()
-  @IsIn(['payment.succeeded', 'payment.failed'])
+  @IsIn(EVENT_TYPES)
   type?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'Events about this payment, including its refunds\' events.' })
   @IsOptional()
   @IsUUID()
   paymentId?: string;

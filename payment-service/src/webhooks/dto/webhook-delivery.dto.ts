@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsIn, IsISO8601, IsOptional } from 'class-validator';
 import { WebhookDeliveryStatus } from '../../generated/prisma/enums';
 import { PaginationQuery } from '../../platform/http/pagination';
+import { EVENT_TYPES } from '../payment-event';
 
 const SINCE_EXAMPLE = '2026-11-27T00:00:00.000Z';
 
@@ -35,7 +36,7 @@ export class WebhookDeliveryResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['webhook_delivery'] }) object!: 'webhook_delivery';
   @ApiProperty({ format: 'uuid' }) eventId!: string;
-  @ApiProperty({ enum: ['payment.succeeded', 'payment.failed'], example: 'payment.succeeded' }) eventType!: string;
+  @ApiProperty({ enum: EVENT_TYPES, example: 'payment.succeeded' }) eventType!: string;
   @ApiProperty({ format: 'uuid' }) paymentId!: string;
   @ApiProperty({ format: 'uuid' }) endpointId!: string;
   @ApiProperty({ example: 'http://localhost:3000/v1/webhooks/payments' }) url!: string;

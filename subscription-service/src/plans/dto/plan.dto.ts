@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { MAX_AMOUNT } from '../../money/domain/money';
+import { IsCurrencyCode } from '../../platform/http/is-currency-code';
 import { PaginationQuery } from '../../platform/http/pagination';
 import { SEED_IDS } from '../../seed-ids';
 
@@ -22,15 +24,20 @@ export class CreatePlanRequest {
   @MaxLength(2000)
   description?: string;
 
-  @ApiProperty({ example: 4900, description: 'Price per billing cycle in minor units (cents). Immutable.' })
+  @ApiProperty({
+    example: 4900,
+    minimum: 1,
+    maximum: MAX_AMOUNT,
+    description: 'Price per billing cycle in minor units of the currency (cents for USD, yen for JPY). Immutable. ' +
+      'At most 99999999, the payment service\'s limit.',
+  })
   @IsInt()
   @Min(1)
-  @Max(100_000_000)
+  @Max(MAX_AMOUNT)
   amount!: number;
 
-  @ApiProperty({ example: 'USD', description: 'ISO-4217, upper-case.' })
-  @IsString()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an upper-case ISO-4217 code' })
+  @ApiProperty({ example: 'USD', pattern: '^[A-Z]{3}$', description: 'ISO-4217 currency code, upper case (e.g. USD, EUR, JPY).' })
+  @IsCurrencyCode()
   currency!: string;
 
   @ApiProperty({ enum: ['month', 'year'], example: 'month' })
