@@ -272,4 +272,36 @@ describe('subscribe → pay → webhook → subscription, across both services',
     assert.equal(now.body.status, 'canceled');
     assert.equal(now.body.hasAccess, false);
   });
+
+  it('should refund in full a payment that succeeds after the subscription was canceled now', async () => {
+    const { api } = await newCustomer();
+    // Attempt 1 fails retryably at the gateway, attempt 2 succeeds about 2 s later.
+    const sub = await subscribe(api, premiumPlan.id, 'pm_card_processing_error');
+    const invoiceId = sub.latestInvoice.id;
+    const gatewayPayment = await eventually(async () => paymentFor(invoiceId), { what: 'the gateway payment to exist' });
+    assert.equal(gatewayPayment.status, 'processing');
+
+    const canceled = await api.post(`/v1/subscriptions/${sub.id}/cancel`, { atPeriodEnd: false });
+    assert.equal(canceled.status, 200, JSON.stringify(canceled.body));
+    assert.equal(canceled.body.latestInvoice.status, 'void');
+
+    const invoice = await eventually(
+      async () => {
+        const res = await api.get(`/v1/invoices/${invoiceId}`);
+        return res.body.refunds?.[0]?.status === 'succeeded' ? res.body : undefined;
+      },
+      { what: 'the refund of the voided invoice to succeed' },
+    );
+    assert.equal(invoice.status, 'void');
+    assert.equal(invoice.amountRefunded, 3000);
+    assert.equal(invoice.payments[0].status, 'succeeded');
+    assert.deepEqual(
+      [invoice.refunds.length, invoice.refunds[0].amount, invoice.refunds[0].reason, invoice.refunds[0].explanation],
+      [1, 3000, 'no_obligation', 'invoice_void'],
+    );
+    const atGateway = await stack.paymentApi.get(`/v1/payments/${gatewayPayment.id}`);
+    assert.equal(atGateway.body.status, 'succeeded');
+    assert.equal(atGateway.body.amountRefunded, 3000);
+    assert.deepEqual(atGateway.body.refunds.map((r) => [r.id, r.amount, r.status]), [[invoice.refunds[0].gatewayRefundId, 3000, 'succeeded']]);
+  });
 });
