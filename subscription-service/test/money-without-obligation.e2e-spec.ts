@@ -115,6 +115,19 @@ describe('money without an obligation (e2e)', () => {
     expect(await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).toMatchObject({ status: 'canceled' });
   });
 
+  it('should not send again a charge whose payment the gateway already settled (its earlier send went unrecorded)', async () => {
+    const user = await createUser(t.prisma);
+    const sub = await subscribe(t, user.auth, pro.id);
+    // As after a crash between the send and its record: the webhook settled the payment, the message is still pending.
+    await deliverPaymentEvent(t, { type: 'payment.succeeded', invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId });
+    const sent = gateway.requests.length;
+    await outbox().drain();
+
+    expect(gateway.requests.length).toBe(sent);
+    expect(await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: sub.invoicePaymentId } })).toMatchObject({ status: 'sent' });
+    expect((await invoiceOf(sub.invoiceId, user.auth)).body).toMatchObject({ status: 'paid', payments: [expect.objectContaining({ status: 'succeeded' })] });
+  });
+
   it('should activate an incomplete subscription whose failed first invoice is paid late inside its window, with history', async () => {
     const user = await createUser(t.prisma);
     const sub = await subscribe(t, user.auth, pro.id);

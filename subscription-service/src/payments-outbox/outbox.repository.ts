@@ -130,27 +130,44 @@ const CHECK_CHARGE = statement(
       WHERE ip.id = $3
         FOR SHARE OF i
    ), stop AS (
-     SELECT id, payment_status FROM target WHERE NOT (invoice_status = 'open' AND payment_status IN ('pending', 'unknown'))
+     SELECT id, payment_status,
+            -- The gateway already has it (accepted, or settled by its webhook while this send was unrecorded): done.
+            payment_status IN ('processing', 'succeeded', 'failed') AS at_gateway
+       FROM target WHERE NOT (invoice_status = 'open' AND payment_status IN ('pending', 'unknown'))
    ), message AS (
-     UPDATE outbox_messages SET status = 'canceled', locked_until = NULL, last_error = $5
-      WHERE id = $1 AND status = 'pending' AND locked_until = $2 AND EXISTS (SELECT 1 FROM stop)
-     RETURNING id
+     UPDATE outbox_messages m
+        SET status = CASE WHEN stop.at_gateway THEN 'sent'::outbox_status ELSE 'canceled'::outbox_status END,
+            sent_at = CASE WHEN stop.at_gateway THEN $4 ELSE m.sent_at END,
+            locked_until = NULL,
+            last_error = CASE WHEN stop.at_gateway THEN 'not sent again: the gateway already has this payment' ELSE $5 END
+       FROM stop
+      WHERE m.id = $1 AND m.status = 'pending' AND m.locked_until = $2
+     RETURNING stop.at_gateway
    ), payment AS (
      UPDATE invoice_payments ip SET status = 'canceled', updated_at = $4
        FROM stop WHERE ip.id = stop.id AND stop.payment_status = 'pending' AND EXISTS (SELECT 1 FROM message)
    )
-   SELECT (SELECT count(*) FROM stop)::int AS stopped, (SELECT count(*) FROM message)::int AS canceled`,
+   SELECT (SELECT count(*) FROM stop)::int AS stopped, (SELECT bool_or(at_gateway) FROM message) AS at_gateway,
+          (SELECT count(*) FROM message)::int AS recorded`,
 );
 
 /**
- * Just before a `payment.initiate` message is sent: is its charge still owed (the invoice `open`, the invoice
- * payment not settled)? The invoice row is read FOR SHARE, so a cancel or settlement in progress is waited for
- * and seen. When it is not owed the message (only while this worker holds `lease`) becomes `canceled` and its
- * invoice payment, if still `pending`, too, in the same statement; an `unknown` one keeps its status for
- * reconciliation. Returns `send`, `canceled`, or `lease_lost`.
+ * Just before a `payment.initiate` message is sent: is its charge still owed and not yet at the gateway? The
+ * invoice row is read FOR SHARE, so a cancel or settlement in progress is waited for and seen. Only while this
+ * worker holds `lease`, in one statement:
+ * - the invoice payment is already at the gateway (`processing`, or settled by its webhook while an earlier send
+ *   went unrecorded, e.g. a crash): the message is `sent` and nothing is sent again → `already_at_gateway`;
+ * - the invoice is no longer `open`: the message is `canceled`, with its invoice payment if still `pending`; an
+ *   `unknown` one keeps its status for reconciliation → `canceled`;
+ * - otherwise → `send`. `lease_lost` when another worker owns the row now (nothing written).
  */
-export async function checkChargeStillOwed(db: Sql, lease: OutboxLease, invoicePaymentId: string, now: Date): Promise<'send' | 'canceled' | 'lease_lost'> {
-  const [{ stopped, canceled }] = await db.query<{ stopped: number; canceled: number }>(CHECK_CHARGE, [
+export async function checkChargeStillOwed(
+  db: Sql,
+  lease: OutboxLease,
+  invoicePaymentId: string,
+  now: Date,
+): Promise<'send' | 'canceled' | 'already_at_gateway' | 'lease_lost'> {
+  const [{ stopped, at_gateway: atGateway, recorded }] = await db.query<{ stopped: number; at_gateway: boolean | null; recorded: number }>(CHECK_CHARGE, [
     lease.id,
     lease.leaseUntil,
     invoicePaymentId,
@@ -158,7 +175,8 @@ export async function checkChargeStillOwed(db: Sql, lease: OutboxLease, invoiceP
     'not sent: the invoice is no longer collectible',
   ]);
   if (stopped === 0) return 'send';
-  return canceled === 1 ? 'canceled' : 'lease_lost';
+  if (recorded === 0) return 'lease_lost';
+  return atGateway ? 'already_at_gateway' : 'canceled';
 }
 
 const RECORD_REFUND_REQUESTED = statement(

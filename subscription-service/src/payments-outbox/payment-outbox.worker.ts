@@ -110,8 +110,9 @@ export class PaymentOutboxWorker extends DispatchingWorker<OutboxLease> {
   private async deliverCharge(lease: OutboxLease, payload: PaymentInitiatePayload): Promise<void> {
     const check = await checkChargeStillOwed(this.db, lease, payload.invoicePaymentId, this.clock.now());
     if (check === 'lease_lost') return this.leaseLost(lease, 'not owed');
-    if (check === 'canceled') {
-      this.logger.log({ requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId, outboxMessageId: lease.id }, 'charge not sent: the invoice is no longer collectible');
+    if (check === 'canceled' || check === 'already_at_gateway') {
+      const why = check === 'canceled' ? 'the invoice is no longer collectible' : 'the gateway already has the payment';
+      this.logger.log({ requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId, outboxMessageId: lease.id }, `charge not sent: ${why}`);
       return;
     }
     const result = await this.gateway.createPayment(payload, lease.requestId);
