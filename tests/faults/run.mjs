@@ -2,7 +2,7 @@
 // (TEST_DATABASE_URL / DATABASE_URL when given, else an embedded PostgreSQL for the run), runs the fault scenarios
 // one at a time against both services' dist/ and prints a summary table: scenario, operations sent, check,
 // expected, observed.
-//   node tests/faults/run.mjs [--only 3,5]   (scenario numbers, default all in order 1..6)
+//   node tests/faults/run.mjs [--only 3,5]   (scenario numbers, default all in order 1..7)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ const SCENARIOS = [
   ['4', 's4-replicas.test.mjs'],
   ['5', 's5-concurrent-changes.test.mjs'],
   ['6', 's6-payment-outage.test.mjs'],
+  ['7', 's7-outage-cancellations.test.mjs'],
 ];
 const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex > 0 ? new Set(process.argv[onlyIndex + 1].split(',')) : null;
