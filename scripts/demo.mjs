@@ -196,4 +196,26 @@ expect(failedInvoice.body.failureCode === 'card_declined', 'the failure code is 
 const notActive = await declinedCustomer.get(`/v1/subscriptions/${declined.body.id}`);
 expect(notActive.body.status === 'incomplete' && notActive.body.hasAccess === false, 'the subscription is not active');
 
+step('A refund: a customer cancels while the charge is at the gateway; the money that is not owed goes back in full');
+const refundUser = await admin.post('/v1/users', { email: `demo-refund-${Date.now()}@example.com`, name: 'Refunded Customer' });
+const refundCustomer = subscriptions(refundUser.body.apiKey);
+// pm_card_processing_error: the gateway's first attempt fails retryably, the second succeeds about 2 s later.
+const refundSub = await refundCustomer.post('/v1/subscriptions', { planId: pro.id, paymentMethod: 'pm_card_processing_error' });
+expect(refundSub.status === 201, 'subscription created (201)');
+const refundInvoiceId = refundSub.body.latestInvoice.id;
+const atGateway = await waitFor('the charge to reach the gateway', async () => {
+  const res = await payments.get(`/v1/payments?merchantReference=${refundInvoiceId}`, { quiet: true });
+  return res.body.data[0]?.status === 'processing' ? res.body.data[0] : undefined;
+});
+const canceledNow = await refundCustomer.post(`/v1/subscriptions/${refundSub.body.id}/cancel`, { atPeriodEnd: false });
+expect(canceledNow.body.status === 'canceled' && canceledNow.body.latestInvoice.status === 'void', 'canceled now: the invoice is void');
+const refundedInvoice = await waitFor('the late success to be refunded', async () => {
+  const res = await refundCustomer.get(`/v1/invoices/${refundInvoiceId}`, { quiet: true });
+  return res.body.refunds?.[0]?.status === 'succeeded' ? res : undefined;
+});
+await refundCustomer.get(`/v1/invoices/${refundInvoiceId}`);
+expect(refundedInvoice.body.amountRefunded === refundedInvoice.body.amount, `the invoice shows ${refundedInvoice.body.amountRefunded} refunded of ${refundedInvoice.body.amount}`);
+const refundedPayment = await payments.get(`/v1/payments/${atGateway.id}`);
+expect(refundedPayment.body.amountRefunded === refundedPayment.body.amount, 'the payment service shows the payment refunded in full');
+
 console.log(color('1;32', `\nDEMO PASSED: ${stepNumber} steps against ${SUBSCRIPTION_URL} and ${PAYMENT_URL}`));

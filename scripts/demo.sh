@@ -99,4 +99,18 @@ wait_for "$KEY2" "$S/v1/invoices/$INVOICE2" '.status == "failed" and .failureCod
 call "$KEY2" GET "$S/v1/subscriptions/$SUB2"
 expect '.status == "incomplete" and (.hasAccess | not)' "the subscription is not active"
 
+step "A refund: canceled while the charge is at the gateway; the money that is not owed goes back in full"
+call "$ADMIN" POST "$S/v1/users" "{\"email\":\"demo-sh-refund-$(date +%s%N)@example.com\",\"name\":\"Refunded\"}"
+KEY3=$(jq -r .apiKey <<<"$BODY")
+# pm_card_processing_error: the first attempt fails retryably, the second succeeds about 2 s later.
+call "$KEY3" POST "$S/v1/subscriptions" "{\"planId\":\"$PRO\",\"paymentMethod\":\"pm_card_processing_error\"}"
+SUB3=$(jq -r .id <<<"$BODY"); INVOICE3=$(jq -r .latestInvoice.id <<<"$BODY")
+wait_for "$PAY" "$P/v1/payments?merchantReference=$INVOICE3" '.data[0].status == "processing"' "the charge is at the gateway"
+PAYMENT3=$(jq -r '.data[0].id' <<<"$BODY")
+call "$KEY3" POST "$S/v1/subscriptions/$SUB3/cancel" '{"atPeriodEnd":false}'
+expect '.status == "canceled" and .latestInvoice.status == "void"' "canceled now: the invoice is void"
+wait_for "$KEY3" "$S/v1/invoices/$INVOICE3" '.refunds[0].status == "succeeded" and .amountRefunded == .amount' "the late success is refunded in full"
+call "$PAY" GET "$P/v1/payments/$PAYMENT3"
+expect '.amountRefunded == .amount' "the payment service shows the payment refunded in full"
+
 printf '\nDEMO PASSED\n'
