@@ -224,5 +224,23 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe('processing');
       expect(gateway.payments.filter((p) => p.body.metadata.invoicePaymentId === sub.invoicePaymentId)).toHaveLength(1);
     });
+
+    it('should cancel an unknown payment the gateway never created once its invoice was voided, and send nothing', async () => {
+      const user = await createUser(t.prisma);
+      const sub = await subscribe(t, user.auth, plan.id);
+      // As if the connection dropped before the gateway created anything; then the customer cancels now.
+      await t.prisma.invoicePayment.update({ where: { id: sub.invoicePaymentId }, data: { status: 'unknown', updatedAt: t.clock.now() } });
+      await request(t.server).post(`/v1/subscriptions/${sub.id}/cancel`).set(user.auth).send({ atPeriodEnd: false }).expect(200);
+      expect(await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: sub.invoicePaymentId } })).toMatchObject({ status: 'canceled' });
+      t.clock.advance(SIXTEEN_MINUTES);
+
+      const results = await t.app.get(ReconciliationWorker).runOnce();
+
+      expect(results.filter((r) => r.invoicePaymentId === sub.invoicePaymentId)).toEqual([{ invoicePaymentId: sub.invoicePaymentId, outcome: 'canceled_never_created' }]);
+      expect(await invoicePaymentOf(user, sub.invoiceId)).toMatchObject({ status: 'canceled' });
+      const sent = gateway.requests.length;
+      await t.app.get(PaymentOutboxWorker).drain();
+      expect(gateway.requests.length).toBe(sent);
+    });
   });
 });
