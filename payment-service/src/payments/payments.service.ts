@@ -39,7 +39,7 @@ export class PaymentsService {
    */
   async create(input: CreatePaymentDto, requestId: string, idempotency?: IdempotencyContext): Promise<CreatedPayment> {
     const now = this.clock.now();
-    const leaseUntil = this.processing.leaseNewPayment(now);
+    const leaseUntil = this.processing.leaseNew(now);
     let created: PaymentWithAttempts | null = null;
     try {
       created = await insertPayment(this.db, {
@@ -59,7 +59,7 @@ export class PaymentsService {
       });
     } finally {
       // The slot reserved for it: the attempt starts now, or the slot is freed when nothing was inserted.
-      if (leaseUntil) this.processing.newPaymentInserted(created && { ...withoutAttempts(created), leaseUntil });
+      if (leaseUntil) this.processing.startLeased(created && { ...withoutAttempts(created), leaseUntil });
     }
     if (created) {
       return { payment: toPaymentResource(created), replayed: false };

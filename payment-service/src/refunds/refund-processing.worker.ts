@@ -1,95 +1,43 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 import { Refund, RefundAttempt } from '../generated/prisma/client';
 import { decideRefundAttempt, RefundAttemptDecision } from '../payments/domain/payment-simulation';
 import { Database } from '../platform/database/database';
 import { Clock, CLOCK } from '../platform/time/clock';
-import { DispatchingWorker } from '../platform/workers/dispatching-worker';
+import { SimulatedAttemptWorker } from '../payments/simulated-attempt-worker';
 import { insertEventWithDeliveries, WrittenDelivery } from '../webhooks/event.repository';
 import { composeRefundEvent, PaymentEvent } from '../webhooks/payment-event';
 import { WebhookDeliveryWorker } from '../webhooks/webhook-delivery.worker';
 import { claimDueRefunds, RefundLease, refundAttemptsOf, releaseRefund, settleRefund } from './refund.repository';
 import { toRefundResource } from './refund.resource';
 
-/** Beyond the simulated processing time, so a live worker never loses its lease mid-attempt. */
-const LEASE_MARGIN_MS = 30_000;
-
 /**
- * Processes `pending` refunds exactly as PaymentProcessingWorker processes payments: PROCESSING_CONCURRENCY
- * refund attempts at once (its own slots), one simulated card-network round trip of SIMULATION_DELAY_MS each.
- * A new refund is normally leased by the transaction that creates it and attempted once that commits
- * (`leaseNewRefund`); polling picks up the rest (rows written while every slot was busy, rows of a crashed or
- * stopped replica once their lease expires). Rows are claimed with FOR UPDATE SKIP LOCKED plus a lease.
+ * Processes `pending` refunds exactly as PaymentProcessingWorker processes payments (see SimulatedAttemptWorker),
+ * with its own PROCESSING_CONCURRENCY slots: one simulated card-network attempt each, recorded with its
+ * `refund.succeeded` / `refund.failed` event and deliveries.
  */
 @Injectable()
-export class RefundProcessingWorker extends DispatchingWorker<RefundLease> {
-  /** Aborted when shutdown starts: attempts still waiting on the (simulated) card network are abandoned. */
-  private readonly shutdown = new AbortController();
-
+export class RefundProcessingWorker extends SimulatedAttemptWorker<RefundLease> {
   constructor(
-    private readonly config: AppConfig,
+    config: AppConfig,
     private readonly db: Database,
     private readonly deliveries: WebhookDeliveryWorker,
-    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) clock: Clock,
   ) {
-    super(config.workersEnabled, config.workerPollIntervalMs, config.processingConcurrency);
-    setMaxListeners(config.processingConcurrency + 1, this.shutdown.signal); // one listener per attempt in flight
+    super(config.workersEnabled, config.workerPollIntervalMs, config.processingConcurrency, config.simulationDelayMs, clock, 'refund');
   }
 
-  /**
-   * For a refund about to be inserted at `now`: the lease to write with it when this process may attempt it
-   * right away (a slot is then reserved), or null. Follow with `newRefundCommitted`.
-   */
-  leaseNewRefund(now: Date): Date | null {
-    return this.reserveSlot() ? this.leaseFrom(now) : null;
+  protected claimDue(now: Date, leaseUntil: Date, limit: number): Promise<RefundLease[]> {
+    return claimDueRefunds(this.db, now, leaseUntil, limit);
   }
 
-  /** The transaction `leaseNewRefund` was for has ended: attempt the refund (committed) or free the slot (null). */
-  newRefundCommitted(lease: RefundLease | null): void {
-    this.startReserved(lease);
+  protected release(lease: RefundLease): Promise<void> {
+    return releaseRefund(this.db, lease);
   }
 
-  override async beforeApplicationShutdown(): Promise<void> {
-    this.shutdown.abort();
-    await super.beforeApplicationShutdown();
-  }
-
-  protected claim(limit: number): Promise<RefundLease[]> {
-    const now = this.clock.now();
-    return claimDueRefunds(this.db, now, this.leaseFrom(now), limit);
-  }
-
-  private leaseFrom(now: Date): Date {
-    return new Date(now.getTime() + this.config.simulationDelayMs + LEASE_MARGIN_MS);
-  }
-
-  protected async process(lease: RefundLease): Promise<void> {
-    try {
-      await this.attempt(lease);
-    } catch (error) {
-      // A database error while recording: the lease expires and the attempt is made again.
-      this.logger.error({ err: error, refundId: lease.id }, 'refund attempt failed');
-    }
-  }
-
-  private async attempt(lease: RefundLease): Promise<void> {
-    const attemptNumber = lease.attemptCount + 1;
-    const startedAt = this.clock.now();
-    try {
-      await sleep(this.config.simulationDelayMs, undefined, { signal: this.shutdown.signal }); // the simulated round trip to the card network
-    } catch (error) {
-      if (!this.shutdown.signal.aborted) throw error;
-      await releaseRefund(this.db, lease); // shutting down before anything was decided: another instance takes it now
-      return;
-    }
-    const decision = decideRefundAttempt({ paymentMethod: lease.paymentMethod });
-    const recorded = await this.record(lease, attemptNumber, decision, startedAt, this.clock.now());
-    if (!recorded) {
-      this.logger.warn(`refund ${lease.id}: lease lost, attempt ${attemptNumber} discarded`);
-    }
+  protected decideAndRecord(lease: RefundLease, attemptNumber: number, startedAt: Date, finishedAt: Date): Promise<boolean> {
+    return this.record(lease, attemptNumber, decideRefundAttempt({ paymentMethod: lease.paymentMethod }), startedAt, finishedAt);
   }
 
   /**

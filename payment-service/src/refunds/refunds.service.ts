@@ -54,7 +54,7 @@ export class RefundsService {
   async create(paymentId: string, input: CreateRefundDto, requestId: string, idempotency?: IdempotencyContext): Promise<CreatedRefund> {
     if (!isUUID(paymentId)) throw new NotFoundError('payment', paymentId);
     const now = this.clock.now();
-    const leaseUntil = this.processing.leaseNewRefund(now);
+    const leaseUntil = this.processing.leaseNew(now);
     let committed: RefundLease | null = null;
     try {
       const result = await this.db.transaction((tx) => this.createIn(tx, paymentId, input, requestId, idempotency, now, leaseUntil));
@@ -62,7 +62,7 @@ export class RefundsService {
       return { refund: toRefundResource(result.created ?? asCreatedRefund(result.replayed as Refund)), replayed: result.created === null };
     } finally {
       // The slot reserved for it: the attempt starts now that the refund is committed, or the slot is freed.
-      if (leaseUntil) this.processing.newRefundCommitted(committed);
+      if (leaseUntil) this.processing.startLeased(committed);
     }
   }
 
