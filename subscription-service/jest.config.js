@@ -1,5 +1,5 @@
-// Two projects: pure unit tests beside the code, and e2e tests against the real app and a real
-// PostgreSQL database (migrated once per run by test/support/global-setup.mjs).
+// Three projects: pure unit tests beside the code, medium tests of the billing core against a real PostgreSQL
+// without HTTP, and e2e tests against the real app and a real PostgreSQL database (migrated once per run by test/support/global-setup.mjs).
 process.env.TZ = 'UTC';
 
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
@@ -16,6 +16,14 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: 'node',
       testMatch: ['<rootDir>/src/**/*.spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+    },
+    {
+      // The billing core's functions against the real, migrated PostgreSQL, without Nest or HTTP (test/medium).
+      displayName: 'medium',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
     {
