@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { billingTime } from '../billing/domain/billing-time';
 import { InvoiceIssuer, isPayNowRefusal } from '../billing/invoice-issuer';
 import { isAdmin, Principal } from '../platform/auth/principal';
-import { Clock, CLOCK } from '../platform/clock';
+import { Clock, CLOCK } from '../platform/time/clock';
 import { Database, Sql } from '../platform/database/database';
 import { DomainError } from '../platform/errors/domain-error';
 import { cursorAfter, ListPage, toPage } from '../platform/http/pagination';

@@ -10,7 +10,7 @@ import { AppConfig } from '../config/app-config';
 import { findInitialInvoice, findInvoice } from '../invoices/invoice.repository';
 import { findPlan } from '../plans/plan.repository';
 import { isAdmin, Principal } from '../platform/auth/principal';
-import { Clock, CLOCK } from '../platform/clock';
+import { Clock, CLOCK } from '../platform/time/clock';
 import { Database, Sql, SqlTransaction } from '../platform/database/database';
 import { isForeignKeyViolation, isUniqueViolation } from '../platform/database/database-errors';
 import { PrismaService } from '../platform/database/prisma.service';

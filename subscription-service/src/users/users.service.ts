@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { User } from '../generated/prisma/client';
 import { issueUserApiKey } from '../platform/auth/api-key';
 import { isAdmin, Principal } from '../platform/auth/principal';
-import { Clock, CLOCK } from '../platform/clock';
+import { Clock, CLOCK } from '../platform/time/clock';
 import { Database } from '../platform/database/database';
 import { isUniqueViolation } from '../platform/database/database-errors';
 import { PrismaService } from '../platform/database/prisma.service';
