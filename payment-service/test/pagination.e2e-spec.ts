@@ -30,10 +30,15 @@ describe('pagination cursors (e2e)', () => {
       .set(auth)
       .send({ amount: 1000, currency: 'USD', merchantReference: randomUUID(), customerReference: randomUUID(), paymentMethod: 'pm_card_visa' })
       .expect(202);
-    for (const route of ['/v1/payments', `/v1/payments/${payment.id}/refunds`, '/v1/events', '/v1/webhook-deliveries']) {
+    const routes = ['/v1/payments', `/v1/payments/${payment.id}/refunds`, '/v1/events', '/v1/webhook-deliveries'];
+    const codes: string[] = [];
+    for (const route of routes) {
       const cursor = randomUUID();
-      expectInvalidCursor(await http().get(route).query({ startingAfter: cursor }).set(auth).expect(400), cursor);
+      const res = await http().get(route).query({ startingAfter: cursor }).set(auth).expect(400);
+      expectInvalidCursor(res, cursor);
+      codes.push(res.body.code);
     }
+    expect(codes).toEqual(routes.map(() => 'invalid_cursor'));
   });
 
   it('should answer a payment id used as a cursor of another list with 400 invalid_cursor', async () => {
@@ -43,6 +48,7 @@ describe('pagination cursors (e2e)', () => {
       .send({ amount: 1000, currency: 'USD', merchantReference: randomUUID(), customerReference: randomUUID(), paymentMethod: 'pm_card_visa' })
       .expect(202);
     expectInvalidCursor(await http().get('/v1/events').query({ startingAfter: payment.id }).set(auth).expect(400), payment.id);
-    await http().get('/v1/payments').query({ startingAfter: payment.id }).set(auth).expect(200);
+    const { body: page } = await http().get('/v1/payments').query({ startingAfter: payment.id }).set(auth).expect(200);
+    expect(page.data.map((item: { id: string }) => item.id)).not.toContain(payment.id);
   });
 });
