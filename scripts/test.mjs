@@ -1,4 +1,6 @@
 // `npm test`: every suite of the repository against a real PostgreSQL.
+//   0. mirrors              the platform files both services copy are still identical
+//                           (scripts/check-mirrors.mjs, list in scripts/mirrored-files.json; no database)
 //   1. payment-service      type check, lint, unit + e2e (its own database)
 //   2. subscription-service type check, lint, unit + e2e (its own database)
 //   3. cross-service        both services built and started as real processes over HTTP
@@ -7,7 +9,7 @@
 //                           functionally broken, never on a number (bench/README.md)
 // Uses TEST_DATABASE_URL / DATABASE_URL when given (any database on that server; suites get
 // their own databases next to it), otherwise starts an embedded PostgreSQL for the run.
-// `--only <suite>` runs one suite (payment-service | subscription-service | cross-service | faults | bench).
+// `--only <suite>` runs one suite (mirrors | payment-service | subscription-service | cross-service | faults | bench).
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +45,12 @@ function serviceSuite(service, database) {
 const CROSS_SERVICE_TESTS = ['flow', 'readme-samples', 'swagger-ui'].map((name) => `tests/cross-service/${name}.test.mjs`);
 
 const suites = [
+  {
+    // Fast and database-free, so it runs first and fails early.
+    name: 'mirrors',
+    needsDatabase: false,
+    run: () => run(process.execPath, ['scripts/check-mirrors.mjs'], { cwd: root }),
+  },
   serviceSuite('payment-service', 'payment_service_test'),
   serviceSuite('subscription-service', 'subscription_service_test'),
   {
@@ -82,7 +90,10 @@ if (selected.length === 0) {
 }
 
 const started = Date.now();
-const db = await provisionPostgres({ givenUrl: process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL });
+const needsDatabase = selected.some((suite) => suite.needsDatabase !== false);
+const db = needsDatabase
+  ? await provisionPostgres({ givenUrl: process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL })
+  : { description: 'no database', stop: async () => {} };
 console.log(`[test] using ${db.description}`);
 const results = [];
 try {

@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHash, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { hashRequestBody } from '../src/platform/idempotency/request-hash';
+import { idempotencyRequestHash } from '../src/platform/idempotency/request-hash';
 import { testDatabase } from './support/db';
 import { API_KEY, auth, eventually, startTestApp } from './support/test-app';
 
@@ -33,7 +33,7 @@ describe('Idempotency-Key on POST /v1/payments: the payment row is the record (e
       `INSERT INTO payments (id, amount, currency, merchant_reference, customer_reference, payment_method, metadata, status,
          next_attempt_at, request_id, idempotency_scope, idempotency_request_hash, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'processing', $8, 'req-crashed', $9, $10, $8, $8)`,
-      [id, body.amount, body.currency, body.merchantReference, body.customerReference, body.paymentMethod, JSON.stringify(body.metadata), createdAt, scopeFor(key), hashRequestBody(body)],
+      [id, body.amount, body.currency, body.merchantReference, body.customerReference, body.paymentMethod, JSON.stringify(body.metadata), createdAt, scopeFor(key), idempotencyRequestHash(body, {})],
     );
     return id;
   };

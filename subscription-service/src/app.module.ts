@@ -9,10 +9,10 @@ import { PaymentAnomaliesModule } from './payment-anomalies/payment-anomalies.mo
 import { PlansModule } from './plans/plans.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
-import { CLOCK, Clock, SystemClock } from './platform/clock';
+import { CLOCK, Clock, SystemClock } from './platform/time/clock';
 import { Database } from './platform/database/database';
 import { PrismaService } from './platform/database/prisma.service';
-import { HealthController } from './platform/http/health.controller';
+import { HealthController } from './platform/health/health.controller';
 import { AuthFailureLimiter } from './platform/rate-limit/auth-failure-limiter';
 import { CallerThrottlerGuard } from './platform/rate-limit/caller-throttler.guard';
 import { MemoryThrottlerStorage } from './platform/rate-limit/memory-throttler.storage';

@@ -38,8 +38,8 @@ describe('loadConfig', () => {
     );
   });
 
-  it('should reject a boolean that is neither true nor false', () => {
-    expect(() => loadConfig({ ...VALID_ENV, WORKERS_ENABLED: 'yes' })).toThrow(/WORKERS_ENABLED: WORKERS_ENABLED must be a boolean value/);
+  it.each(['ture', 'yes', '1'])('should refuse WORKERS_ENABLED=%s at boot instead of reading it as false', (value) => {
+    expect(() => loadConfig({ ...VALID_ENV, WORKERS_ENABLED: value })).toThrow(/WORKERS_ENABLED: WORKERS_ENABLED must be a boolean value/);
   });
 
   it('should reject a malformed retry schedule', () => {

@@ -12,11 +12,8 @@ import {
   validateSync,
 } from 'class-validator';
 import { parseRetrySchedule } from '../webhooks/domain/retry-schedule';
+import { toBoolean, toNumber } from './env-parsing';
 
-// Anything but true/false is left as is, so IsBoolean reports it instead of it silently meaning false.
-const toBoolean = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^(true|false)$/i.test(value) ? value.toLowerCase() === 'true' : value;
-const toNumber = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
 /** The process environment as validated at boot. Names and defaults are fixed by docs/contracts.md. */
 class EnvironmentVariables {

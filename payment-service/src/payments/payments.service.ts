@@ -4,7 +4,7 @@ import { isUUID } from 'class-validator';
 import { Payment } from '../generated/prisma/client';
 import { Database } from '../platform/database/database';
 import { NotFoundError } from '../platform/errors/domain-error';
-import { ListPage, toPage } from '../platform/http/pagination';
+import { cursorAfter, ListPage, toPage } from '../platform/http/pagination';
 import { IdempotencyContext, IdempotencyKeyReusedError } from '../platform/idempotency/idempotency-key';
 import { Clock, CLOCK } from '../platform/time/clock';
 import { CreatePaymentDto } from './dto/create-payment.dto';
@@ -84,7 +84,7 @@ export class PaymentsService {
   }
 
   async list(query: ListPaymentsQuery): Promise<ListPage<PaymentResponse>> {
-    const cursor = query.startingAfter ? await findPaymentCursor(this.db, query.startingAfter) : null;
+    const cursor = await cursorAfter(query.startingAfter, (id) => findPaymentCursor(this.db, id));
     const payments = await listPayments(
       this.db,
       { merchantReference: query.merchantReference, customerReference: query.customerReference, status: query.status },

@@ -4,7 +4,7 @@ import { isUUID } from 'class-validator';
 import { Refund } from '../generated/prisma/client';
 import { Database, SqlTransaction } from '../platform/database/database';
 import { NotFoundError } from '../platform/errors/domain-error';
-import { ListPage, PaginationQuery, toPage } from '../platform/http/pagination';
+import { cursorAfter, ListPage, PaginationQuery, toPage } from '../platform/http/pagination';
 import { IdempotencyContext, IdempotencyKeyReusedError } from '../platform/idempotency/idempotency-key';
 import { Clock, CLOCK } from '../platform/time/clock';
 import { decideRefundAmount } from './domain/refund-amount';
@@ -122,7 +122,7 @@ export class RefundsService {
    */
   async listForPayment(paymentId: string, query: PaginationQuery): Promise<ListPage<RefundResponse>> {
     if (!isUUID(paymentId) || !(await paymentExists(this.db, paymentId))) throw new NotFoundError('payment', paymentId);
-    const cursor = query.startingAfter ? await findRefundCursor(this.db, query.startingAfter) : null;
+    const cursor = await cursorAfter(query.startingAfter, (id) => findRefundCursor(this.db, id));
     const refunds = await listRefundsOfPayment(this.db, paymentId, cursor, query.limit + 1);
     return toPage(refunds, query, toRefundResource);
   }

@@ -28,7 +28,7 @@ export class EventsService {
   async list(query: ListEventsQuery): Promise<ListPage<EventResponse>> {
     const events = await this.prisma.event.findMany({
       where: { type: query.type, paymentId: query.paymentId },
-      ...pageArgs(query),
+      ...(await pageArgs(query, (id) => this.prisma.event.findUnique({ where: { id }, select: { id: true } }))),
     });
     return toPage(events, query, toEventResource);
   }

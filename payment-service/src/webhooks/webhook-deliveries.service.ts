@@ -21,7 +21,7 @@ export class WebhookDeliveriesService {
     const deliveries = await this.prisma.webhookDelivery.findMany({
       where: { status: query.status, updatedAt: query.since ? { gte: new Date(query.since) } : undefined },
       include: { event: { select: { type: true, paymentId: true } }, endpoint: { select: { url: true } } },
-      ...pageArgs(query),
+      ...(await pageArgs(query, (id) => this.prisma.webhookDelivery.findUnique({ where: { id }, select: { id: true } }))),
     });
     return toPage(deliveries, query, toDeliveryResource);
   }

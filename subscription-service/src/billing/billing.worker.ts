@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { Subscription } from '../generated/prisma/client';
 import { countInvoicePayments, findInvoice, IN_FLIGHT_PAYMENT_STATUSES } from '../invoices/invoice.repository';
 import { findPlan } from '../plans/plan.repository';
-import { Clock, CLOCK } from '../platform/clock';
+import { Clock, CLOCK } from '../platform/time/clock';
 import { selectList } from '../platform/database/columns';
 import { isUniqueViolation } from '../platform/database/database-errors';
 import { Database, SqlTransaction, statement } from '../platform/database/database';

@@ -35,6 +35,10 @@ describe('validateEnvironment', () => {
     expect(validateEnvironment({ ...VALID, RETRY_ON_PAYMENT_METHOD_UPDATE: 'false' })).toMatchObject({ RETRY_ON_PAYMENT_METHOD_UPDATE: false });
   });
 
+  it.each(['ture', 'yes', '1'])('should refuse WORKERS_ENABLED=%s at boot instead of reading it as false', (value) => {
+    expect(() => validateEnvironment({ ...VALID, WORKERS_ENABLED: value })).toThrow(/WORKERS_ENABLED: WORKERS_ENABLED must be a boolean value/);
+  });
+
   it('should list every missing or invalid variable in one error', () => {
     const invalid = { ...VALID, DATABASE_URL: undefined, PAYMENT_WEBHOOK_SECRETS: 'plain-secret' };
     expect(() => validateEnvironment(invalid)).toThrow(InvalidEnvironmentError);

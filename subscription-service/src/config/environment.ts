@@ -13,11 +13,8 @@ import {
   validateSync,
 } from 'class-validator';
 import { DURATION_LIST } from '../billing/domain/durations';
+import { toBoolean, toNumber } from './env-parsing';
 
-const toBoolean = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? ['true', '1', 'yes'].includes(value.toLowerCase()) : value;
-const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 
 /** Environment variables of the service (docs/contracts.md), validated once at boot. */
 export class Environment {
@@ -25,7 +22,7 @@ export class Environment {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgresql:// URL' })
   DATABASE_URL!: string;
 
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -55,39 +52,39 @@ export class Environment {
   })
   PAYMENT_WEBHOOK_SECRETS!: string;
 
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   WEBHOOK_TOLERANCE_SECONDS = 300;
 
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(1000)
   DATABASE_POOL_SIZE = 10;
 
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(10)
   OUTBOX_POLL_INTERVAL_MS = 500;
 
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(1000)
   OUTBOX_CONCURRENCY = 32;
 
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(10)
   RECONCILIATION_INTERVAL_MS = 60_000;
 
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(0)
   RECONCILIATION_AFTER_MS = 15 * 60_000;
 
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(100)
   HTTP_TIMEOUT_MS = 10000;
@@ -100,22 +97,22 @@ export class Environment {
   @IsBoolean()
   WORKERS_ENABLED = true;
 
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   RATE_LIMIT_PER_MINUTE = 6000;
 
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   AUTH_FAILURES_PER_MINUTE = 120;
 
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(10)
   BILLING_POLL_INTERVAL_MS = 5000;
 
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(100)

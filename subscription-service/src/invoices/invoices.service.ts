@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { billingTime } from '../billing/domain/billing-time';
 import { InvoiceIssuer, isPayNowRefusal } from '../billing/invoice-issuer';
 import { isAdmin, Principal } from '../platform/auth/principal';
-import { Clock, CLOCK } from '../platform/clock';
+import { Clock, CLOCK } from '../platform/time/clock';
 import { Database, Sql } from '../platform/database/database';
 import { DomainError } from '../platform/errors/domain-error';
-import { ListPage, toPage } from '../platform/http/pagination';
+import { cursorAfter, ListPage, toPage } from '../platform/http/pagination';
 import { IdempotencyRequest } from '../platform/idempotency/idempotency-key';
 import { IdempotentResult, runIdempotent } from '../platform/idempotency/idempotent-transaction';
 import { lockSubscription } from '../subscriptions/subscription.repository';
@@ -23,7 +23,7 @@ export class InvoicesService {
 
   async listInvoices(principal: Principal, query: ListInvoicesQuery): Promise<ListPage<InvoiceResponse>> {
     const ownerId = ownerOf(principal);
-    const cursor = query.startingAfter ? await findInvoiceCursor(this.db, query.startingAfter, ownerId) : null;
+    const cursor = await cursorAfter(query.startingAfter, (id) => findInvoiceCursor(this.db, id, ownerId));
     const rows = await listInvoices(
       this.db,
       { ownerId: ownerId ?? undefined, subscriptionId: query.subscriptionId, status: query.status },

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PaymentAnomaly } from '../generated/prisma/client';
 import { Database } from '../platform/database/database';
-import { ListPage, PaginationQuery, toPage } from '../platform/http/pagination';
+import { cursorAfter, ListPage, PaginationQuery, toPage } from '../platform/http/pagination';
 import { PaymentAnomalyResponse } from './dto/payment-anomaly.response';
 import { findPaymentAnomalyCursor, listPaymentAnomalies } from './payment-anomaly.repository';
 
@@ -10,9 +10,9 @@ import { findPaymentAnomalyCursor, listPaymentAnomalies } from './payment-anomal
 export class PaymentAnomaliesService {
   constructor(private readonly db: Database) {}
 
-  /** Newest first; an unknown `startingAfter` starts at the newest. */
+  /** Newest first; an unknown `startingAfter` is a 400 `invalid_cursor`. */
   async list(query: PaginationQuery): Promise<ListPage<PaymentAnomalyResponse>> {
-    const cursor = query.startingAfter ? await findPaymentAnomalyCursor(this.db, query.startingAfter) : null;
+    const cursor = await cursorAfter(query.startingAfter, (id) => findPaymentAnomalyCursor(this.db, id));
     const rows = await listPaymentAnomalies(this.db, cursor, query.limit + 1);
     return toPage(rows, query.limit, toPaymentAnomalyResponse);
   }

@@ -4,7 +4,7 @@ import { ChargeMessage } from '../billing/charge.repository';
 import { settleInvoicePayment } from '../billing/payment-outcomes';
 import { settleInvoiceRefund } from '../billing/refund-outcomes';
 import { AppConfig } from '../config/app-config';
-import { Clock, CLOCK } from '../platform/clock';
+import { Clock, CLOCK } from '../platform/time/clock';
 import { Database, SqlTransaction } from '../platform/database/database';
 import { DispatchingWorker } from '../platform/workers/dispatching-worker';
 import { OUTBOX_BACKOFF, retryDelayMs } from './domain/retry-backoff';

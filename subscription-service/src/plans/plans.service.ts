@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Plan } from '../generated/prisma/client';
-import { Clock, CLOCK } from '../platform/clock';
+import { Clock, CLOCK } from '../platform/time/clock';
 import { Database } from '../platform/database/database';
 import { isUniqueViolation } from '../platform/database/database-errors';
 import { PrismaService } from '../platform/database/prisma.service';
 import { DomainError } from '../platform/errors/domain-error';
-import { ListPage, toPage } from '../platform/http/pagination';
+import { cursorAfter, ListPage, toPage } from '../platform/http/pagination';
 import { IdempotencyRequest } from '../platform/idempotency/idempotency-key';
 import { IdempotentResult, runIdempotent } from '../platform/idempotency/idempotent-transaction';
 import { CreatePlanRequest, ListPlansQuery, PlanResponse, UpdatePlanRequest } from './dto/plan.dto';
@@ -49,7 +49,7 @@ export class PlansService {
   }
 
   async listPlans(query: ListPlansQuery): Promise<ListPage<PlanResponse>> {
-    const cursor = query.startingAfter ? await findPlanCursor(this.db, query.startingAfter) : null;
+    const cursor = await cursorAfter(query.startingAfter, (id) => findPlanCursor(this.db, id));
     const rows = await listPlans(this.db, { active: query.active }, cursor, query.limit + 1);
     return toPage(rows, query.limit, toPlanResponse);
   }

@@ -4,7 +4,7 @@ import { settleInvoicePayment, SettlementResult } from '../billing/payment-outco
 import { isCollectible } from '../invoices/domain/invoice-status';
 import { GatewayPayment, PaymentGatewayClient } from '../payments-outbox/payment-gateway.client';
 import { hasPendingCharge, lockInvoicePayment, updateInvoicePayment } from '../invoices/invoice.repository';
-import { Clock, CLOCK } from '../platform/clock';
+import { Clock, CLOCK } from '../platform/time/clock';
 import { Database, statement } from '../platform/database/database';
 import { PollingWorker } from '../platform/workers/polling-worker';
 

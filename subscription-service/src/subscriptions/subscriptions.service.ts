@@ -10,14 +10,14 @@ import { AppConfig } from '../config/app-config';
 import { findInitialInvoice, findInvoice } from '../invoices/invoice.repository';
 import { findPlan } from '../plans/plan.repository';
 import { isAdmin, Principal } from '../platform/auth/principal';
-import { Clock, CLOCK } from '../platform/clock';
+import { Clock, CLOCK } from '../platform/time/clock';
 import { Database, Sql, SqlTransaction } from '../platform/database/database';
 import { isForeignKeyViolation, isUniqueViolation } from '../platform/database/database-errors';
 import { PrismaService } from '../platform/database/prisma.service';
 import { DomainError } from '../platform/errors/domain-error';
 import { IdempotencyRequest } from '../platform/idempotency/idempotency-key';
 import { IdempotentResult, runIdempotent } from '../platform/idempotency/idempotent-transaction';
-import { ListPage, toPage } from '../platform/http/pagination';
+import { cursorAfter, ListPage, toPage } from '../platform/http/pagination';
 import { firstPeriod } from './domain/billing-period';
 import { PlanChangeTiming, quotePlanChange } from './domain/plan-change';
 import { isLive } from './domain/subscription-status';
@@ -138,7 +138,7 @@ export class SubscriptionsService {
       throw new DomainError('forbidden', 'Only admins may list other users\' subscriptions.');
     }
     const userId = isAdmin(principal) ? query.userId : principal.userId;
-    const cursor = query.startingAfter ? await findSubscriptionCursor(this.db, query.startingAfter, userId ?? null) : null;
+    const cursor = await cursorAfter(query.startingAfter, (id) => findSubscriptionCursor(this.db, id, userId ?? null));
     const rows = await listSubscriptionViews(this.db, { userId, status: query.status }, cursor, query.limit + 1);
     const now = this.clock.now();
     return toPage(rows, query.limit, (row) => toSubscriptionResponse(row, now, this.renewalGraceMs));

@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { User } from '../generated/prisma/client';
 import { issueUserApiKey } from '../platform/auth/api-key';
 import { isAdmin, Principal } from '../platform/auth/principal';
-import { Clock, CLOCK } from '../platform/clock';
+import { Clock, CLOCK } from '../platform/time/clock';
 import { Database } from '../platform/database/database';
 import { isUniqueViolation } from '../platform/database/database-errors';
 import { PrismaService } from '../platform/database/prisma.service';
 import { DomainError } from '../platform/errors/domain-error';
-import { afterCursor, LIST_ORDER, ListPage, PaginationQuery, toPage } from '../platform/http/pagination';
+import { afterCursor, cursorAfter, LIST_ORDER, ListPage, PaginationQuery, toPage } from '../platform/http/pagination';
 import { IdempotencyRequest } from '../platform/idempotency/idempotency-key';
 import { IdempotentResult, runIdempotent } from '../platform/idempotency/idempotent-transaction';
 import { CreatedUserResponse, CreateUserRequest, UpdateUserRequest, UserResponse } from './dto/user.dto';
@@ -48,7 +48,7 @@ export class UsersService {
   }
 
   async listUsers(query: PaginationQuery): Promise<ListPage<UserResponse>> {
-    const cursor = query.startingAfter ? await this.prisma.user.findUnique({ where: { id: query.startingAfter } }) : null;
+    const cursor = await cursorAfter(query.startingAfter, (id) => this.prisma.user.findUnique({ where: { id } }));
     const rows = await this.prisma.user.findMany({ where: afterCursor(cursor), orderBy: LIST_ORDER, take: query.limit + 1 });
     return toPage(rows, query.limit, toUserResponse);
   }

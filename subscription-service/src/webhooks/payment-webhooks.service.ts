@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { settleInvoicePayment } from '../billing/payment-outcomes';
 import { settleInvoiceRefund } from '../billing/refund-outcomes';
 import { findInvoicePaymentId } from '../invoices/invoice.repository';
-import { Clock, CLOCK } from '../platform/clock';
+import { Clock, CLOCK } from '../platform/time/clock';
 import { Database, Sql } from '../platform/database/database';
 import { DomainError } from '../platform/errors/domain-error';
 import { PaymentEvent, parsePaymentEvent } from './domain/payment-event';

@@ -1,4 +1,4 @@
-import { Clock } from '../../src/platform/clock';
+import { Clock } from '../../src/platform/time/clock';
 
 /** A clock the tests set and advance explicitly. */
 export class TestClock implements Clock {

@@ -5,7 +5,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { DomainError } from '../errors/domain-error';
 import { AuthFailureLimiter } from '../rate-limit/auth-failure-limiter';
-import { IS_PUBLIC } from './public.decorator';
+import { bearerToken } from './bearer';
+import { IS_PUBLIC } from './auth.decorators';
 
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
 
@@ -37,8 +38,8 @@ export class ApiKeyGuard implements CanActivate {
     }
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     await this.failures.assertAllowed(request.ip);
-    const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
-    const digest = match ? sha256(match[1]) : undefined;
+    const key = bearerToken(request.headers.authorization);
+    const digest = key === undefined ? undefined : sha256(key);
     // Compare against every key so timing does not reveal which one matched.
     const matched = digest !== undefined && this.keyDigests.reduce((found, known) => timingSafeEqual(known, digest) || found, false);
     if (!digest || !matched) {

@@ -32,3 +32,13 @@ export class ValidationFailedError extends DomainError {
     super('validation_failed', HttpStatus.BAD_REQUEST, 'Validation Failed', 'The request is invalid; see errors.');
   }
 }
+
+/** `startingAfter` is not an item of the list the caller may see (see `cursorAfter`). */
+export function invalidCursorError(startingAfter: string): DomainError {
+  return new DomainError(
+    'invalid_cursor',
+    HttpStatus.BAD_REQUEST,
+    'Invalid cursor',
+    `startingAfter ${startingAfter} is not an item of this list; pass the nextCursor of the previous page.`,
+  );
+}

@@ -1,11 +1,10 @@
 import { createParamDecorator, ExecutionContext, HttpStatus } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
 import { DomainError, ValidationFailedError } from '../errors/domain-error';
-import { hashRequestBody } from './request-hash';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_RULE, readIdempotencyKey } from './idempotency-header';
+import { idempotencyRequestHash } from './request-hash';
 
-export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
-export const IDEMPOTENCY_REPLAYED_HEADER = 'idempotency-replayed';
-const MAX_KEY_LENGTH = 255;
+export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_REPLAYED_HEADER } from './idempotency-header';
 
 /**
  * What a creating handler needs to enforce an Idempotency-Key at the data level: it writes `scope` and
@@ -14,7 +13,7 @@ const MAX_KEY_LENGTH = 255;
 export interface IdempotencyContext {
   /** `<principal>:<METHOD> <route pattern>:<Idempotency-Key>`. */
   scope: string;
-  /** SHA-256 of the canonical request body. */
+  /** SHA-256 of the canonical request body and path parameters (see `idempotencyRequestHash`). */
   requestHash: string;
 }
 
@@ -35,14 +34,12 @@ export class IdempotencyKeyReusedError extends DomainError {
  * @throws ValidationFailedError (400) for a key that is not a single value of 1–255 characters.
  */
 export function idempotencyContextOf(request: FastifyRequest): IdempotencyContext | undefined {
-  const key = request.headers[IDEMPOTENCY_KEY_HEADER];
+  const key = readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
   if (key === undefined) return undefined;
-  if (typeof key !== 'string' || key.length < 1 || key.length > MAX_KEY_LENGTH) {
-    throw new ValidationFailedError([{ field: 'Idempotency-Key', message: 'must be a single value of 1 to 255 characters' }]);
-  }
+  if (key === null) throw new ValidationFailedError([{ field: 'Idempotency-Key', message: IDEMPOTENCY_KEY_RULE }]);
   return {
     scope: `${request.principal?.id ?? 'anonymous'}:${request.method} ${request.routeOptions.url}:${key}`,
-    requestHash: hashRequestBody(request.body),
+    requestHash: idempotencyRequestHash(request.body, request.params as Record<string, string>),
   };
 }
 

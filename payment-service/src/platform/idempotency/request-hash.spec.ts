@@ -1,33 +1,31 @@
-import { canonicalJson, hashRequestBody } from './request-hash';
+import { canonicalJson, idempotencyRequestHash } from './request-hash';
 
-describe('canonicalJson', () => {
-  it('should sort keys at every level', () => {
-    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}');
+describe('idempotency request hashing', () => {
+  it('should serialise objects with sorted keys at every depth', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' } })).toBe('{"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}');
   });
 
-  it('should drop undefined properties like JSON.stringify does', () => {
-    expect(canonicalJson({ a: undefined, b: 'x' })).toBe('{"b":"x"}');
-  });
-});
-
-describe('hashRequestBody', () => {
-  const body = { amount: 1999, currency: 'USD', metadata: { invoice: 'inv_1', plan: 'pro' } };
-
-  it('should give the same hash whatever the key order', () => {
-    const reordered = { metadata: { plan: 'pro', invoice: 'inv_1' }, currency: 'USD', amount: 1999 };
-    expect(hashRequestBody(reordered)).toBe(hashRequestBody(body));
+  it('should drop undefined properties like JSON does', () => {
+    expect(canonicalJson({ a: 1, b: undefined })).toBe('{"a":1}');
   });
 
-  it('should give a different hash when any value changes', () => {
-    expect(hashRequestBody({ ...body, amount: 2000 })).not.toBe(hashRequestBody(body));
-    expect(hashRequestBody({ ...body, metadata: { invoice: 'inv_2', plan: 'pro' } })).not.toBe(hashRequestBody(body));
+  it('should hash equal bodies equally whatever their key order', () => {
+    expect(idempotencyRequestHash({ planId: 'p', paymentMethod: 'pm_card_visa' })).toBe(
+      idempotencyRequestHash({ paymentMethod: 'pm_card_visa', planId: 'p' }),
+    );
   });
 
-  it('should distinguish a string from a number', () => {
-    expect(hashRequestBody({ amount: '1999' })).not.toBe(hashRequestBody({ amount: 1999 }));
+  it('should hash different bodies differently', () => {
+    expect(idempotencyRequestHash({ planId: 'p1' })).not.toBe(idempotencyRequestHash({ planId: 'p2' }));
+    expect(idempotencyRequestHash({ amount: 1 })).not.toBe(idempotencyRequestHash({ amount: '1' }));
   });
 
-  it('should return a SHA-256 hex digest', () => {
-    expect(hashRequestBody(undefined)).toMatch(/^[0-9a-f]{64}$/);
+  it('should hash the same body on different resources differently', () => {
+    expect(idempotencyRequestHash({ planId: 'p' }, { id: 'a' })).not.toBe(idempotencyRequestHash({ planId: 'p' }, { id: 'b' }));
+  });
+
+  it('should produce a 64-character hex SHA-256 digest and treat a missing body as null', () => {
+    expect(idempotencyRequestHash(undefined)).toMatch(/^[0-9a-f]{64}$/);
+    expect(idempotencyRequestHash(undefined)).toBe(idempotencyRequestHash(null));
   });
 });

@@ -7,9 +7,8 @@ import { DomainError } from '../errors/domain-error';
 import { AuthFailureLimiter } from '../rate-limit/auth-failure-limiter';
 import { digestsEqual, sha256Hex } from './api-key';
 import { ADMIN_ONLY, AuthenticatedRequest, IS_PUBLIC } from './auth.decorators';
+import { bearerToken } from './bearer';
 import { Principal } from './principal';
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 const USER_BY_KEY_HASH = statement('users_by_api_key_hash', 'SELECT id FROM users WHERE api_key_hash = $1');
 
@@ -56,7 +55,7 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   private async authenticate(header: string | undefined): Promise<Principal | null> {
-    const key = header ? BEARER.exec(header)?.[1] : undefined;
+    const key = bearerToken(header);
     if (!key) return null;
     const hash = sha256Hex(key);
     // Compare against every admin hash so timing does not reveal which one matched.

@@ -31,3 +31,8 @@ export class DomainError extends Error {
     return new DomainError('validation_failed', 'The request is invalid.', fieldErrors);
   }
 }
+
+/** `startingAfter` is not an item of the list the caller may see (see `cursorAfter`). */
+export function invalidCursorError(startingAfter: string): DomainError {
+  return new DomainError('invalid_cursor', `startingAfter ${startingAfter} is not an item of this list; pass the nextCursor of the previous page.`);
+}

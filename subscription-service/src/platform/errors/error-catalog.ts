@@ -5,6 +5,7 @@
 export const ERROR_CATALOG = {
   validation_failed: { status: 400, title: 'Validation failed' },
   malformed_json: { status: 400, title: 'Malformed JSON body' },
+  invalid_cursor: { status: 400, title: 'Invalid cursor' },
   unauthorized: { status: 401, title: 'Unauthorized' },
   invalid_signature: { status: 401, title: 'Invalid webhook signature' },
   forbidden: { status: 403, title: 'Forbidden' },

@@ -3,9 +3,8 @@ import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { AuthenticatedRequest } from '../auth/auth.decorators';
 import { principalId } from '../auth/principal';
 import { DomainError } from '../errors/domain-error';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_RULE, readIdempotencyKey } from './idempotency-header';
 import { idempotencyRequestHash } from './request-hash';
-
-const MAX_KEY_LENGTH = 255;
 
 /** An idempotent request: what `runIdempotent` records with its effects and compares a retry against. */
 export interface IdempotencyRequest {
@@ -21,15 +20,12 @@ export interface IdempotencyRequest {
 
 /**
  * The request's Idempotency-Key and fingerprint, or undefined when it carries no key.
- * @throws DomainError `validation_failed` (400) for a key that is empty or longer than 255 characters.
+ * @throws DomainError `validation_failed` (400) for a key that is not a single value of 1–255 characters.
  */
 export function idempotencyRequestOf(request: AuthenticatedRequest, handler: object): IdempotencyRequest | undefined {
-  const header = request.headers['idempotency-key'];
-  if (header === undefined) return undefined;
-  const key = Array.isArray(header) ? header[0] : header;
-  if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
-    throw DomainError.validation([{ field: 'Idempotency-Key', message: 'must be 1 to 255 characters' }]);
-  }
+  const key = readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
+  if (key === undefined) return undefined;
+  if (key === null) throw DomainError.validation([{ field: 'Idempotency-Key', message: IDEMPOTENCY_KEY_RULE }]);
   const scope = [request.principal ? principalId(request.principal) : 'anonymous', request.method, request.routeOptions.url ?? request.url].join(' ');
   const successStatus = (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
   return { scope, key, requestHash: idempotencyRequestHash(request.body, request.params as Record<string, string>), successStatus };

@@ -17,6 +17,29 @@ const verify = (overrides: Partial<{ id: string; timestamp: string; signature: s
     NOW,
   );
 
+// The test vector of the Standard Webhooks reference libraries (github.com/standard-webhooks/standard-webhooks,
+// libraries/*/ tests, e.g. libraries/go/webhook_test.go TestWebhookSign); payment-service's signer is pinned to it too.
+const VECTOR = {
+  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+  timestamp: 1614265330,
+  body: '{"test": 2432232314}',
+  signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+};
+
+describe('webhook signatures: Standard Webhooks test vector', () => {
+  it('should sign the published vector to its published signature', () => {
+    expect(signWebhook(VECTOR.secret, VECTOR.id, VECTOR.timestamp, VECTOR.body)).toBe(VECTOR.signature);
+  });
+
+  it('should accept the published signature at its timestamp and refuse it with a changed body', () => {
+    const headers = { id: VECTOR.id, timestamp: String(VECTOR.timestamp), signature: VECTOR.signature };
+    const at = new Date(VECTOR.timestamp * 1000);
+    expect(verifyWebhookSignature({ ...headers, rawBody: Buffer.from(VECTOR.body) }, [VECTOR.secret], 300, at)).toEqual({ valid: true });
+    expect(verifyWebhookSignature({ ...headers, rawBody: Buffer.from('{"test": 2432232315}') }, [VECTOR.secret], 300, at)).toMatchObject({ valid: false });
+  });
+});
+
 describe('webhook signatures', () => {
   it('should sign as base64 HMAC-SHA256 of "{id}.{timestamp}.{body}" with the decoded whsec key', () => {
     const expected = createHmac('sha256', Buffer.from('current-secret')).update(`${ID}.${TS}.${BODY.toString()}`).digest('base64');
