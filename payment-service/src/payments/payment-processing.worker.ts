@@ -4,9 +4,11 @@ import { AppConfig } from '../config/app-config';
 import { Payment, PaymentAttempt } from '../generated/prisma/client';
 import { Database } from '../platform/database/database';
 import { Clock, CLOCK, RANDOM_SOURCE, RandomSource } from '../platform/time/clock';
+import { WorkSignal } from '../platform/workers/work-signal';
 import { composePaymentEvent } from '../webhooks/payment-event';
-import { WebhookDeliveryWorker } from '../webhooks/webhook-delivery.worker';
+import { WEBHOOK_DELIVERIES } from '../webhooks/webhook-delivery-work';
 import { AttemptDecision, decideAttempt, PROCESSING_RETRY_DELAY_MS, shouldRetry } from './domain/payment-simulation';
+import { PAYMENT_ATTEMPTS } from './payment-work';
 import { toPaymentResource } from './payment.resource';
 import { SimulatedAttemptWorker } from './simulated-attempt-worker';
 import { attemptsOf, claimDuePayments, PaymentLease, recordRetry, recordSettlement, releasePayment } from './payment.repository';
@@ -21,11 +23,11 @@ export class PaymentProcessingWorker extends SimulatedAttemptWorker<PaymentLease
   constructor(
     private readonly config: AppConfig,
     private readonly db: Database,
-    private readonly deliveries: WebhookDeliveryWorker,
+    private readonly work: WorkSignal,
     @Inject(CLOCK) clock: Clock,
     @Inject(RANDOM_SOURCE) private readonly random: RandomSource,
   ) {
-    super(config.workersEnabled, config.workerPollIntervalMs, config.processingConcurrency, config.simulationDelayMs, clock, 'payment');
+    super(config.workersEnabled, config.workerPollIntervalMs, config.processingConcurrency, config.simulationDelayMs, clock, 'payment', work, PAYMENT_ATTEMPTS);
   }
 
   protected claimDue(now: Date, leaseUntil: Date, limit: number): Promise<PaymentLease[]> {
@@ -86,13 +88,14 @@ export class PaymentProcessingWorker extends SimulatedAttemptWorker<PaymentLease
       sequence: settled.eventSequence,
       createdAt: finishedAt,
     });
-    const deliveryLease = this.deliveries.leaseNewDeliveries(finishedAt);
+    const deliveries = this.work.reserve(WEBHOOK_DELIVERIES, finishedAt);
     let written: Awaited<ReturnType<typeof recordSettlement>> = null;
     try {
-      written = await recordSettlement(this.db, lease, settled, attempt, event, deliveryLease);
+      written = await recordSettlement(this.db, lease, settled, attempt, event, deliveries?.leaseUntil ?? null);
       return written !== null;
     } finally {
-      if (deliveryLease) await this.deliveries.eventWritten({ ...event, requestId: settled.requestId }, written, deliveryLease);
+      // The delivery slot reserved: the first delivery is sent now that the settlement is committed, or the slot is freed.
+      await deliveries?.committed(written && { event: { ...event, requestId: settled.requestId }, deliveries: written, leaseUntil: deliveries.leaseUntil });
     }
   }
 }

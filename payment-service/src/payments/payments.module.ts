@@ -5,6 +5,9 @@ import { PaymentsController } from './payments.controller';
 import { PaymentsService } from './payments.service';
 
 @Module({
+  // Not for injection (settlements reach the delivery worker through the WorkSignal) but for the shutdown order:
+  // Nest stops this module's PaymentProcessingWorker before WebhookDeliveryWorker, so a settlement recorded while shutting down
+  // still sends its delivery at once.
   imports: [WebhooksModule],
   controllers: [PaymentsController],
   providers: [PaymentsService, PaymentProcessingWorker],

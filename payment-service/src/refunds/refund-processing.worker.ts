@@ -5,10 +5,12 @@ import { Refund, RefundAttempt } from '../generated/prisma/client';
 import { decideRefundAttempt, RefundAttemptDecision } from '../payments/domain/payment-simulation';
 import { Database } from '../platform/database/database';
 import { Clock, CLOCK } from '../platform/time/clock';
+import { WorkSignal } from '../platform/workers/work-signal';
 import { SimulatedAttemptWorker } from '../payments/simulated-attempt-worker';
 import { insertEventWithDeliveries, WrittenDelivery } from '../webhooks/event.repository';
 import { composeRefundEvent, PaymentEvent } from '../webhooks/payment-event';
-import { WebhookDeliveryWorker } from '../webhooks/webhook-delivery.worker';
+import { WEBHOOK_DELIVERIES } from '../webhooks/webhook-delivery-work';
+import { REFUND_ATTEMPTS } from './refund-work';
 import { claimDueRefunds, RefundLease, refundAttemptsOf, releaseRefund, settleRefund } from './refund.repository';
 import { toRefundResource } from './refund.resource';
 
@@ -22,10 +24,10 @@ export class RefundProcessingWorker extends SimulatedAttemptWorker<RefundLease> 
   constructor(
     config: AppConfig,
     private readonly db: Database,
-    private readonly deliveries: WebhookDeliveryWorker,
+    private readonly work: WorkSignal,
     @Inject(CLOCK) clock: Clock,
   ) {
-    super(config.workersEnabled, config.workerPollIntervalMs, config.processingConcurrency, config.simulationDelayMs, clock, 'refund');
+    super(config.workersEnabled, config.workerPollIntervalMs, config.processingConcurrency, config.simulationDelayMs, clock, 'refund', work, REFUND_ATTEMPTS);
   }
 
   protected claimDue(now: Date, leaseUntil: Date, limit: number): Promise<RefundLease[]> {
@@ -71,7 +73,7 @@ export class RefundProcessingWorker extends SimulatedAttemptWorker<RefundLease> 
     };
     // The first attempt is the whole ledger; after a crash mid-attempt nothing was recorded either, so this is rare.
     const ledger = attemptNumber === 1 ? [attempt] : [...(await refundAttemptsOf(this.db, lease.id)), attempt];
-    const deliveryLease = this.deliveries.leaseNewDeliveries(finishedAt);
+    const deliveries = this.work.reserve(WEBHOOK_DELIVERIES, finishedAt);
     let written: { event: PaymentEvent; deliveries: WrittenDelivery[] } | null = null;
     try {
       written = await this.db.transaction(async (tx) => {
@@ -83,15 +85,15 @@ export class RefundProcessingWorker extends SimulatedAttemptWorker<RefundLease> 
           sequence,
           createdAt: finishedAt,
         });
-        const deliveries = await insertEventWithDeliveries(tx, event, { paymentId: settled.paymentId, requestId: settled.requestId, createdAt: finishedAt }, deliveryLease);
-        return { event, deliveries };
+        const about = { paymentId: settled.paymentId, requestId: settled.requestId, createdAt: finishedAt };
+        return { event, deliveries: await insertEventWithDeliveries(tx, event, about, deliveries?.leaseUntil ?? null) };
       });
       return written !== null;
     } finally {
-      if (deliveryLease) {
-        const event = written?.event ?? { id: '', body: '' };
-        await this.deliveries.eventWritten({ id: event.id, body: event.body, requestId: settled.requestId }, written?.deliveries ?? null, deliveryLease);
-      }
+      // The delivery slot reserved: the first delivery is sent now that the settlement is committed, or the slot is freed.
+      await deliveries?.committed(
+        written && { event: { id: written.event.id, body: written.event.body, requestId: settled.requestId }, deliveries: written.deliveries, leaseUntil: deliveries.leaseUntil },
+      );
     }
   }
 }

@@ -5,6 +5,9 @@ import { RefundsController } from './refunds.controller';
 import { RefundsService } from './refunds.service';
 
 @Module({
+  // Not for injection (settlements reach the delivery worker through the WorkSignal) but for the shutdown order:
+  // Nest stops this module's RefundProcessingWorker before WebhookDeliveryWorker, so a settlement recorded while shutting down
+  // still sends its delivery at once.
   imports: [WebhooksModule],
   controllers: [RefundsController],
   providers: [RefundsService, RefundProcessingWorker],

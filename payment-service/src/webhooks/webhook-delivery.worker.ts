@@ -4,7 +4,9 @@ import { WebhookDeliveryStatus } from '../generated/prisma/enums';
 import { Database } from '../platform/database/database';
 import { Clock, CLOCK, RANDOM_SOURCE, RandomSource } from '../platform/time/clock';
 import { DispatchingWorker } from '../platform/workers/dispatching-worker';
+import { WorkSignal } from '../platform/workers/work-signal';
 import { nextRetryDelayMs } from './domain/retry-schedule';
+import { WEBHOOK_DELIVERIES, WrittenEvent } from './webhook-delivery-work';
 import { claimDueDeliveries, DeliveryLease, DeliveryState, recordDeliveryAttempt, releaseDelivery, unleaseDeliveries } from './webhook-delivery.repository';
 import { SendResult, WebhookSender } from './webhook-sender';
 
@@ -14,7 +16,8 @@ const LEASE_MARGIN_MS = 30_000;
 /**
  * Delivers pending webhook deliveries, up to WEBHOOK_DELIVERY_CONCURRENCY at once (a DispatchingWorker):
  * a slow receiver holds up only its own deliveries. A delivery is normally leased by the statement that
- * writes its event and sent right after it commits (`leaseNewDeliveries`); polling picks up retries and the rest. Rows
+ * writes its event and sent right after it commits (WEBHOOK_DELIVERIES on the WorkSignal); polling picks up
+ * retries and the rest, at once when a redelivery raises the topic. Rows
  * are claimed with FOR UPDATE SKIP LOCKED plus a lease (`locked_until`), so any number of replicas can
  * run and a crashed worker's rows are retried when the lease expires.
  */
@@ -26,36 +29,28 @@ export class WebhookDeliveryWorker extends DispatchingWorker<DeliveryLease> {
     private readonly sender: WebhookSender,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RANDOM_SOURCE) private readonly random: RandomSource,
+    work: WorkSignal,
   ) {
     super(config.workersEnabled, config.workerPollIntervalMs, config.webhookDeliveryConcurrency);
+    work.listen(WEBHOOK_DELIVERIES, {
+      // An event about to be written: its deliveries are leased to this process when a send slot is free (then reserved).
+      reserve: (now) => (this.reserveSlot() ? this.leaseFrom(now) : null),
+      committed: (written) => this.eventWritten(written),
+      // Deliveries were made due (redelivery): look now instead of at the next poll.
+      wake: () => this.pollNow(),
+    });
   }
 
   /**
-   * For an event about to be written at `now`: the lease to write its deliveries with when this process may
-   * send one right away (a send slot is then reserved), or null. Follow with `eventWritten`.
+   * The event a reservation was for is written (null: it was not): sends the first leased delivery now and
+   * leaves any others to polling, or frees the reserved slot.
    */
-  leaseNewDeliveries(now: Date): Date | null {
-    return this.reserveSlot() ? this.leaseFrom(now) : null;
-  }
-
-  /**
-   * The event that `leaseNewDeliveries` was for is written (`deliveries` null: it was not): sends the first
-   * leased delivery now and leaves any others to polling, or frees the reserved slot.
-   */
-  async eventWritten(
-    event: { id: string; body: string; requestId: string | null },
-    deliveries: readonly { id: string; url: string; secret: string }[] | null,
-    leaseUntil: Date,
-  ): Promise<void> {
-    const [first, ...others] = deliveries ?? [];
-    if (!first) return this.startReserved(null);
+  private async eventWritten(written: WrittenEvent | null): Promise<void> {
+    const [first, ...others] = written?.deliveries ?? [];
+    if (!written || !first) return this.startReserved(null);
+    const { event, leaseUntil } = written;
     this.startReserved({ ...first, eventId: event.id, body: event.body, requestId: event.requestId, attemptCount: 0, retryIndex: 0, leaseUntil });
     await unleaseDeliveries(this.db, others.map((delivery) => delivery.id));
-  }
-
-  /** Deliveries were made due (redelivery): look now instead of at the next poll. */
-  kick(): void {
-    this.pollNow();
   }
 
   protected claim(limit: number): Promise<DeliveryLease[]> {

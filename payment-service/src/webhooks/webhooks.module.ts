@@ -11,6 +11,5 @@ import { WebhookSender } from './webhook-sender';
 @Module({
   controllers: [EventsController, WebhookDeliveriesController, WebhookEndpointsController],
   providers: [EventsService, WebhookDeliveriesService, WebhookDeliveryWorker, WebhookEndpointsService, WebhookSender],
-  exports: [WebhookDeliveryWorker],
 })
 export class WebhooksModule {}
