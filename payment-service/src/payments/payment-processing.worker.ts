@@ -6,7 +6,7 @@ import { WorkSignal } from '../platform/workers/work-signal';
 import { decideAttempt } from './domain/payment-simulation';
 import { PaymentAttemptsService } from './payment-attempts.service';
 import { PAYMENT_ATTEMPTS } from './payment-work';
-import { SimulatedAttemptWorker } from './simulated-attempt-worker';
+import { SimulatedAttemptWorker } from '../card-network/simulated-attempt-worker';
 import { claimDuePayments, PaymentLease, releasePayment } from './payment.repository';
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Refund, RefundAttempt } from '../generated/prisma/client';
-import { RefundAttemptDecision } from '../payments/domain/payment-simulation';
+import { RefundAttemptDecision } from './domain/refund-simulation';
 import { Database } from '../platform/database/database';
 import { WorkSignal } from '../platform/workers/work-signal';
 import { insertEventWithDeliveries, WrittenDelivery } from '../webhooks/event.repository';

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { decideRefundAttempt } from '../payments/domain/payment-simulation';
+import { decideRefundAttempt } from './domain/refund-simulation';
 import { Database } from '../platform/database/database';
 import { Clock, CLOCK } from '../platform/time/clock';
 import { WorkSignal } from '../platform/workers/work-signal';
-import { SimulatedAttemptWorker } from '../payments/simulated-attempt-worker';
+import { SimulatedAttemptWorker } from '../card-network/simulated-attempt-worker';
 import { RefundAttemptsService } from './refund-attempts.service';
 import { REFUND_ATTEMPTS } from './refund-work';
 import { claimDueRefunds, RefundLease, releaseRefund } from './refund.repository';

@@ -22,6 +22,8 @@ export interface AttemptLease {
  * with FOR UPDATE SKIP LOCKED plus a lease (`simulationDelayMs` + 30 s), so replicas never attempt the same row
  * and a crashed worker's rows come back when its lease expires. At shutdown, attempts still waiting on the card
  * network are handed back (`release`) for another instance.
+ * The base of PaymentProcessingWorker and RefundProcessingWorker; it lives in neither feature folder so that
+ * refunds need not import payments (payments imports refunds: a payment shows its refunds).
  */
 export abstract class SimulatedAttemptWorker<Lease extends AttemptLease> extends DispatchingWorker<Lease> {
   /** Aborted when shutdown starts: attempts still waiting on the (simulated) card network are abandoned. */
