@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Payment, PaymentAttempt } from '../generated/prisma/client';
 import { Database } from '../platform/database/database';
 import { WorkSignal } from '../platform/workers/work-signal';
-import { composePaymentEvent } from '../webhooks/payment-event';
+import { composeEvent } from '../webhooks/payment-event';
 import { WEBHOOK_DELIVERIES } from '../webhooks/webhook-delivery-work';
 import { AttemptDecision, PROCESSING_RETRY_DELAY_MS, shouldRetry } from './domain/payment-simulation';
 import { attemptsOf, PaymentLease, recordRetry, recordSettlement } from './payment.repository';
@@ -53,9 +53,9 @@ export class PaymentAttemptsService {
     };
     // The first attempt is the whole ledger; after retries, the earlier attempts are read too.
     const ledger = attemptNumber === 1 ? [attempt] : [...(await attemptsOf(this.db, lease.id)), attempt];
-    const event = composePaymentEvent({
+    const event = composeEvent({
       type: decision.outcome === 'succeeded' ? 'payment.succeeded' : 'payment.failed',
-      payment: toPaymentResource({ ...settled, attempts: ledger, refunds: [] }), // refunds need a succeeded payment: none yet
+      object: toPaymentResource({ ...settled, attempts: ledger, refunds: [] }), // refunds need a succeeded payment: none yet
       sequence: settled.eventSequence,
       createdAt: finishedAt,
     });

@@ -5,7 +5,7 @@ import { RefundAttemptDecision } from './domain/refund-simulation';
 import { Database } from '../platform/database/database';
 import { WorkSignal } from '../platform/workers/work-signal';
 import { insertEventWithDeliveries, WrittenDelivery } from '../webhooks/event.repository';
-import { composeRefundEvent, PaymentEvent } from '../webhooks/payment-event';
+import { composeEvent, PaymentEvent } from '../webhooks/payment-event';
 import { WEBHOOK_DELIVERIES } from '../webhooks/webhook-delivery-work';
 import { RefundLease, refundAttemptsOf, settleRefund } from './refund.repository';
 import { toRefundResource } from './refund.resource';
@@ -57,9 +57,9 @@ export class RefundAttemptsService {
       written = await this.db.transaction(async (tx) => {
         const sequence = await settleRefund(tx, lease, settled, attempt);
         if (sequence === null) return null;
-        const event = composeRefundEvent({
+        const event = composeEvent({
           type: decision.outcome === 'succeeded' ? 'refund.succeeded' : 'refund.failed',
-          refund: toRefundResource({ ...settled, attempts: ledger }),
+          object: toRefundResource({ ...settled, attempts: ledger }),
           sequence,
           createdAt: finishedAt,
         });
