@@ -11,7 +11,7 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
-import { parseRetrySchedule } from '../webhooks/domain/retry-schedule';
+import { parseRetrySchedule } from './retry-schedule';
 
 // Anything but true/false is left as is, so IsBoolean reports it instead of it silently meaning false.
 const toBoolean = ({ value }: { value: unknown }) =>
