@@ -5,6 +5,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { PaymentsModule } from './payments/payments.module';
 import { PlatformModule } from './platform/platform.module';
+import { WorkSignalModule } from './platform/workers/work-signal';
 import { RefundsModule } from './refunds/refunds.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -19,6 +20,7 @@ export class AppModule {
         // Fastify logs the requests (AccessLog); nestjs-pino binds the same logger to the request being served.
         LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
         PlatformModule,
+        WorkSignalModule,
         WebhooksModule,
         PaymentsModule,
         RefundsModule,

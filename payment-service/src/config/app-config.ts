@@ -11,8 +11,8 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
-import { parseRetrySchedule } from '../webhooks/domain/retry-schedule';
 import { toBoolean, toNumber } from './env-parsing';
+import { parseRetrySchedule } from './retry-schedule';
 
 
 /** The process environment as validated at boot. Names and defaults are fixed by docs/contracts.md. */

@@ -1,17 +1,19 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../platform/errors/problem.response';
 import { FastifyReply } from 'fastify';
 import { Idempotency, IdempotencyContext, IDEMPOTENCY_REPLAYED_HEADER } from '../platform/idempotency/idempotency-key';
 import { RequestId } from '../platform/http/request-id';
 import { CreatePaymentDto } from './dto/create-payment.dto';
 import { ListPaymentsQuery } from './dto/list-payments.query';
+import { PaymentEventData } from './dto/payment-event-data';
 import { PaymentListResponse, PaymentResponse } from './dto/payment.response';
 import { PaymentsService } from './payments.service';
 
 @ApiTags('payments')
 @ApiBearerAuth('api-key')
 @ApiProblems(401, 429)
+@ApiExtraModels(PaymentEventData) // the `data` of its webhook events (webhooks/dto/event.response.ts)
 @Controller('v1/payments')
 export class PaymentsController {
   constructor(private readonly payments: PaymentsService) {}

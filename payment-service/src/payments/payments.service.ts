@@ -7,10 +7,11 @@ import { NotFoundError } from '../platform/errors/domain-error';
 import { cursorAfter, ListPage, toPage } from '../platform/http/pagination';
 import { IdempotencyContext, IdempotencyKeyReusedError } from '../platform/idempotency/idempotency-key';
 import { Clock, CLOCK } from '../platform/time/clock';
+import { WorkSignal } from '../platform/workers/work-signal';
 import { CreatePaymentDto } from './dto/create-payment.dto';
 import { ListPaymentsQuery } from './dto/list-payments.query';
 import { PaymentResponse } from './dto/payment.response';
-import { PaymentProcessingWorker } from './payment-processing.worker';
+import { PAYMENT_ATTEMPTS } from './payment-work';
 import { findPayment, findPaymentByIdempotencyScope, findPaymentCursor, insertPayment, listPayments } from './payment.repository';
 import { PaymentWithAttempts, toPaymentResource } from './payment.resource';
 
@@ -24,7 +25,7 @@ export interface CreatedPayment {
 export class PaymentsService {
   constructor(
     private readonly db: Database,
-    private readonly processing: PaymentProcessingWorker,
+    private readonly work: WorkSignal,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -39,7 +40,7 @@ export class PaymentsService {
    */
   async create(input: CreatePaymentDto, requestId: string, idempotency?: IdempotencyContext): Promise<CreatedPayment> {
     const now = this.clock.now();
-    const leaseUntil = this.processing.leaseNew(now);
+    const processing = this.work.reserve(PAYMENT_ATTEMPTS, now);
     let created: PaymentWithAttempts | null = null;
     try {
       created = await insertPayment(this.db, {
@@ -54,12 +55,12 @@ export class PaymentsService {
         requestId,
         idempotencyScope: idempotency?.scope ?? null,
         idempotencyRequestHash: idempotency?.requestHash ?? null,
-        lockedUntil: leaseUntil,
+        lockedUntil: processing?.leaseUntil ?? null,
         createdAt: now,
       });
     } finally {
       // The slot reserved for it: the attempt starts now, or the slot is freed when nothing was inserted.
-      if (leaseUntil) this.processing.startLeased(created && { ...withoutAttempts(created), leaseUntil });
+      await processing?.committed(created && { ...withoutAttempts(created), leaseUntil: processing.leaseUntil });
     }
     if (created) {
       return { payment: toPaymentResource(created), replayed: false };

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { ApiProblems } from '../platform/errors/problem.response';
 import { PaginationQuery } from '../platform/http/pagination';
 import { RequestId } from '../platform/http/request-id';
 import { Idempotency, IdempotencyContext, IDEMPOTENCY_REPLAYED_HEADER } from '../platform/idempotency/idempotency-key';
 import { CreateRefundDto } from './dto/create-refund.dto';
+import { RefundEventData } from './dto/refund-event-data';
 import { RefundListResponse } from './dto/refund-list.response';
 import { RefundResponse } from './dto/refund.response';
 import { RefundsService } from './refunds.service';
@@ -13,6 +14,7 @@ import { RefundsService } from './refunds.service';
 @ApiTags('refunds')
 @ApiBearerAuth('api-key')
 @ApiProblems(401, 429)
+@ApiExtraModels(RefundEventData) // the `data` of its webhook events (webhooks/dto/event.response.ts)
 @Controller('v1')
 export class RefundsController {
   constructor(private readonly refunds: RefundsService) {}

@@ -7,11 +7,12 @@ import { NotFoundError } from '../platform/errors/domain-error';
 import { cursorAfter, ListPage, PaginationQuery, toPage } from '../platform/http/pagination';
 import { IdempotencyContext, IdempotencyKeyReusedError } from '../platform/idempotency/idempotency-key';
 import { Clock, CLOCK } from '../platform/time/clock';
+import { WorkSignal } from '../platform/workers/work-signal';
 import { decideRefundAmount } from './domain/refund-amount';
 import { CreateRefundDto } from './dto/create-refund.dto';
 import { RefundResponse } from './dto/refund.response';
 import { PaymentNotRefundableError, RefundExceedsRefundableError } from './refund-errors';
-import { RefundProcessingWorker } from './refund-processing.worker';
+import { REFUND_ATTEMPTS } from './refund-work';
 import {
   findRefund,
   findRefundByIdempotencyScope,
@@ -35,7 +36,7 @@ export interface CreatedRefund {
 export class RefundsService {
   constructor(
     private readonly db: Database,
-    private readonly processing: RefundProcessingWorker,
+    private readonly work: WorkSignal,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -54,15 +55,15 @@ export class RefundsService {
   async create(paymentId: string, input: CreateRefundDto, requestId: string, idempotency?: IdempotencyContext): Promise<CreatedRefund> {
     if (!isUUID(paymentId)) throw new NotFoundError('payment', paymentId);
     const now = this.clock.now();
-    const leaseUntil = this.processing.leaseNew(now);
+    const processing = this.work.reserve(REFUND_ATTEMPTS, now);
     let committed: RefundLease | null = null;
     try {
-      const result = await this.db.transaction((tx) => this.createIn(tx, paymentId, input, requestId, idempotency, now, leaseUntil));
-      if (leaseUntil && result.created) committed = { ...withoutAttempts(result.created), paymentMethod: result.paymentMethod, leaseUntil };
+      const result = await this.db.transaction((tx) => this.createIn(tx, paymentId, input, requestId, idempotency, now, processing?.leaseUntil ?? null));
+      if (processing && result.created) committed = { ...withoutAttempts(result.created), paymentMethod: result.paymentMethod, leaseUntil: processing.leaseUntil };
       return { refund: toRefundResource(result.created ?? asCreatedRefund(result.replayed as Refund)), replayed: result.created === null };
     } finally {
       // The slot reserved for it: the attempt starts now that the refund is committed, or the slot is freed.
-      if (leaseUntil) this.processing.startLeased(committed);
+      await processing?.committed(committed);
     }
   }
 

@@ -1,13 +1,14 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../platform/errors/problem.response';
-import { EventDetailResponse, EventListResponse } from './dto/event.response';
+import { EventDetailResponse, EventListResponse, PaymentEventPayload } from './dto/event.response';
 import { ListEventsQuery } from './dto/list-events.query';
 import { EventsService } from './events.service';
 
 @ApiTags('events')
 @ApiBearerAuth('api-key')
 @ApiProblems(401, 429)
+@ApiExtraModels(PaymentEventPayload) // the webhook body, documented though no endpoint returns it
 @Controller('v1/events')
 export class EventsController {
   constructor(private readonly events: EventsService) {}

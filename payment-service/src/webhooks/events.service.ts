@@ -5,9 +5,10 @@ import { PrismaService } from '../platform/database/prisma.service';
 import { NotFoundError } from '../platform/errors/domain-error';
 import { ListPage, pageArgs, toPage } from '../platform/http/pagination';
 import { Clock, CLOCK } from '../platform/time/clock';
+import { WorkSignal } from '../platform/workers/work-signal';
 import { EventDetailResponse, EventResponse } from './dto/event.response';
 import { ListEventsQuery } from './dto/list-events.query';
-import { WebhookDeliveryWorker } from './webhook-delivery.worker';
+import { WEBHOOK_DELIVERIES } from './webhook-delivery-work';
 
 const WITH_DELIVERIES = {
   deliveries: { include: { endpoint: true, attempts: { orderBy: { attemptNumber: 'asc' } } }, orderBy: { createdAt: 'asc' } },
@@ -21,7 +22,7 @@ type EventWithDeliveries = Event & {
 export class EventsService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly deliveryWorker: WebhookDeliveryWorker,
+    private readonly work: WorkSignal,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -54,7 +55,7 @@ export class EventsService {
         }),
       ),
     );
-    this.deliveryWorker.kick();
+    this.work.raise(WEBHOOK_DELIVERIES);
     return this.get(id);
   }
 

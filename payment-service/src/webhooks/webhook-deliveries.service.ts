@@ -3,8 +3,9 @@ import { Event, WebhookDelivery, WebhookEndpoint } from '../generated/prisma/cli
 import { PrismaService } from '../platform/database/prisma.service';
 import { ListPage, pageArgs, toPage } from '../platform/http/pagination';
 import { Clock, CLOCK } from '../platform/time/clock';
+import { WorkSignal } from '../platform/workers/work-signal';
 import { ListWebhookDeliveriesQuery, RedeliverWebhookDeliveriesDto, WebhookDeliveryResponse } from './dto/webhook-delivery.dto';
-import { WebhookDeliveryWorker } from './webhook-delivery.worker';
+import { WEBHOOK_DELIVERIES } from './webhook-delivery-work';
 
 type DeliveryWithContext = WebhookDelivery & { event: Pick<Event, 'type' | 'paymentId'>; endpoint: Pick<WebhookEndpoint, 'url'> };
 
@@ -13,7 +14,7 @@ type DeliveryWithContext = WebhookDelivery & { event: Pick<Event, 'type' | 'paym
 export class WebhookDeliveriesService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly deliveryWorker: WebhookDeliveryWorker,
+    private readonly work: WorkSignal,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -41,7 +42,7 @@ export class WebhookDeliveriesService {
         AND d.status = 'failed'
         AND d.updated_at >= ${new Date(input.since).toISOString()}::timestamptz`;
     if (redelivered > 0) {
-      this.deliveryWorker.kick();
+      this.work.raise(WEBHOOK_DELIVERIES);
     }
     return { redelivered };
   }

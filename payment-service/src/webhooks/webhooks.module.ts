@@ -3,6 +3,7 @@ import { EventsController } from './events.controller';
 import { EventsService } from './events.service';
 import { WebhookDeliveriesController } from './webhook-deliveries.controller';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
+import { WebhookDeliveryAttemptsService } from './webhook-delivery-attempts.service';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker';
 import { WebhookEndpointsController } from './webhook-endpoints.controller';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
@@ -10,7 +11,6 @@ import { WebhookSender } from './webhook-sender';
 
 @Module({
   controllers: [EventsController, WebhookDeliveriesController, WebhookEndpointsController],
-  providers: [EventsService, WebhookDeliveriesService, WebhookDeliveryWorker, WebhookEndpointsService, WebhookSender],
-  exports: [WebhookDeliveryWorker],
+  providers: [EventsService, WebhookDeliveriesService, WebhookDeliveryAttemptsService, WebhookDeliveryWorker, WebhookEndpointsService, WebhookSender],
 })
 export class WebhooksModule {}

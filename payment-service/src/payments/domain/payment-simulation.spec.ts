@@ -1,4 +1,4 @@
-import { decideAttempt, decideRefundAttempt, MAX_PROCESSING_ATTEMPTS, shouldRetry } from './payment-simulation';
+import { decideAttempt, MAX_PROCESSING_ATTEMPTS, shouldRetry } from './payment-simulation';
 
 const decide = (paymentMethod: string, attemptNumber = 1, random = () => 0.5, successRate = 0.8) =>
   decideAttempt({ paymentMethod, attemptNumber, successRate, random });
@@ -53,19 +53,5 @@ describe('shouldRetry', () => {
   it('should not retry a success or a final decline', () => {
     expect(shouldRetry({ outcome: 'succeeded' }, 1)).toBe(false);
     expect(shouldRetry(decide('pm_card_declined'), 1)).toBe(false);
-  });
-});
-
-describe('decideRefundAttempt', () => {
-  it.each(['pm_card_visa', 'pm_card_mastercard', 'pm_card_processing_error', 'pm_card_amex'])('should succeed refunds of a %s payment', (paymentMethod) => {
-    expect(decideRefundAttempt({ paymentMethod })).toEqual({ outcome: 'succeeded' });
-  });
-
-  it('should fail refunds of a pm_card_refund_fail payment with refund_failed', () => {
-    expect(decideRefundAttempt({ paymentMethod: 'pm_card_refund_fail' })).toEqual({
-      outcome: 'failed',
-      failureCode: 'refund_failed',
-      failureMessage: expect.any(String),
-    });
   });
 });

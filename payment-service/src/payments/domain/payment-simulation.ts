@@ -37,7 +37,7 @@ export function decideAttempt({ paymentMethod, attemptNumber, successRate, rando
   switch (paymentMethod) {
     case 'pm_card_visa':
     case 'pm_card_mastercard':
-    case 'pm_card_refund_fail': // the payment succeeds; its refunds fail (decideRefundAttempt)
+    case 'pm_card_refund_fail': // the payment succeeds; its refunds fail (refunds/domain/refund-simulation.ts)
       return { outcome: 'succeeded' };
     case 'pm_card_declined':
       return failure('card_declined');
@@ -59,25 +59,3 @@ export function shouldRetry(decision: AttemptDecision, attemptNumber: number): b
 
 /** Delay before a retryable attempt is tried again. */
 export const PROCESSING_RETRY_DELAY_MS = 1_000;
-
-/** Why a simulated refund failed. */
-export type RefundFailureCode = 'refund_failed';
-
-export type RefundAttemptDecision = { outcome: 'succeeded' } | { outcome: 'failed'; failureCode: RefundFailureCode; failureMessage: string };
-
-/** The test payment method whose payments succeed and whose refunds fail (docs/contracts.md). */
-export const REFUND_FAIL_PAYMENT_METHOD = 'pm_card_refund_fail';
-
-/**
- * How the simulated card network answers one refund attempt, from the refunded payment's method: refunds
- * succeed, except those of a `pm_card_refund_fail` payment, which fail with `refund_failed`. Deterministic, so
- * tests and demos can show both outcomes. Modelled on Stripe, where a refund is normally accepted and can
- * still fail later (e.g. the card was closed), leaving the money with the merchant: a failed refund is
- * terminal and its amount is refundable again.
- */
-export function decideRefundAttempt(input: { paymentMethod: string }): RefundAttemptDecision {
-  if (input.paymentMethod === REFUND_FAIL_PAYMENT_METHOD) {
-    return { outcome: 'failed', failureCode: 'refund_failed', failureMessage: 'The card network refused the refund.' };
-  }
-  return { outcome: 'succeeded' };
-}

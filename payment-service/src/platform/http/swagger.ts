@@ -1,6 +1,5 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { PaymentEventPayload } from '../../webhooks/dto/event.response';
 
 const DESCRIPTION = `
 Simulated payment gateway. Payments are accepted as \`processing\` (202) and decided by a background
@@ -59,6 +58,6 @@ export function setUpSwagger(app: INestApplication): void {
     .addTag('webhook endpoints', 'Where events are delivered (from WEBHOOK_URL).')
     .addTag('health', 'Liveness and readiness probes (no authentication).')
     .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: [PaymentEventPayload] });
+  const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
 }

@@ -1,26 +1,24 @@
-import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { WebhookDeliveryStatus } from '../../generated/prisma/enums';
-import { PaymentResponse } from '../../payments/dto/payment.response';
-import { RefundResponse } from '../../refunds/dto/refund.response';
-import { EVENT_TYPES } from '../payment-event';
+import { EVENT_TYPES } from '../domain/event-types';
 
-export class PaymentEventData {
-  @ApiProperty({ type: PaymentResponse, description: 'The payment as it was when the event happened.' }) object!: PaymentResponse;
-}
-
-export class RefundEventData {
-  @ApiProperty({ type: RefundResponse, description: 'The refund as it was when the event happened (it carries `paymentId`).' }) object!: RefundResponse;
+/**
+ * An event's `data`: `{ object }`, the resource the event is about. Its schemas are declared by the features
+ * whose resources they show (payments: PaymentEventData, refunds: RefundEventData; each registered by its
+ * controller), and referred to here by name, so webhooks does not import payments or refunds.
+ */
+export interface EventData {
+  readonly object: { readonly object: string };
 }
 
 const EVENT_DATA = {
-  oneOf: [{ $ref: getSchemaPath(PaymentEventData) }, { $ref: getSchemaPath(RefundEventData) }],
+  oneOf: [{ $ref: getSchemaPath('PaymentEventData') }, { $ref: getSchemaPath('RefundEventData') }],
   description: 'A Payment for payment.* events, a Refund for refund.* events.',
 };
 
 /**
  * The body POSTed to the webhook endpoint (the same bytes on every retry), signed per Standard Webhooks.
  */
-@ApiExtraModels(PaymentEventData, RefundEventData)
 export class PaymentEventPayload {
   @ApiProperty({ format: 'uuid', description: 'Also sent as the webhook-id header; deduplicate on it.' }) id!: string;
   @ApiProperty({ enum: EVENT_TYPES, example: 'payment.succeeded' }) type!: string;
@@ -30,10 +28,9 @@ export class PaymentEventPayload {
     description: 'Per-payment, increasing, shared by the payment\'s events and its refunds\' events: never apply an older event over a newer one.',
   })
   sequence!: number;
-  @ApiProperty(EVENT_DATA) data!: PaymentEventData | RefundEventData;
+  @ApiProperty(EVENT_DATA) data!: EventData;
 }
 
-@ApiExtraModels(PaymentEventData, RefundEventData)
 export class EventResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['event'] }) object!: 'event';
@@ -41,7 +38,7 @@ export class EventResponse {
   @ApiProperty({ format: 'uuid', description: 'The payment the event is about (for a refund event: the refunded payment).' }) paymentId!: string;
   @ApiProperty({ example: 1 }) sequence!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ ...EVENT_DATA, description: `The \`data\` of the delivered payload. ${EVENT_DATA.description}` }) data!: PaymentEventData | RefundEventData;
+  @ApiProperty({ ...EVENT_DATA, description: `The \`data\` of the delivered payload. ${EVENT_DATA.description}` }) data!: EventData;
 }
 
 export class DeliveryAttemptResponse {

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PaginationQuery } from '../../platform/http/pagination';
-import { EVENT_TYPES } from '../payment-event';
+import { EVENT_TYPES } from '../domain/event-types';
 
 export class ListEventsQuery extends PaginationQuery {
   @ApiPropertyOptional({ enum: EVENT_TYPES })

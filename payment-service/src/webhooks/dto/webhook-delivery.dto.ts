@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsIn, IsISO8601, IsOptional } from 'class-validator';
 import { WebhookDeliveryStatus } from '../../generated/prisma/enums';
 import { PaginationQuery } from '../../platform/http/pagination';
-import { EVENT_TYPES } from '../payment-event';
+import { EVENT_TYPES } from '../domain/event-types';
 
 const SINCE_EXAMPLE = '2026-11-27T00:00:00.000Z';
 

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Clock } from '../platform/time/clock';
 import { DispatchingWorker } from '../platform/workers/dispatching-worker';
+import { WorkSignal, WorkTopic } from '../platform/workers/work-signal';
 
 /** Beyond the simulated processing time, so a live worker never loses its lease mid-attempt. */
 const LEASE_MARGIN_MS = 30_000;
@@ -16,10 +17,13 @@ export interface AttemptLease {
  * Attempts leased rows (payments, refunds) against the simulated card network, `concurrency` at once (a
  * DispatchingWorker): each attempt waits one round trip of `simulationDelayMs`, then the subclass decides and
  * records it under the lease. A new row is normally leased by the request that creates it and attempted as soon
- * as it is written (`leaseNew` → `startLeased`); polling picks up retries and everything else. Rows are claimed
+ * as it is written (it reserves on the worker's `topic` of the WorkSignal, then hands over the committed row);
+ * polling picks up retries and everything else. Rows are claimed
  * with FOR UPDATE SKIP LOCKED plus a lease (`simulationDelayMs` + 30 s), so replicas never attempt the same row
  * and a crashed worker's rows come back when its lease expires. At shutdown, attempts still waiting on the card
  * network are handed back (`release`) for another instance.
+ * The base of PaymentProcessingWorker and RefundProcessingWorker; it lives in neither feature folder so that
+ * refunds need not import payments (payments imports refunds: a payment shows its refunds).
  */
 export abstract class SimulatedAttemptWorker<Lease extends AttemptLease> extends DispatchingWorker<Lease> {
   /** Aborted when shutdown starts: attempts still waiting on the (simulated) card network are abandoned. */
@@ -33,9 +37,18 @@ export abstract class SimulatedAttemptWorker<Lease extends AttemptLease> extends
     protected readonly clock: Clock,
     /** What a row is, for logs: `payment`, `refund`. */
     private readonly noun: string,
+    signal: WorkSignal,
+    topic: WorkTopic<Lease>,
   ) {
     super(enabled, pollIntervalMs, concurrency);
     setMaxListeners(concurrency + 1, this.shutdown.signal); // one listener per attempt in flight
+    signal.listen(topic, {
+      // A row about to be written: leased to this process when a slot is free (the slot is then reserved).
+      reserve: (now) => (this.reserveSlot() ? this.leaseFrom(now) : null),
+      // Its write has ended: attempt the row (written) or free the slot (null).
+      committed: (lease) => this.startReserved(lease),
+      wake: () => this.pollNow(),
+    });
   }
 
   /** Claims up to `limit` due rows until `leaseUntil` (FOR UPDATE SKIP LOCKED). */
@@ -46,19 +59,6 @@ export abstract class SimulatedAttemptWorker<Lease extends AttemptLease> extends
 
   /** Decides attempt `attemptNumber` and records it under the lease; false when the lease was lost (nothing written). */
   protected abstract decideAndRecord(lease: Lease, attemptNumber: number, startedAt: Date, finishedAt: Date): Promise<boolean>;
-
-  /**
-   * For a row about to be written at `now`: the lease to write with it when this process may attempt it right
-   * away (a slot is then reserved), or null. Follow with `startLeased` once the write has ended.
-   */
-  leaseNew(now: Date): Date | null {
-    return this.reserveSlot() ? this.leaseFrom(now) : null;
-  }
-
-  /** The write `leaseNew` was for has ended: attempt the row (written) or free the slot (null). */
-  startLeased(lease: Lease | null): void {
-    this.startReserved(lease);
-  }
 
   override async beforeApplicationShutdown(): Promise<void> {
     this.shutdown.abort();
