@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { Invoice, InvoiceKind, InvoicePayment, InvoicePaymentInitiator, Plan, Subscription } from '../generated/prisma/client';
 import { InvoiceWithPayments } from '../invoices/invoice.mapper';
 import { countInvoicePayments, IN_FLIGHT_PAYMENT_STATUSES, updateInvoice } from '../invoices/invoice.repository';
-import { PaymentInitiatePayload } from '../payments-outbox/payment-initiate.message';
-import { PaymentOutboxWorker } from '../payments-outbox/payment-outbox.worker';
+import { PAYMENT_INITIATE_TOPIC, PaymentInitiatePayload, PaymentInitiateWork } from '../payments-outbox/payment-initiate.message';
 import { SqlTransaction } from '../platform/database/database';
+import { WorkSignal } from '../platform/workers/work-signal';
 import { ChargeMessage, insertCharge, insertInvoiceWithCharge } from './charge.repository';
 import { PayNowDecision, payNowDecision } from './domain/pay-now';
 
@@ -47,7 +47,7 @@ export interface InvoiceToIssue {
 /** Issues invoices and asks for their payment, always together with the outbox message that charges them. */
 @Injectable()
 export class InvoiceIssuer {
-  constructor(private readonly outbox: PaymentOutboxWorker) {}
+  constructor(private readonly signal: WorkSignal) {}
 
   /**
    * Writes an open invoice, its pending payment and the `payment.initiate` outbox message in the
@@ -153,6 +153,15 @@ export class InvoiceIssuer {
       paymentMethod: payment.paymentMethod,
       description: invoice.description,
     };
-    return this.outbox.prepareMessage(tx, payload, payment.requestId, at.system);
+    return this.raiseCharge(tx, { id: randomUUID(), payload, requestId: payment.requestId }, at.system);
+  }
+
+  /**
+   * The message for `work`, raised on the WorkSignal: claimed by this process's outbox worker (a send slot
+   * reserved, `leaseUntil` set; sent as soon as `tx` commits) when a slot is free, or unclaimed, for polling.
+   */
+  private raiseCharge(tx: SqlTransaction, work: PaymentInitiateWork, now: Date): ChargeMessage {
+    const leaseUntil = this.signal.raise(PAYMENT_INITIATE_TOPIC, work, tx, now);
+    return { ...work, now, leaseUntil };
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Plan, Subscription } from '../generated/prisma/client';
-import { BillingWorker } from '../billing/billing.worker';
+import { BillingRunService } from '../billing/billing-run.service';
 import { billingTime } from '../billing/domain/billing-time';
 import { dunningWindowMs } from '../billing/domain/dunning';
 import { BillingMoment, InvoiceIssuer, isPayNowRefusal } from '../billing/invoice-issuer';
@@ -58,7 +58,7 @@ export class SubscriptionsService {
     private readonly db: Database,
     private readonly prisma: PrismaService,
     private readonly issuer: InvoiceIssuer,
-    private readonly billing: BillingWorker,
+    private readonly billingRun: BillingRunService,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -385,7 +385,7 @@ export class SubscriptionsService {
       }
       await updateSubscriptionVersioned(tx, subscription, { clockOffsetSeconds: subscription.clockOffsetSeconds + seconds }, billingNow);
     });
-    await this.billing.runDueFor(id);
+    await this.billingRun.runDueFor(id);
     return this.getSubscription(principal, id);
   }
 
