@@ -15,7 +15,7 @@ import { Database } from './platform/database/database';
 import { PrismaService } from './platform/database/prisma.service';
 import { WorkSignal } from './platform/workers/work-signal';
 import { HealthController } from './platform/http/health.controller';
-import { AuthFailureLimiter } from './platform/rate-limit/auth-failure-limiter';
+import { AuthFailureLimiter } from './platform/auth/auth-failure-limiter';
 import { CallerThrottlerGuard } from './platform/rate-limit/caller-throttler.guard';
 import { MemoryThrottlerStorage } from './platform/rate-limit/memory-throttler.storage';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';

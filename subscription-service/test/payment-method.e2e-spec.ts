@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { BillingRunService } from '../src/billing/billing-run.service';
 import { Plan } from '../src/generated/prisma/client';
-import { PaymentInitiatePayload } from '../src/payments-outbox/payment-initiate.message';
+import { PaymentInitiatePayload } from '../src/payments-outbox/messages/payment-initiate.message';
 import { createPlan, createUser } from './support/factories';
 import { FakePaymentGateway } from './support/fake-payment-gateway';
 import { activeSubscription, deliverPaymentEvent, subscribe } from './support/flows';

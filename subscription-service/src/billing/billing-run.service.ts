@@ -2,18 +2,18 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { Subscription } from '../generated/prisma/client';
-import { countInvoicePayments, findInvoice, IN_FLIGHT_PAYMENT_STATUSES } from '../invoices/invoice.repository';
+import { countInvoicePayments, findInvoice, IN_FLIGHT_PAYMENT_STATUSES } from '../invoices/persistence/invoice.repository';
 import { findPlan } from '../plans/plan.repository';
 import { Clock, CLOCK } from '../platform/clock';
 import { selectList } from '../platform/database/columns';
 import { isUniqueViolation } from '../platform/database/database-errors';
 import { Database, SqlTransaction, statement } from '../platform/database/database';
 import { renewalPeriod } from '../subscriptions/domain/billing-period';
-import { SUBSCRIPTION_COLUMNS, updateSubscriptionVersioned } from '../subscriptions/subscription.repository';
-import { billingTime } from './domain/billing-time';
+import { SUBSCRIPTION_COLUMNS, updateSubscriptionVersioned } from '../subscriptions/persistence/subscription.repository';
+import { BillingMoment, billingTime } from './domain/billing-time';
 import { BillingWork, dueBillingWork } from './domain/due-work';
 import { postponedRetryAt } from './domain/dunning';
-import { BillingMoment, InvoiceIssuer } from './invoice-issuer';
+import { InvoiceIssuer } from './invoice-issuer';
 import { endSubscription } from './subscription-transitions';
 
 /** Due subscriptions looked up per query; they are then locked and processed one by one. */

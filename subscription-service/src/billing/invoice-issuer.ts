@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Invoice, InvoiceKind, InvoicePayment, InvoicePaymentInitiator, Plan, Subscription } from '../generated/prisma/client';
-import { InvoiceWithPayments } from '../invoices/invoice.mapper';
-import { countInvoicePayments, IN_FLIGHT_PAYMENT_STATUSES, updateInvoice } from '../invoices/invoice.repository';
-import { PAYMENT_INITIATE_TOPIC, PaymentInitiatePayload, PaymentInitiateWork } from '../payments-outbox/payment-initiate.message';
+import { countInvoicePayments, IN_FLIGHT_PAYMENT_STATUSES, InvoiceWithPayments, updateInvoice } from '../invoices/persistence/invoice.repository';
+import { PAYMENT_INITIATE_TOPIC, PaymentInitiatePayload, PaymentInitiateWork } from '../payments-outbox/messages/payment-initiate.message';
 import { SqlTransaction } from '../platform/database/database';
 import { WorkSignal } from '../platform/workers/work-signal';
 import { ChargeMessage, insertCharge, insertInvoiceWithCharge } from './charge.repository';
+import { BillingMoment } from './domain/billing-time';
 import { PayNowDecision, payNowDecision } from './domain/pay-now';
 
 /** Why a customer's payment attempt was not started (see payNowDecision). */
@@ -14,16 +14,6 @@ export type PayNowRefusal = Extract<PayNowDecision, { kind: 'refuse' }>;
 
 export function isPayNowRefusal(attempt: InvoicePayment | PayNowRefusal): attempt is PayNowRefusal {
   return 'kind' in attempt && attempt.kind === 'refuse';
-}
-
-/**
- * When something happens to a subscription: `billing` is its billing time (system time plus its
- * test-clock offset; stamped on invoices, payments and history), `system` the service clock (the
- * outbox worker schedules on it).
- */
-export interface BillingMoment {
-  readonly billing: Date;
-  readonly system: Date;
 }
 
 export interface InvoiceToIssue {

@@ -12,7 +12,7 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
-import { DURATION_LIST } from '../billing/domain/durations';
+import { DURATION_LIST } from './durations';
 
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? ['true', '1', 'yes'].includes(value.toLowerCase()) : value;

@@ -17,8 +17,8 @@ import {
   releaseOutboxMessage,
 } from './outbox.repository';
 import { GatewayCreateResult, PaymentGatewayClient } from './payment-gateway.client';
-import { PAYMENT_INITIATE_TOPIC, PaymentInitiatePayload } from './payment-initiate.message';
-import { REFUND_CREATE_TOPIC, RefundCreatePayload } from './refund-create.message';
+import { PAYMENT_INITIATE_TOPIC, PaymentInitiatePayload } from './messages/payment-initiate.message';
+import { REFUND_CREATE_TOPIC, RefundCreatePayload } from './messages/refund-create.message';
 
 /** A claimed row is hidden from other workers this long (well beyond one HTTP call); if this worker dies, the row comes back. */
 const MIN_LEASE_MS = 60_000;

@@ -4,7 +4,7 @@ import { DispatchingWorker } from '../platform/workers/dispatching-worker';
 import { WorkClaim, WorkSignal } from '../platform/workers/work-signal';
 import { OutboxDeliveryService } from './outbox-delivery.service';
 import { OutboxLease } from './outbox.repository';
-import { PAYMENT_INITIATE_TOPIC, PaymentInitiateWork } from './payment-initiate.message';
+import { PAYMENT_INITIATE_TOPIC, PaymentInitiateWork } from './messages/payment-initiate.message';
 
 /**
  * Runs the OutboxDeliveryService up to OUTBOX_CONCURRENCY messages at once (a DispatchingWorker). A charge is

@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { settleInvoicePayment, SettlementResult } from '../billing/payment-outcomes';
 import { isCollectible } from '../invoices/domain/invoice-status';
 import { GatewayPayment, PaymentGatewayClient } from '../payments-outbox/payment-gateway.client';
-import { hasPendingCharge, lockInvoicePayment, updateInvoicePayment } from '../invoices/invoice.repository';
+import { hasPendingCharge, lockInvoicePayment, updateInvoicePayment } from '../invoices/persistence/invoice.repository';
 import { Clock, CLOCK } from '../platform/clock';
 import { Database, statement } from '../platform/database/database';
 

@@ -2,12 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Plan, Subscription } from '../generated/prisma/client';
 import { BillingRunService } from '../billing/billing-run.service';
-import { billingTime } from '../billing/domain/billing-time';
+import { BillingMoment, billingTime } from '../billing/domain/billing-time';
 import { dunningWindowMs } from '../billing/domain/dunning';
-import { BillingMoment, InvoiceIssuer, isPayNowRefusal } from '../billing/invoice-issuer';
+import { InvoiceIssuer, isPayNowRefusal } from '../billing/invoice-issuer';
 import { endSubscription } from '../billing/subscription-transitions';
 import { AppConfig } from '../config/app-config';
-import { findInitialInvoice, findInvoice } from '../invoices/invoice.repository';
+import { findInitialInvoice, findInvoice } from '../invoices/persistence/invoice.repository';
 import { findPlan } from '../plans/plan.repository';
 import { isAdmin, Principal } from '../platform/auth/principal';
 import { Clock, CLOCK } from '../platform/clock';
@@ -44,7 +44,7 @@ import {
   listSubscriptionViews,
   lockSubscription,
   updateSubscriptionVersioned,
-} from './subscription.repository';
+} from './persistence/subscription.repository';
 
 /** How long an unpaid new subscription stays incomplete before it expires (Stripe: 23 h). */
 const INCOMPLETE_WINDOW_MS = 23 * 60 * 60 * 1000;
