@@ -1,6 +1,7 @@
 // `npm test`: every suite of the repository against a real PostgreSQL.
 //   0. mirrors              the platform files both services copy are still identical
 //                           (scripts/check-mirrors.mjs, list in scripts/mirrored-files.json; no database)
+//   0. dependencies         import boundaries and no folder-level cycles (dependency-cruiser; no database)
 //   1. payment-service      type check, lint, unit + e2e (its own database)
 //   2. subscription-service type check, lint, unit + e2e (its own database)
 //   3. cross-service        both services built and started as real processes over HTTP
@@ -9,7 +10,7 @@
 //                           functionally broken, never on a number (bench/README.md)
 // Uses TEST_DATABASE_URL / DATABASE_URL when given (any database on that server; suites get
 // their own databases next to it), otherwise starts an embedded PostgreSQL for the run.
-// `--only <suite>` runs one suite (mirrors | payment-service | subscription-service | cross-service | faults | bench).
+// `--only <suite>` runs one suite (mirrors | dependencies | payment-service | subscription-service | cross-service | faults | bench).
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +51,13 @@ const suites = [
     name: 'mirrors',
     needsDatabase: false,
     run: () => run(process.execPath, ['scripts/check-mirrors.mjs'], { cwd: root }),
+  },
+  {
+    // dependency-cruiser: no folder or module cycle, pure domain code, platform imports no feature, workers
+    // imported only by their module (subscription-service/.dependency-cruiser.cjs, payment-service/…).
+    name: 'dependencies',
+    needsDatabase: false,
+    run: () => run('npm', ['run', '--silent', 'lint:deps'], { cwd: root }),
   },
   serviceSuite('payment-service', 'payment_service_test'),
   serviceSuite('subscription-service', 'subscription_service_test'),

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppConfig } from './config/app-config';
 import { InvoicesModule } from './invoices/invoices.module';
 import { PaymentAnomaliesModule } from './payment-anomalies/payment-anomalies.module';
+import { PaymentsOutboxModule } from './payments-outbox/payments-outbox.module';
 import { PlansModule } from './plans/plans.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
@@ -13,7 +14,8 @@ import { CLOCK, Clock, SystemClock } from './platform/time/clock';
 import { Database } from './platform/database/database';
 import { PrismaService } from './platform/database/prisma.service';
 import { HealthController } from './platform/health/health.controller';
-import { AuthFailureLimiter } from './platform/rate-limit/auth-failure-limiter';
+import { AuthFailureLimiter } from './platform/auth/auth-failure-limiter';
+import { WorkSignal } from './platform/workers/work-signal';
 import { CallerThrottlerGuard } from './platform/rate-limit/caller-throttler.guard';
 import { MemoryThrottlerStorage } from './platform/rate-limit/memory-throttler.storage';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
@@ -28,7 +30,7 @@ export interface AppModuleOptions {
   readonly clock?: Clock;
 }
 
-/** Configuration, database (pool + Prisma on it) and clock, available to every feature module. */
+/** Configuration, database (pool + Prisma on it), clock and work signal, available to every feature module. */
 @Global()
 @Module({})
 class CoreModule {
@@ -38,6 +40,7 @@ class CoreModule {
       { provide: CLOCK, useValue: options.clock ?? new SystemClock() },
       Database,
       PrismaService,
+      WorkSignal,
     ];
     return { module: CoreModule, providers, exports: providers };
   }
@@ -60,6 +63,7 @@ export class AppModule {
         InvoicesModule,
         PaymentAnomaliesModule,
         WebhooksModule,
+        PaymentsOutboxModule,
         ReconciliationModule,
       ],
       controllers: [HealthController],

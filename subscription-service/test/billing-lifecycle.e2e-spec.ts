@@ -1,11 +1,11 @@
 import request from 'supertest';
-import { BillingWorker } from '../src/billing/billing.worker';
+import { BillingRunService } from '../src/billing/billing-run.service';
 import { Plan } from '../src/generated/prisma/client';
-import { PaymentOutboxWorker } from '../src/payments-outbox/payment-outbox.worker';
 import { createPlan, createUser } from './support/factories';
 import { FakePaymentGateway } from './support/fake-payment-gateway';
 import { activeSubscription, CreatedSubscription, deliverPaymentEvent, subscribe } from './support/flows';
 import { createTestApp, resetDatabase, TEST_ADMIN_KEY, TestApp } from './support/test-app';
+import { drainOutbox } from './support/outbox';
 
 const START = '2026-03-10T12:00:00.000Z';
 const PERIOD_END = '2026-04-10T12:00:00.000Z';
@@ -19,7 +19,7 @@ describe('billing lifecycle (e2e)', () => {
   const gateway = new FakePaymentGateway([202]);
   const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
 
-  const billing = (): BillingWorker => t.app.get(BillingWorker);
+  const billing = (): BillingRunService => t.app.get(BillingRunService);
   const getSubscription = async (id: string) => (await request(t.server).get(`/v1/subscriptions/${id}`).set(admin).expect(200)).body;
   const renewalInvoice = (subscriptionId: string) =>
     t.prisma.invoice.findFirstOrThrow({ where: { subscriptionId, kind: 'renewal' }, include: { payments: { orderBy: { createdAt: 'asc' } } } });
@@ -71,7 +71,7 @@ describe('billing lifecycle (e2e)', () => {
         entitledUntil: '2026-04-15T12:00:00.000Z',
       });
 
-      await t.app.get(PaymentOutboxWorker).drain();
+      await drainOutbox(t.app);
       const posted = gateway.requests.find((r) => r.body.merchantReference === invoice.id);
       expect(posted?.body).toMatchObject({ amount: 2900, currency: 'USD', metadata: { subscriptionId: sub.id, invoicePaymentId: invoice.payments[0].id } });
       expect(posted?.headers['idempotency-key']).toBe(`invoice-payment:${invoice.payments[0].id}`);
@@ -481,7 +481,7 @@ describe('billing workers racing (e2e)', () => {
     first.clock.set(PERIOD_END);
     second.clock.set(PERIOD_END);
 
-    const processed = await Promise.all([first.app.get(BillingWorker).runDue(), second.app.get(BillingWorker).runDue()]);
+    const processed = await Promise.all([first.app.get(BillingRunService).runDue(), second.app.get(BillingRunService).runDue()]);
     expect(processed[0] + processed[1]).toBe(12);
 
     const invoices = await first.prisma.invoice.findMany({ where: { subscriptionId: { in: ids }, kind: 'renewal' }, include: { payments: true } });
@@ -490,7 +490,7 @@ describe('billing workers racing (e2e)', () => {
     expect(invoices.every((i) => i.payments.length === 1)).toBe(true);
     const paymentIds = invoices.map((i) => i.payments[0].id);
     expect(await first.prisma.outboxMessage.count({ where: { aggregateId: { in: paymentIds } } })).toBe(12);
-    expect(await second.app.get(BillingWorker).runDue()).toBe(0);
+    expect(await second.app.get(BillingRunService).runDue()).toBe(0);
   });
 
   it('should reject a second renewal invoice for the same period at the database (the last line of defence)', async () => {

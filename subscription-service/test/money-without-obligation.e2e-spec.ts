@@ -1,12 +1,12 @@
 import request from 'supertest';
-import { BillingWorker } from '../src/billing/billing.worker';
+import { BillingRunService } from '../src/billing/billing-run.service';
 import { Plan } from '../src/generated/prisma/client';
-import { PaymentOutboxWorker } from '../src/payments-outbox/payment-outbox.worker';
 import { createPlan, createUser } from './support/factories';
 import { FakePaymentGateway } from './support/fake-payment-gateway';
 import { deliverPaymentEvent, paymentEventFor, subscribe } from './support/flows';
 import { createTestApp, resetDatabase, TEST_ADMIN_KEY, TestApp } from './support/test-app';
 import { refundEvent, signedHeaders } from './support/webhooks';
+import { drainOutbox } from './support/outbox';
 
 /**
  * Issue 9 §1–2: money moves only when it is owed. Charges of an invoice that stopped being collectible are
@@ -18,7 +18,6 @@ describe('money without an obligation (e2e)', () => {
   let pro: Plan;
   const gateway = new FakePaymentGateway([202]);
   const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
-  const outbox = () => t.app.get(PaymentOutboxWorker);
   const cancelNow = (id: string, auth: Record<string, string>) => request(t.server).post(`/v1/subscriptions/${id}/cancel`).set(auth).send({ atPeriodEnd: false }).expect(200);
   const invoiceOf = (id: string, auth: Record<string, string>) => request(t.server).get(`/v1/invoices/${id}`).set(auth).expect(200);
   const outcomeOf = async (eventId: string) => (await t.prisma.inboundWebhookEvent.findUniqueOrThrow({ where: { id: eventId } })).outcome;
@@ -43,7 +42,7 @@ describe('money without an obligation (e2e)', () => {
   it('should refund in full a charge that succeeds after the subscription was canceled now, and show the refund on the invoice', async () => {
     const user = await createUser(t.prisma);
     const sub = await subscribe(t, user.auth, pro.id, 'pm_card_processing_error');
-    await outbox().drain();
+    await drainOutbox(t.app);
     const gatewayPaymentId = gateway.acceptedPaymentIds.at(-1) as string;
 
     await cancelNow(sub.id, user.auth);
@@ -57,7 +56,7 @@ describe('money without an obligation (e2e)', () => {
     const refund = await t.prisma.invoiceRefund.findUniqueOrThrow({ where: { invoicePaymentId: sub.invoicePaymentId } });
     expect(refund).toMatchObject({ amount: 2900, currency: 'USD', reason: 'no_obligation', explanation: 'invoice_void', status: 'pending', gatewayPaymentId });
 
-    await outbox().drain();
+    await drainOutbox(t.app);
     const refundRequest = gateway.requests.at(-1);
     expect(refundRequest).toMatchObject({ method: 'POST', url: `/v1/payments/${gatewayPaymentId}/refunds` });
     expect(refundRequest?.headers['idempotency-key']).toBe(`invoice-refund:${refund.id}`);
@@ -84,14 +83,14 @@ describe('money without an obligation (e2e)', () => {
     gateway.respondWith(503);
     const user = await createUser(t.prisma);
     const sub = await subscribe(t, user.auth, pro.id);
-    await outbox().drain();
+    await drainOutbox(t.app);
     const sent = gateway.requests.length;
     expect((await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: sub.invoicePaymentId } })).status).toBe('pending');
 
     await cancelNow(sub.id, user.auth);
     gateway.respondWith(202);
     t.clock.advance(10 * 60_000);
-    await outbox().drain();
+    await drainOutbox(t.app);
 
     expect(gateway.requests.length).toBe(sent);
     expect(await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: sub.invoicePaymentId } })).toMatchObject({ status: 'canceled' });
@@ -108,7 +107,7 @@ describe('money without an obligation (e2e)', () => {
     // That sender is gone; the lease expires and this one claims the message.
     t.clock.advance(120_000);
     const sent = gateway.requests.length;
-    await outbox().drain();
+    await drainOutbox(t.app);
 
     expect(gateway.requests.length).toBe(sent);
     expect(await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: sub.invoicePaymentId } })).toMatchObject({ status: 'canceled' });
@@ -121,7 +120,7 @@ describe('money without an obligation (e2e)', () => {
     // As after a crash between the send and its record: the webhook settled the payment, the message is still pending.
     await deliverPaymentEvent(t, { type: 'payment.succeeded', invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId });
     const sent = gateway.requests.length;
-    await outbox().drain();
+    await drainOutbox(t.app);
 
     expect(gateway.requests.length).toBe(sent);
     expect(await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: sub.invoicePaymentId } })).toMatchObject({ status: 'sent' });
@@ -147,7 +146,7 @@ describe('money without an obligation (e2e)', () => {
     const sub = await subscribe(t, user.auth, pro.id);
     await deliverPaymentEvent(t, { type: 'payment.failed', invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId, sequence: 1 });
     t.clock.advance(24 * 3600_000);
-    expect(await t.app.get(BillingWorker).runDueFor(sub.id)).toBe('expire_incomplete');
+    expect(await t.app.get(BillingRunService).runDueFor(sub.id)).toBe('expire_incomplete');
 
     const late = await deliverPaymentEvent(t, { type: 'payment.succeeded', invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId, sequence: 2 });
     expect(await outcomeOf(late.eventId)).toBe('refund_requested');
@@ -210,7 +209,7 @@ describe('money without an obligation (e2e)', () => {
     await deliver(rewritten);
     expect(await outcomeOf(rewritten.id)).toBe('anomaly');
 
-    await outbox().drain();
+    await drainOutbox(t.app);
     const wrongId = await paymentEventFor(t, { type: 'payment.succeeded', invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId, gatewayPaymentId: '00000000-0000-4000-8000-000000000001' });
     await deliver(wrongId);
     expect(await outcomeOf(wrongId.id)).toBe('anomaly');

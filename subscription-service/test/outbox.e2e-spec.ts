@@ -1,8 +1,8 @@
 import request from 'supertest';
-import { PaymentOutboxWorker } from '../src/payments-outbox/payment-outbox.worker';
 import { createPlan, createUser } from './support/factories';
 import { FakePaymentGateway } from './support/fake-payment-gateway';
 import { createTestApp, resetDatabase, resetDatabaseBeforeStart, TestApp } from './support/test-app';
+import { drainOutbox } from './support/outbox';
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -102,9 +102,9 @@ describe('payment outbox worker (e2e)', () => {
       const created = await request(t.server).post('/v1/subscriptions').set(user.auth).send({ planId: plan.id, paymentMethod: 'pm_card_visa' }).expect(201);
       const invoicePaymentId = created.body.latestInvoice.payments[0].id;
 
-      await t.app.get(PaymentOutboxWorker).drain();
+      await drainOutbox(t.app);
       t.clock.advance(10 * 60 * 1000);
-      await t.app.get(PaymentOutboxWorker).drain();
+      await drainOutbox(t.app);
 
       expect(gateway.requests).toHaveLength(1);
       const message = await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } });
@@ -151,7 +151,7 @@ describe('payment outbox worker (e2e)', () => {
         await t.prisma.outboxMessage.updateMany({ where: { aggregateId: invoicePaymentId }, data: { lockedUntil: otherLease, attempts: { increment: 1 } } });
       };
 
-      await t.app.get(PaymentOutboxWorker).drain();
+      await drainOutbox(t.app);
 
       expect(gateway.requests.filter((r) => r.body.metadata.invoicePaymentId === invoicePaymentId)).toHaveLength(1);
       const message = await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } });
@@ -167,7 +167,7 @@ describe('payment outbox worker (e2e)', () => {
       const plan = await createPlan(t.prisma);
       const created = await request(t.server).post('/v1/subscriptions').set(user.auth).send({ planId: plan.id, paymentMethod: 'pm_card_visa' }).expect(201);
       const invoicePaymentId = created.body.latestInvoice.payments[0].id;
-      await t.app.get(PaymentOutboxWorker).drain();
+      await drainOutbox(t.app);
       expect(await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } })).toMatchObject({ status: 'sent', lockedUntil: null, attempts: 1 });
       expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: invoicePaymentId } })).status).toBe('processing');
     });

@@ -1,11 +1,11 @@
 import request from 'supertest';
-import { BillingWorker } from '../src/billing/billing.worker';
+import { BillingRunService } from '../src/billing/billing-run.service';
 import { Plan } from '../src/generated/prisma/client';
-import { PaymentOutboxWorker } from '../src/payments-outbox/payment-outbox.worker';
 import { createPlan, createUser, TestUser } from './support/factories';
 import { FakePaymentGateway } from './support/fake-payment-gateway';
 import { activeSubscription, deliverPaymentEvent, subscribe } from './support/flows';
 import { createTestApp, resetDatabase, TEST_ADMIN_KEY, TestApp } from './support/test-app';
+import { drainOutbox } from './support/outbox';
 
 const START = '2026-03-10T12:00:00.000Z';
 const PERIOD_END = '2026-04-10T12:00:00.000Z';
@@ -20,7 +20,7 @@ describe('pay now: POST /v1/invoices/{id}/pay and the retry after a payment-meth
   const gateway = new FakePaymentGateway([202]);
   const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
 
-  const billing = (): BillingWorker => t.app.get(BillingWorker);
+  const billing = (): BillingRunService => t.app.get(BillingRunService);
   const getSubscription = async (id: string) => (await request(t.server).get(`/v1/subscriptions/${id}`).set(admin).expect(200)).body;
   const historyOf = async (id: string) => (await request(t.server).get(`/v1/subscriptions/${id}/history`).set(admin).expect(200)).body.data;
   const renewalInvoice = (subscriptionId: string) =>
@@ -76,7 +76,7 @@ describe('pay now: POST /v1/invoices/{id}/pay and the retry after a payment-meth
       ]);
       const attempt = updated.body.latestInvoice.payments[1];
       expect(await t.prisma.outboxMessage.count({ where: { aggregateId: attempt.id } })).toBe(1);
-      await t.app.get(PaymentOutboxWorker).drain();
+      await drainOutbox(t.app);
       const posted = gateway.requests.filter((r) => r.body.metadata?.invoicePaymentId === attempt.id);
       expect(posted.map((r) => [r.body.merchantReference, r.body.paymentMethod, r.body.amount])).toEqual([[sub.invoiceId, 'pm_card_visa', 2900]]);
 

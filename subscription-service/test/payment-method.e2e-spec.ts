@@ -1,12 +1,12 @@
 import request from 'supertest';
-import { BillingWorker } from '../src/billing/billing.worker';
+import { BillingRunService } from '../src/billing/billing-run.service';
 import { Plan } from '../src/generated/prisma/client';
-import { PaymentInitiatePayload } from '../src/payments-outbox/payment-initiate.message';
-import { PaymentOutboxWorker } from '../src/payments-outbox/payment-outbox.worker';
+import { PaymentInitiatePayload } from '../src/payments-outbox/messages/payment-initiate.message';
 import { createPlan, createUser } from './support/factories';
 import { FakePaymentGateway } from './support/fake-payment-gateway';
 import { activeSubscription, deliverPaymentEvent, subscribe } from './support/flows';
 import { createTestApp, resetDatabase, TEST_ADMIN_KEY, TestApp } from './support/test-app';
+import { drainOutbox } from './support/outbox';
 
 const START = '2026-03-10T12:00:00.000Z';
 const PERIOD_END = '2026-04-10T12:00:00.000Z';
@@ -82,7 +82,7 @@ describe('PATCH /v1/subscriptions/{id} — default payment method (e2e)', () => 
 
     const late = await subscribe(t, user.auth, pro.id);
     t.clock.set('2026-03-11T11:00:00.000Z');
-    expect(await t.app.get(BillingWorker).runDueFor(late.id)).toBe('expire_incomplete');
+    expect(await t.app.get(BillingRunService).runDueFor(late.id)).toBe('expire_incomplete');
     const expired = await patch(late.id, admin, { paymentMethod: 'pm_card_mastercard' }).expect(409);
     expect(expired.body.code).toBe('subscription_ended');
   });
@@ -97,8 +97,8 @@ describe('PATCH /v1/subscriptions/{id} — default payment method (e2e)', () => 
     // The card on file goes bad before the renewal.
     await patch(sub.id, user.auth, { paymentMethod: 'pm_card_declined' }).expect(200);
     t.clock.set(PERIOD_END);
-    expect(await t.app.get(BillingWorker).runDueFor(sub.id)).toBe('renew');
-    await t.app.get(PaymentOutboxWorker).drain();
+    expect(await t.app.get(BillingRunService).runDueFor(sub.id)).toBe('renew');
+    await drainOutbox(t.app);
     const renewal = await t.prisma.invoice.findFirstOrThrow({ where: { subscriptionId: sub.id, kind: 'renewal' }, include: { payments: true } });
     const first = renewal.payments[0];
     expect(first.paymentMethod).toBe('pm_card_declined');
@@ -116,8 +116,8 @@ describe('PATCH /v1/subscriptions/{id} — default payment method (e2e)', () => 
     expect(await t.prisma.invoicePayment.count({ where: { invoiceId: renewal.id } })).toBe(1); // nothing charged by the update itself
 
     t.clock.set(FIRST_RETRY);
-    expect(await t.app.get(BillingWorker).runDueFor(sub.id)).toBe('retry_renewal_payment');
-    await t.app.get(PaymentOutboxWorker).drain();
+    expect(await t.app.get(BillingRunService).runDueFor(sub.id)).toBe('retry_renewal_payment');
+    await drainOutbox(t.app);
     const payments = await t.prisma.invoicePayment.findMany({ where: { invoiceId: renewal.id }, orderBy: { createdAt: 'asc' } });
     expect(payments.map((p) => [p.status, p.paymentMethod])).toEqual([
       ['failed', 'pm_card_declined'],

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { BillingWorker } from '../src/billing/billing.worker';
+import { BillingRunService } from '../src/billing/billing-run.service';
 import { Plan } from '../src/generated/prisma/client';
 import { createPlan, createUser } from './support/factories';
 import { FakePaymentGateway } from './support/fake-payment-gateway';
@@ -77,7 +77,7 @@ describe('plan changes: when they take effect (e2e)', () => {
 
     // At the year's end the renewal bills Pro monthly and the next period is a month.
     t.clock.set('2027-03-10T12:00:00.000Z');
-    expect(await t.app.get(BillingWorker).runDueFor(sub.id)).toBe('renew');
+    expect(await t.app.get(BillingRunService).runDueFor(sub.id)).toBe('renew');
     const renewal = (await invoicesOf(sub.id)).at(-1);
     expect(renewal).toMatchObject({ kind: 'renewal', planId: proMonthly.id, amount: 2900, periodEnd: new Date('2027-04-10T12:00:00.000Z') });
   });
@@ -102,7 +102,7 @@ describe('plan changes: when they take effect (e2e)', () => {
     expect(await invoicesOf(sub.id)).toHaveLength(1);
 
     t.clock.set(PERIOD_END);
-    await t.app.get(BillingWorker).runDueFor(sub.id);
+    await t.app.get(BillingRunService).runDueFor(sub.id);
     const renewal = (await invoicesOf(sub.id)).at(-1);
     expect(renewal).toMatchObject({ kind: 'renewal', planId: business.id, amount: 9900 });
     const payment = await t.prisma.invoicePayment.findFirstOrThrow({ where: { invoiceId: renewal?.id } });

@@ -1,12 +1,12 @@
 import request from 'supertest';
 import { Plan } from '../src/generated/prisma/client';
-import { PaymentOutboxWorker } from '../src/payments-outbox/payment-outbox.worker';
-import { ReconciliationWorker } from '../src/reconciliation/reconciliation.worker';
+import { ReconciliationService } from '../src/reconciliation/reconciliation.service';
 import { createPlan, createUser, TestUser } from './support/factories';
 import { FakePaymentGateway } from './support/fake-payment-gateway';
 import { CreatedSubscription, paymentEventFor, subscribe } from './support/flows';
 import { createTestApp, resetDatabase, TestApp } from './support/test-app';
 import { signedHeaders } from './support/webhooks';
+import { drainOutbox } from './support/outbox';
 
 const SIXTEEN_MINUTES = 16 * 60 * 1000;
 
@@ -36,7 +36,7 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
   async function sentSubscription(): Promise<{ user: TestUser; sub: CreatedSubscription; gatewayPaymentId: string }> {
     const user = await createUser(t.prisma);
     const sub = await subscribe(t, user.auth, plan.id);
-    await t.app.get(PaymentOutboxWorker).drain();
+    await drainOutbox(t.app);
     const payment = await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } });
     expect(payment.status).toBe('processing');
     return { user, sub, gatewayPaymentId: payment.gatewayPaymentId as string };
@@ -63,13 +63,13 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       const { sub } = await sentSubscription();
       t.clock.advance(14 * 60 * 1000);
       const lookupsBefore = gateway.lookups.length;
-      const results = await t.app.get(ReconciliationWorker).runOnce();
+      const results = await t.app.get(ReconciliationService).reconcileStale();
       expect(results.filter((r) => r.invoicePaymentId === sub.invoicePaymentId)).toEqual([]);
       expect(gateway.lookups.length).toBe(lookupsBefore);
       expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe('processing');
       // Settle it so later tests start from a clean slate.
       t.clock.advance(SIXTEEN_MINUTES);
-      await t.app.get(ReconciliationWorker).runOnce();
+      await t.app.get(ReconciliationService).reconcileStale();
     });
 
     it('should apply succeeded from the lookup: invoice paid, subscription active, history cause reconciliation; the late webhook changes nothing', async () => {
@@ -77,7 +77,7 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       const { user, sub, gatewayPaymentId } = await sentSubscription();
       t.clock.advance(SIXTEEN_MINUTES);
 
-      const results = await t.app.get(ReconciliationWorker).runOnce();
+      const results = await t.app.get(ReconciliationService).reconcileStale();
 
       expect(results).toEqual([{ invoicePaymentId: sub.invoicePaymentId, outcome: 'invoice_paid' }]);
       const lookup = gateway.lookups.at(-1);
@@ -94,7 +94,7 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
 
       // Nothing left to reconcile.
       t.clock.advance(SIXTEEN_MINUTES);
-      expect(await t.app.get(ReconciliationWorker).runOnce()).toEqual([]);
+      expect(await t.app.get(ReconciliationService).reconcileStale()).toEqual([]);
 
       const late = await lateWebhook('payment.succeeded', sub, gatewayPaymentId);
       expect(late.status).toBe(200);
@@ -110,7 +110,7 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       const { user, sub, gatewayPaymentId } = await sentSubscription();
       t.clock.advance(SIXTEEN_MINUTES);
 
-      const results = await t.app.get(ReconciliationWorker).runOnce();
+      const results = await t.app.get(ReconciliationService).reconcileStale();
 
       expect(results).toEqual([{ invoicePaymentId: sub.invoicePaymentId, outcome: 'invoice_failed' }]);
       const got = await request(t.server).get(`/v1/subscriptions/${sub.id}`).set(user.auth).expect(200);
@@ -135,14 +135,14 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       const { user, sub, gatewayPaymentId } = await sentSubscription();
       t.clock.advance(SIXTEEN_MINUTES);
 
-      const results = await t.app.get(ReconciliationWorker).runOnce();
+      const results = await t.app.get(ReconciliationService).reconcileStale();
 
       expect(results).toEqual([{ invoicePaymentId: sub.invoicePaymentId, outcome: 'still_processing' }]);
       expect(await invoicePaymentOf(user, sub.invoiceId)).toMatchObject({ status: 'processing', gatewayPaymentId });
       expect((await t.prisma.invoice.findUniqueOrThrow({ where: { id: sub.invoiceId } })).status).toBe('open');
       expect((await t.prisma.subscription.findUniqueOrThrow({ where: { id: sub.id } })).status).toBe('incomplete');
       // Looked at again only after another threshold.
-      expect(await t.app.get(ReconciliationWorker).runOnce()).toEqual([]);
+      expect(await t.app.get(ReconciliationService).reconcileStale()).toEqual([]);
 
       const late = await lateWebhook('payment.succeeded', sub, gatewayPaymentId);
       expect(late.status).toBe(200);
@@ -161,7 +161,7 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       // The gateway creates the payment, then answers after HTTP_TIMEOUT_MS (300 ms) has passed.
       gateway.beforeAnswer = () => new Promise((resolve) => setTimeout(resolve, 800));
 
-      await t.app.get(PaymentOutboxWorker).drain();
+      await drainOutbox(t.app);
 
       expect(gateway.payments.length).toBe(createdBefore + 1);
       expect(await invoicePaymentOf(user, sub.invoiceId)).toMatchObject({ status: 'unknown', gatewayPaymentId: null });
@@ -173,7 +173,7 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
 
       gateway.beforeAnswer = null;
       t.clock.advance(2000);
-      await t.app.get(PaymentOutboxWorker).drain();
+      await drainOutbox(t.app);
 
       const sent = gateway.requests.slice(requestsBefore);
       expect(sent).toHaveLength(2);
@@ -189,13 +189,13 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       const user = await createUser(t.prisma);
       const sub = await subscribe(t, user.auth, plan.id);
       gateway.beforeAnswer = () => new Promise((resolve) => setTimeout(resolve, 800));
-      await t.app.get(PaymentOutboxWorker).drain();
+      await drainOutbox(t.app);
       gateway.beforeAnswer = null;
       expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe('unknown');
       const gatewayPaymentId = gateway.payments.at(-1)?.id;
 
       t.clock.advance(SIXTEEN_MINUTES);
-      const results = await t.app.get(ReconciliationWorker).runOnce();
+      const results = await t.app.get(ReconciliationService).reconcileStale();
 
       // (the earlier test's payment, still processing, is settled in the same pass)
       expect(results).toContainEqual({ invoicePaymentId: sub.invoicePaymentId, outcome: 'invoice_paid' });
@@ -203,7 +203,7 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       expect((await t.prisma.subscription.findUniqueOrThrow({ where: { id: sub.id } })).status).toBe('active');
       // The outbox retry that follows gets the same payment and changes nothing.
       const created = gateway.payments.length;
-      await t.app.get(PaymentOutboxWorker).drain();
+      await drainOutbox(t.app);
       expect(gateway.payments.length).toBe(created);
       expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe('succeeded');
     });
@@ -215,12 +215,12 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       await t.prisma.invoicePayment.update({ where: { id: sub.invoicePaymentId }, data: { status: 'unknown', updatedAt: t.clock.now() } });
       t.clock.advance(SIXTEEN_MINUTES);
 
-      const results = await t.app.get(ReconciliationWorker).runOnce();
+      const results = await t.app.get(ReconciliationService).reconcileStale();
 
       expect(results.filter((r) => r.invoicePaymentId === sub.invoicePaymentId)).toEqual([{ invoicePaymentId: sub.invoicePaymentId, outcome: 'not_found' }]);
       expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe('unknown');
       gateway.paymentStatus = 'processing';
-      await t.app.get(PaymentOutboxWorker).drain();
+      await drainOutbox(t.app);
       expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe('processing');
       expect(gateway.payments.filter((p) => p.body.metadata.invoicePaymentId === sub.invoicePaymentId)).toHaveLength(1);
     });
@@ -234,12 +234,12 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       expect(await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: sub.invoicePaymentId } })).toMatchObject({ status: 'canceled' });
       t.clock.advance(SIXTEEN_MINUTES);
 
-      const results = await t.app.get(ReconciliationWorker).runOnce();
+      const results = await t.app.get(ReconciliationService).reconcileStale();
 
       expect(results.filter((r) => r.invoicePaymentId === sub.invoicePaymentId)).toEqual([{ invoicePaymentId: sub.invoicePaymentId, outcome: 'canceled_never_created' }]);
       expect(await invoicePaymentOf(user, sub.invoiceId)).toMatchObject({ status: 'canceled' });
       const sent = gateway.requests.length;
-      await t.app.get(PaymentOutboxWorker).drain();
+      await drainOutbox(t.app);
       expect(gateway.requests.length).toBe(sent);
     });
   });

@@ -1,8 +1,8 @@
-import { PaymentOutboxWorker } from '../src/payments-outbox/payment-outbox.worker';
 import { createPlan, createUser } from './support/factories';
 import { FakePaymentGateway } from './support/fake-payment-gateway';
 import { subscribe } from './support/flows';
 import { createTestApp, resetDatabase, TestApp } from './support/test-app';
+import { drainOutbox } from './support/outbox';
 
 describe('graceful shutdown of the outbox worker (e2e)', () => {
   const gateway = new FakePaymentGateway([202]);
@@ -54,7 +54,7 @@ describe('graceful shutdown of the outbox worker (e2e)', () => {
     // A new instance (same clock start: an unreleased lease would still hide the rows) sends the rest.
     const second = await createTestApp({ PAYMENT_SERVICE_URL: url });
     try {
-      await second.app.get(PaymentOutboxWorker).drain();
+      await drainOutbox(second.app);
       const sentTo = gateway.requests.map((r) => r.body.metadata.invoicePaymentId as string).sort();
       expect(sentTo).toEqual([...invoicePaymentIds].sort());
       expect(gateway.payments).toHaveLength(3);

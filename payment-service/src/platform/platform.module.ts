@@ -8,7 +8,7 @@ import { Database } from './database/database';
 import { PrismaService } from './database/prisma.service';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { HealthController } from './health/health.controller';
-import { AuthFailureLimiter } from './rate-limit/auth-failure-limiter';
+import { AuthFailureLimiter } from './auth/auth-failure-limiter';
 import { CallerThrottlerGuard } from './rate-limit/caller-throttler.guard';
 import { MemoryThrottlerStorage } from './rate-limit/memory-throttler.storage';
 import { CLOCK, RANDOM_SOURCE, SystemClock } from './time/clock';

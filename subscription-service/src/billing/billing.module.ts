@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { PaymentsOutboxModule } from '../payments-outbox/payments-outbox.module';
+import { BillingRunService } from './billing-run.service';
 import { BillingWorker } from './billing.worker';
 import { InvoiceIssuer } from './invoice-issuer';
 
-@Module({ imports: [PaymentsOutboxModule], providers: [BillingWorker, InvoiceIssuer], exports: [BillingWorker, InvoiceIssuer] })
+@Module({ providers: [BillingRunService, BillingWorker, InvoiceIssuer], exports: [BillingRunService, InvoiceIssuer] })
 export class BillingModule {}

@@ -1,5 +1,5 @@
 import { Invoice, InvoicePayment } from '../generated/prisma/client';
-import { PAYMENT_INITIATE_TOPIC, PaymentInitiatePayload } from '../payments-outbox/payment-initiate.message';
+import { PAYMENT_INITIATE_TOPIC, PaymentInitiatePayload } from '../payments-outbox/messages/payment-initiate.message';
 import { Sql, statement } from '../platform/database/database';
 
 /** The outbox message that asks the payment service to charge an invoice payment (see outbox.repository). */

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Invoice, InvoiceKind, InvoicePayment, InvoicePaymentInitiator, Plan, Subscription } from '../generated/prisma/client';
-import { InvoiceWithPayments } from '../invoices/invoice.mapper';
-import { countInvoicePayments, IN_FLIGHT_PAYMENT_STATUSES, updateInvoice } from '../invoices/invoice.repository';
-import { PaymentInitiatePayload } from '../payments-outbox/payment-initiate.message';
-import { PaymentOutboxWorker } from '../payments-outbox/payment-outbox.worker';
+import { countInvoicePayments, IN_FLIGHT_PAYMENT_STATUSES, InvoiceWithPayments, updateInvoice } from '../invoices/persistence/invoice.repository';
+import { PAYMENT_INITIATE_TOPIC, PaymentInitiatePayload, PaymentInitiateWork } from '../payments-outbox/messages/payment-initiate.message';
 import { SqlTransaction } from '../platform/database/database';
+import { WorkSignal } from '../platform/workers/work-signal';
 import { ChargeMessage, insertCharge, insertInvoiceWithCharge } from './charge.repository';
+import { BillingMoment } from './domain/billing-time';
 import { PayNowDecision, payNowDecision } from './domain/pay-now';
 
 /** Why a customer's payment attempt was not started (see payNowDecision). */
@@ -14,16 +14,6 @@ export type PayNowRefusal = Extract<PayNowDecision, { kind: 'refuse' }>;
 
 export function isPayNowRefusal(attempt: InvoicePayment | PayNowRefusal): attempt is PayNowRefusal {
   return 'kind' in attempt && attempt.kind === 'refuse';
-}
-
-/**
- * When something happens to a subscription: `billing` is its billing time (system time plus its
- * test-clock offset; stamped on invoices, payments and history), `system` the service clock (the
- * outbox worker schedules on it).
- */
-export interface BillingMoment {
-  readonly billing: Date;
-  readonly system: Date;
 }
 
 export interface InvoiceToIssue {
@@ -47,7 +37,7 @@ export interface InvoiceToIssue {
 /** Issues invoices and asks for their payment, always together with the outbox message that charges them. */
 @Injectable()
 export class InvoiceIssuer {
-  constructor(private readonly outbox: PaymentOutboxWorker) {}
+  constructor(private readonly signal: WorkSignal) {}
 
   /**
    * Writes an open invoice, its pending payment and the `payment.initiate` outbox message in the
@@ -153,6 +143,15 @@ export class InvoiceIssuer {
       paymentMethod: payment.paymentMethod,
       description: invoice.description,
     };
-    return this.outbox.prepareMessage(tx, payload, payment.requestId, at.system);
+    return this.raiseCharge(tx, { id: randomUUID(), payload, requestId: payment.requestId }, at.system);
+  }
+
+  /**
+   * The message for `work`, raised on the WorkSignal: claimed by this process's outbox worker (a send slot
+   * reserved, `leaseUntil` set; sent as soon as `tx` commits) when a slot is free, or unclaimed, for polling.
+   */
+  private raiseCharge(tx: SqlTransaction, work: PaymentInitiateWork, now: Date): ChargeMessage {
+    const leaseUntil = this.signal.raise(PAYMENT_INITIATE_TOPIC, work, tx, now);
+    return { ...work, now, leaseUntil };
   }
 }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { lockInvoiceRefund, updateInvoiceRefund } from '../invoices/invoice-refund.repository';
+import { lockInvoiceRefund, updateInvoiceRefund } from '../invoices/persistence/invoice-refund.repository';
 import { Sql } from '../platform/database/database';
 
 export type RefundOutcome =

@@ -1,5 +1,5 @@
 import { InvoiceRefund } from '../generated/prisma/client';
-import { REFUND_CREATE_TOPIC, RefundCreatePayload } from '../payments-outbox/refund-create.message';
+import { REFUND_CREATE_TOPIC, RefundCreatePayload } from '../payments-outbox/messages/refund-create.message';
 import { Sql, statement } from '../platform/database/database';
 
 // Refunds are written with the outbox message that requests them, as charges are (charge.repository.ts).

@@ -1,8 +1,16 @@
 import { StatusChangeCauseType, Subscription } from '../generated/prisma/client';
-import { voidInvoicesOfEndedSubscription } from '../invoices/invoice.repository';
+import { voidInvoicesOfEndedSubscription } from '../invoices/persistence/invoice.repository';
 import { Sql } from '../platform/database/database';
-import { assertTransition, isLive, SubscriptionStatus } from '../subscriptions/domain/subscription-status';
-import { insertStatusChange, SubscriptionChanges, updateSubscriptionVersioned } from '../subscriptions/subscription.repository';
+import { DomainError } from '../platform/errors/domain-error';
+import { canTransition, isLive, SubscriptionStatus } from '../subscriptions/domain/subscription-status';
+import { insertStatusChange, SubscriptionChanges, updateSubscriptionVersioned } from '../subscriptions/persistence/subscription.repository';
+
+/** Throws invalid_state_transition (409) unless `from → to` is in the state machine's table (canTransition). */
+export function assertTransition(from: SubscriptionStatus, to: SubscriptionStatus): void {
+  if (!canTransition(from, to)) {
+    throw new DomainError('invalid_state_transition', `A subscription cannot go from ${from} to ${to}.`);
+  }
+}
 
 export interface StatusChangeCause {
   readonly reason: string;

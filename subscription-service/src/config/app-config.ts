@@ -1,5 +1,5 @@
-import { parseDurationList } from '../billing/domain/durations';
-import { sha256Hex } from '../platform/auth/api-key';
+import { createHash } from 'node:crypto';
+import { parseDurationList } from './durations';
 import { Environment } from './environment';
 
 /** Typed, derived configuration. Secrets are reduced to what the code needs (hashes, decoded keys). */
@@ -38,7 +38,8 @@ export class AppConfig {
     this.logLevel = env.LOG_LEVEL;
     this.databaseUrl = env.DATABASE_URL;
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
-    this.adminKeyHashes = splitList(env.ADMIN_API_KEYS).map(sha256Hex);
+    // The same digest as platform/auth's sha256Hex, which the API key guard compares with.
+    this.adminKeyHashes = splitList(env.ADMIN_API_KEYS).map((key) => createHash('sha256').update(key, 'utf8').digest('hex'));
     this.paymentService = {
       baseUrl: env.PAYMENT_SERVICE_URL.replace(/\/+$/, ''),
       apiKey: env.PAYMENT_SERVICE_API_KEY,

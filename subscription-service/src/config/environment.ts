@@ -12,7 +12,7 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
-import { DURATION_LIST } from '../billing/domain/durations';
+import { DURATION_LIST } from './durations';
 import { toBoolean, toNumber } from './env-parsing';
 
 

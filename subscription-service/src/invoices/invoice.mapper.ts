@@ -1,8 +1,6 @@
-import { Invoice, InvoicePayment, InvoiceRefund } from '../generated/prisma/client';
+import { InvoicePayment, InvoiceRefund } from '../generated/prisma/client';
 import { InvoiceLineResponse, InvoicePaymentResponse, InvoiceRefundResponse, InvoiceResponse } from './dto/invoice.dto';
-
-/** An invoice with its payments and its refunds, each oldest first. */
-export type InvoiceWithPayments = Invoice & { payments: InvoicePayment[]; refunds: InvoiceRefund[] };
+import { InvoiceWithPayments } from './persistence/invoice.repository';
 
 export function toInvoiceResponse(invoice: InvoiceWithPayments): InvoiceResponse {
   return {

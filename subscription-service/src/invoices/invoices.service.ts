@@ -8,10 +8,10 @@ import { DomainError } from '../platform/errors/domain-error';
 import { cursorAfter, ListPage, toPage } from '../platform/http/pagination';
 import { IdempotencyRequest } from '../platform/idempotency/idempotency-key';
 import { IdempotentResult, runIdempotent } from '../platform/idempotency/idempotent-transaction';
-import { lockSubscription } from '../subscriptions/subscription.repository';
+import { lockSubscription } from '../subscriptions/persistence/subscription.repository';
 import { InvoiceResponse, ListInvoicesQuery, PayNowRequest } from './dto/invoice.dto';
 import { toInvoiceResponse } from './invoice.mapper';
-import { findInvoice, findInvoiceCursor, findVisibleInvoice, listInvoices } from './invoice.repository';
+import { findInvoice, findInvoiceCursor, findVisibleInvoice, listInvoices } from './persistence/invoice.repository';
 
 @Injectable()
 export class InvoicesService {

@@ -2,8 +2,8 @@ import { Sql, statement } from '../platform/database/database';
 
 // Messages are written with the invoice payment they charge (billing/charge.repository.ts) or the refund they
 // request (billing/refund-request.repository.ts), in one statement.
-import { PaymentInitiatePayload } from './payment-initiate.message';
-import { RefundCreatePayload } from './refund-create.message';
+import { PaymentInitiatePayload } from './messages/payment-initiate.message';
+import { RefundCreatePayload } from './messages/refund-create.message';
 
 /** A claimed outbox row: the lease (its `locked_until`) is this worker's proof of ownership. */
 export interface OutboxLease {

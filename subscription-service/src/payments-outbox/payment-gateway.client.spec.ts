@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import { AppConfig } from '../config/app-config';
-import { PaymentInitiatePayload } from './payment-initiate.message';
+import { PaymentInitiatePayload } from './messages/payment-initiate.message';
 import { PaymentGatewayClient } from './payment-gateway.client';
 
 const payload: PaymentInitiatePayload = {

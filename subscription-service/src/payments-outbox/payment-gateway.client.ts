@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { request } from 'undici';
 import { AppConfig } from '../config/app-config';
-import { PaymentInitiatePayload } from './payment-initiate.message';
-import { RefundCreatePayload } from './refund-create.message';
+import { PaymentInitiatePayload } from './messages/payment-initiate.message';
+import { RefundCreatePayload } from './messages/refund-create.message';
 
 /** The answer to a create request (a payment or a refund); `id` is the created resource's id at the payment service. */
 export type GatewayCreateResult =

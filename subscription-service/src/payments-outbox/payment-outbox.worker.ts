@@ -1,207 +1,42 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { ChargeMessage } from '../billing/charge.repository';
-import { settleInvoicePayment } from '../billing/payment-outcomes';
-import { settleInvoiceRefund } from '../billing/refund-outcomes';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { Clock, CLOCK } from '../platform/time/clock';
-import { Database, SqlTransaction } from '../platform/database/database';
 import { DispatchingWorker } from '../platform/workers/dispatching-worker';
-import { OUTBOX_BACKOFF, retryDelayMs } from './domain/retry-backoff';
-import {
-  checkChargeStillOwed,
-  claimDueOutboxMessages,
-  OutboxLease,
-  OutboxResult,
-  recordOutboxResult,
-  recordOutcomeUnknown,
-  recordPaymentRequested,
-  recordRefundRequested,
-  releaseOutboxMessage,
-} from './outbox.repository';
-import { GatewayCreateResult, PaymentGatewayClient } from './payment-gateway.client';
-import { PAYMENT_INITIATE_TOPIC, PaymentInitiatePayload } from './payment-initiate.message';
-import { REFUND_CREATE_TOPIC, RefundCreatePayload } from './refund-create.message';
-
-/** A claimed row is hidden from other workers this long (well beyond one HTTP call); if this worker dies, the row comes back. */
-const MIN_LEASE_MS = 60_000;
+import { WorkClaim, WorkSignal } from '../platform/workers/work-signal';
+import { OutboxDeliveryService } from './outbox-delivery.service';
+import { OutboxLease } from './outbox.repository';
+import { PAYMENT_INITIATE_TOPIC, PaymentInitiateWork } from './messages/payment-initiate.message';
 
 /**
- * Delivers `payment.initiate` (charge) and `refund.create` (refund) outbox messages to the payment service, up to OUTBOX_CONCURRENCY at once
- * (a DispatchingWorker). A message is normally claimed by the transaction that writes it and sent right
- * after its commit (`prepareMessage`); polling every OUTBOX_POLL_INTERVAL_MS picks up retries and everything
- * else. Rows are claimed with FOR UPDATE SKIP LOCKED plus a lease (`locked_until`), so any number of
- * replicas can run it, and a result is recorded only while this worker still holds the lease it claimed.
+ * Runs the OutboxDeliveryService up to OUTBOX_CONCURRENCY messages at once (a DispatchingWorker). A charge is
+ * normally claimed by the transaction that writes it and sent right after its commit: the worker listens to
+ * `payment.initiate` on the WorkSignal and, when a send slot is free, answers with a lease (see WorkSignal).
+ * Polling every OUTBOX_POLL_INTERVAL_MS picks up retries and everything else.
  */
 @Injectable()
 export class PaymentOutboxWorker extends DispatchingWorker<OutboxLease> {
   constructor(
-    private readonly db: Database,
-    private readonly gateway: PaymentGatewayClient,
-    private readonly config: AppConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly delivery: OutboxDeliveryService,
+    signal: WorkSignal,
+    config: AppConfig,
   ) {
     super(config.workersEnabled, config.outbox.pollIntervalMs, config.outbox.concurrency);
+    signal.onRaise<PaymentInitiateWork>(PAYMENT_INITIATE_TOPIC, (work, at) => this.claimOnCommit(work, at));
   }
 
-  /**
-   * For a `payment.initiate` message the caller is about to write in `tx` at `now` (system time): the
-   * message, claimed by this process (a send slot reserved, `leaseUntil` set) when a slot is free — it is
-   * then sent as soon as `tx` commits — or unclaimed, for polling to send.
-   */
-  prepareMessage(tx: SqlTransaction, payload: PaymentInitiatePayload, requestId: string | null, now: Date): ChargeMessage {
-    const claimed = this.reserveSlot();
-    const message: ChargeMessage = { id: randomUUID(), payload, requestId, now, leaseUntil: claimed ? this.leaseFrom(now) : null };
-    if (message.leaseUntil) {
-      const lease: OutboxLease = { id: message.id, topic: PAYMENT_INITIATE_TOPIC, payload, attempts: 1, requestId, leaseUntil: message.leaseUntil };
-      tx.onFinish((committed) => this.startReserved(committed ? lease : null));
-    }
-    return message;
-  }
-
-  /** Sends every due message one after another until none is left. For tests with workers disabled. */
-  async drain(): Promise<void> {
-    for (;;) {
-      const claimed = await this.claim(10);
-      if (claimed.length === 0) return;
-      for (const lease of claimed) await this.process(lease);
-    }
+  /** A charge being written at `at` (system time): claimed for this process when a send slot is free, sent once committed. */
+  private claimOnCommit(work: PaymentInitiateWork, at: Date): WorkClaim | null {
+    if (!this.reserveSlot()) return null;
+    const leaseUntil = this.delivery.leaseFrom(at);
+    const lease: OutboxLease = { id: work.id, topic: PAYMENT_INITIATE_TOPIC, payload: work.payload, attempts: 1, requestId: work.requestId, leaseUntil };
+    return { leaseUntil, start: (committed) => this.startReserved(committed ? lease : null) };
   }
 
   protected claim(limit: number): Promise<OutboxLease[]> {
-    const now = this.clock.now();
-    return claimDueOutboxMessages(this.db, now, this.leaseFrom(now), limit);
+    return this.delivery.claimDue(limit);
   }
 
-  private leaseFrom(now: Date): Date {
-    return new Date(now.getTime() + Math.max(MIN_LEASE_MS, 3 * this.config.paymentService.timeoutMs));
-  }
-
-  protected async process(lease: OutboxLease): Promise<void> {
-    try {
-      if (this.shuttingDown) {
-        // Claimed on commit while shutdown began: hand it back so another instance sends it now.
-        await releaseOutboxMessage(this.db, lease);
-        return;
-      }
-      await this.deliver(lease);
-    } catch (error) {
-      // A database error while recording: the lease expires and the row is sent again (same Idempotency-Key).
-      this.logger.error({ err: error, outboxMessageId: lease.id, requestId: lease.requestId }, 'outbox delivery failed');
-    }
-  }
-
-  private async deliver(lease: OutboxLease): Promise<void> {
-    switch (lease.topic) {
-      case PAYMENT_INITIATE_TOPIC:
-        return this.deliverCharge(lease, lease.payload as PaymentInitiatePayload);
-      case REFUND_CREATE_TOPIC:
-        return this.deliverRefund(lease, lease.payload as RefundCreatePayload);
-      default:
-        return this.markFailed(lease, `unknown topic ${lease.topic}`, async () => undefined);
-    }
-  }
-
-  /**
-   * A charge is sent only while it is owed: checked just before the send (checkChargeStillOwed), so a cancel or
-   * a settlement that committed after the message was written stops it. One that commits during the HTTP call
-   * cannot; that money is refunded when its outcome arrives (settleInvoicePayment).
-   */
-  private async deliverCharge(lease: OutboxLease, payload: PaymentInitiatePayload): Promise<void> {
-    const check = await checkChargeStillOwed(this.db, lease, payload.invoicePaymentId, this.clock.now());
-    if (check === 'lease_lost') return this.leaseLost(lease, 'not owed');
-    if (check === 'canceled' || check === 'already_at_gateway') {
-      const why = check === 'canceled' ? 'the invoice is no longer collectible' : 'the gateway already has the payment';
-      this.logger.log({ requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId, outboxMessageId: lease.id }, `charge not sent: ${why}`);
-      return;
-    }
-    const result = await this.gateway.createPayment(payload, lease.requestId);
-    const context = { requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId };
-    if (result.kind === 'accepted') {
-      if (!(await recordPaymentRequested(this.db, lease, result.id, this.clock.now()))) return this.leaseLost(lease, 'accepted');
-      this.logger.log({ ...context, gatewayPaymentId: result.id }, 'payment requested');
-      return;
-    }
-    if (result.kind === 'unknown') {
-      // The payment may exist at the gateway: say so on the invoice payment, and retry with the same
-      // Idempotency-Key (the gateway answers the payment it created, never a second one).
-      const now = this.clock.now();
-      const delay = retryDelayMs(lease.attempts, OUTBOX_BACKOFF);
-      const recorded = await recordOutcomeUnknown(this.db, lease, new Date(now.getTime() + delay), `outcome unknown: ${result.error}`, now);
-      if (!recorded) return this.leaseLost(lease, 'unknown');
-      this.logger.warn({ ...context, attempt: lease.attempts, retryInMs: delay, error: result.error }, 'payment request outcome unknown; will retry with the same Idempotency-Key');
-      return;
-    }
-    return this.recordUnaccepted(lease, result, context, (tx, now) =>
-      // Same lock order as the webhook: settleInvoicePayment locks the invoice payment, then its subscription.
-      settleInvoicePayment(
-        tx,
-        payload.invoicePaymentId,
-        { kind: 'failed', code: 'payment_request_rejected', message: result.kind === 'rejected' ? result.error : null, gateway: null },
-        { causeType: 'system', causeId: lease.requestId, eventType: 'payment_request.rejected' },
-        now,
-        this.config.billing.dunningScheduleMs,
-      ),
-    );
-  }
-
-  /** A refund request: the same Idempotency-Key on every send, so a retry after a timeout refunds once. */
-  private async deliverRefund(lease: OutboxLease, payload: RefundCreatePayload): Promise<void> {
-    const result = await this.gateway.createRefund(payload, lease.requestId);
-    const context = { requestId: lease.requestId, invoiceRefundId: payload.invoiceRefundId };
-    if (result.kind === 'accepted') {
-      if (!(await recordRefundRequested(this.db, lease, result.id, this.clock.now()))) return this.leaseLost(lease, 'accepted');
-      this.logger.log({ ...context, gatewayRefundId: result.id }, 'refund requested');
-      return;
-    }
-    return this.recordUnaccepted(lease, result, context, (tx, now) =>
-      settleInvoiceRefund(
-        tx,
-        { invoiceRefundId: payload.invoiceRefundId, gatewayRefundId: null },
-        { kind: 'failed', gatewayRefundId: null, code: 'refund_request_rejected', message: result.kind === 'rejected' ? result.error : null },
-        now,
-      ),
-    );
-  }
-
-  /**
-   * A send that was not accepted: retried later (a retryable error, or a refund's unknown outcome: same
-   * Idempotency-Key), or, when the payment service refused the request itself, the message `failed` and
-   * `onRejected` applied in the same transaction.
-   */
-  private async recordUnaccepted(
-    lease: OutboxLease,
-    result: Exclude<GatewayCreateResult, { kind: 'accepted' }>,
-    context: Record<string, unknown>,
-    onRejected: (tx: SqlTransaction, now: Date) => Promise<unknown>,
-  ): Promise<void> {
-    if (result.kind === 'rejected') return this.markFailed(lease, result.error, onRejected);
-    const delay = retryDelayMs(lease.attempts, OUTBOX_BACKOFF);
-    const retry: OutboxResult = { status: 'retry', nextAttemptAt: new Date(this.clock.now().getTime() + delay), lastError: result.error };
-    if (!(await recordOutboxResult(this.db, lease, retry))) return this.leaseLost(lease, result.kind);
-    this.logger.warn({ ...context, topic: lease.topic, attempt: lease.attempts, retryInMs: delay, error: result.error }, 'request to the payment service failed; will retry');
-  }
-
-  private async markFailed(lease: OutboxLease, error: string, onRejected: (tx: SqlTransaction, now: Date) => Promise<unknown>): Promise<void> {
-    const now = this.clock.now();
-    const recorded = await this.db.transaction(async (tx) => {
-      if (!(await recordOutboxResult(tx, lease, { status: 'failed', lastError: error }))) return false;
-      await onRejected(tx, now);
-      return true;
-    });
-    if (!recorded) return this.leaseLost(lease, 'rejected');
-    this.logger.error({ requestId: lease.requestId, outboxMessageId: lease.id, topic: lease.topic, error }, 'request rejected by the payment service; giving up');
-  }
-
-  /**
-   * The lease expired and another worker (or a restart) claimed the row again while this send was in
-   * flight: that worker owns the row now, so this result is discarded. The payment service still
-   * charges once: both sends carry the same Idempotency-Key.
-   */
-  private leaseLost(lease: OutboxLease, outcome: string): void {
-    this.logger.warn(
-      { requestId: lease.requestId, outboxMessageId: lease.id, leaseUntil: lease.leaseUntil.toISOString(), outcome },
-      'outbox lease lost before the result was recorded; result discarded',
-    );
+  /** Claimed on commit while shutdown began: handed back so another instance sends it now. */
+  protected process(lease: OutboxLease): Promise<void> {
+    return this.shuttingDown ? this.delivery.handBack(lease) : this.delivery.deliver(lease);
   }
 }

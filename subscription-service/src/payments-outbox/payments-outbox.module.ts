@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { OutboxDeliveryService } from './outbox-delivery.service';
 import { PaymentGatewayClient } from './payment-gateway.client';
 import { PaymentOutboxWorker } from './payment-outbox.worker';
 
-@Module({ providers: [PaymentGatewayClient, PaymentOutboxWorker], exports: [PaymentOutboxWorker, PaymentGatewayClient] })
+@Module({ providers: [PaymentGatewayClient, OutboxDeliveryService, PaymentOutboxWorker], exports: [PaymentGatewayClient, OutboxDeliveryService] })
 export class PaymentsOutboxModule {}

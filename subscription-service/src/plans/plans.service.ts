@@ -10,6 +10,7 @@ import { cursorAfter, ListPage, toPage } from '../platform/http/pagination';
 import { IdempotencyRequest } from '../platform/idempotency/idempotency-key';
 import { IdempotentResult, runIdempotent } from '../platform/idempotency/idempotent-transaction';
 import { CreatePlanRequest, ListPlansQuery, PlanResponse, UpdatePlanRequest } from './dto/plan.dto';
+import { toPlanResponse } from './plan.mapper';
 import { findPlan, findPlanCursor, insertPlan, listPlans } from './plan.repository';
 
 @Injectable()
@@ -80,21 +81,4 @@ export class PlansService {
     if (!plan) throw DomainError.notFound('Plan', id);
     return plan;
   }
-}
-
-export function toPlanResponse(plan: Plan): PlanResponse {
-  return {
-    id: plan.id,
-    object: 'plan',
-    code: plan.code,
-    name: plan.name,
-    description: plan.description,
-    amount: plan.amount,
-    currency: plan.currency,
-    interval: plan.interval,
-    intervalCount: plan.intervalCount,
-    active: plan.active,
-    createdAt: plan.createdAt.toISOString(),
-    updatedAt: plan.updatedAt.toISOString(),
-  };
 }

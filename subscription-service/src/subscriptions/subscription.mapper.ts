@@ -1,16 +1,13 @@
-import { billingTime } from '../billing/domain/billing-time';
-import { BillingMoment } from '../billing/invoice-issuer';
+import { BillingMoment, billingTime } from '../billing/domain/billing-time';
 import { Plan, Subscription, SubscriptionStatusChange } from '../generated/prisma/client';
 import { InvoiceLineResponse } from '../invoices/dto/invoice.dto';
-import { InvoiceWithPayments, toInvoiceResponse } from '../invoices/invoice.mapper';
-import { toPlanResponse } from '../plans/plans.service';
+import { toInvoiceResponse } from '../invoices/invoice.mapper';
+import { toPlanResponse } from '../plans/plan.mapper';
 import { renewalPeriod } from './domain/billing-period';
 import { PlanChangeQuote } from './domain/plan-change';
 import { entitlement } from './domain/subscription-status';
 import { PlanChangePreviewResponse, PlanChangeResult, StatusChangeResponse, SubscriptionResponse } from './dto/subscription.dto';
-
-/** A subscription with its plan and `invoices` = [its latest invoice with payments] (or none); see findSubscriptionView. */
-export type SubscriptionView = Subscription & { plan: Plan; invoices: InvoiceWithPayments[] };
+import { SubscriptionView } from './persistence/subscription.repository';
 
 
 /** `systemNow` is the service clock; access is evaluated at the subscription's billing time. */

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Plan, Subscription } from '../generated/prisma/client';
-import { BillingWorker } from '../billing/billing.worker';
-import { billingTime } from '../billing/domain/billing-time';
+import { BillingRunService } from '../billing/billing-run.service';
+import { BillingMoment, billingTime } from '../billing/domain/billing-time';
 import { dunningWindowMs } from '../billing/domain/dunning';
-import { BillingMoment, InvoiceIssuer, isPayNowRefusal } from '../billing/invoice-issuer';
+import { InvoiceIssuer, isPayNowRefusal } from '../billing/invoice-issuer';
 import { endSubscription } from '../billing/subscription-transitions';
 import { AppConfig } from '../config/app-config';
-import { findInitialInvoice, findInvoice } from '../invoices/invoice.repository';
+import { findInitialInvoice, findInvoice } from '../invoices/persistence/invoice.repository';
 import { findPlan } from '../plans/plan.repository';
 import { isAdmin, Principal } from '../platform/auth/principal';
 import { Clock, CLOCK } from '../platform/time/clock';
@@ -20,7 +20,16 @@ import { IdempotentResult, runIdempotent } from '../platform/idempotency/idempot
 import { cursorAfter, ListPage, toPage } from '../platform/http/pagination';
 import { firstPeriod } from './domain/billing-period';
 import { PlanChangeTiming, quotePlanChange } from './domain/plan-change';
-import { isLive } from './domain/subscription-status';
+import {
+  cancelAtPeriodEndRefusal,
+  cancelRefusal,
+  payInitialInvoiceRefusal,
+  paymentMethodChangeRefusal,
+  planChangeRefusal,
+  resumeRefusal,
+  SubscriptionRefusal,
+  withdrawScheduledChangeRefusal,
+} from './domain/subscription-guards';
 import {
   AdvanceTestClockRequest,
   CancelSubscriptionRequest,
@@ -44,7 +53,7 @@ import {
   listSubscriptionViews,
   lockSubscription,
   updateSubscriptionVersioned,
-} from './subscription.repository';
+} from './persistence/subscription.repository';
 
 /** How long an unpaid new subscription stays incomplete before it expires (Stripe: 23 h). */
 const INCOMPLETE_WINDOW_MS = 23 * 60 * 60 * 1000;
@@ -58,7 +67,7 @@ export class SubscriptionsService {
     private readonly db: Database,
     private readonly prisma: PrismaService,
     private readonly issuer: InvoiceIssuer,
-    private readonly billing: BillingWorker,
+    private readonly billingRun: BillingRunService,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -170,9 +179,7 @@ export class SubscriptionsService {
   async updateSubscription(principal: Principal, id: string, request: UpdateSubscriptionRequest, requestId: string): Promise<SubscriptionResponse> {
     return this.db.transaction(async (tx) => {
       const subscription = await this.lockVisibleSubscription(tx, principal, id);
-      if (!isLive(subscription.status)) {
-        throw new DomainError('subscription_ended', `The subscription is ${subscription.status}; it will not be charged again, so its payment method cannot change.`);
-      }
+      throwIfRefused(paymentMethodChangeRefusal(subscription));
       const at = this.momentFor(subscription);
       await updateSubscriptionVersioned(tx, subscription, { paymentMethod: request.paymentMethod }, at.billing);
       if (subscription.status === 'past_due' && subscription.renewalInvoiceId && this.config.billing.retryOnPaymentMethodUpdate) {
@@ -259,9 +266,7 @@ export class SubscriptionsService {
   async withdrawScheduledChange(principal: Principal, id: string): Promise<SubscriptionResponse> {
     await this.db.transaction(async (tx) => {
       const subscription = await this.lockVisibleSubscription(tx, principal, id);
-      if (!subscription.scheduledPlanId) {
-        throw new DomainError('no_scheduled_change', 'The subscription has no scheduled plan change.');
-      }
+      throwIfRefused(withdrawScheduledChangeRefusal(subscription));
       await updateSubscriptionVersioned(tx, subscription, { scheduledPlanId: null }, this.momentFor(subscription).billing);
     });
     return this.getSubscription(principal, id);
@@ -284,12 +289,7 @@ export class SubscriptionsService {
     return this.db.transaction((tx) => runIdempotent(tx, idempotency, this.clock.now(), async () => {
       const subscription = await this.lockVisibleSubscription(tx, principal, id);
       const at = this.momentFor(subscription);
-      if (subscription.status !== 'incomplete') {
-        throw new DomainError('subscription_not_incomplete', `Only an incomplete subscription's initial invoice can be paid this way (this one is ${subscription.status}).`);
-      }
-      if (subscription.incompleteExpiresAt && subscription.incompleteExpiresAt <= at.billing) {
-        throw new DomainError('incomplete_window_ended', `The window to pay ended at ${subscription.incompleteExpiresAt.toISOString()}.`);
-      }
+      throwIfRefused(payInitialInvoiceRefusal(subscription, at.billing));
       const invoice = await findInitialInvoice(tx, id);
       if (!invoice) throw new Error(`initial invoice of subscription ${id} not found`);
       const attempt = await this.issuer.attemptCustomerPayment(tx, subscription, invoice, request.paymentMethod, requestId, at);
@@ -311,16 +311,9 @@ export class SubscriptionsService {
       const subscription = await this.lockVisibleSubscription(tx, principal, id);
       const at = this.momentFor(subscription);
       const now = at.billing;
-      if (!isLive(subscription.status)) {
-        throw new DomainError('invalid_state_transition', `The subscription is already ${subscription.status}.`);
-      }
+      throwIfRefused(cancelRefusal(subscription));
       if (atPeriodEnd) {
-        if (subscription.status !== 'active') {
-          throw new DomainError('subscription_not_active', 'Only active subscriptions can be canceled at period end; cancel immediately instead.');
-        }
-        if (subscription.renewalInvoiceId) {
-          throw new DomainError('renewal_in_progress', 'The period has ended and its renewal is being collected; cancel immediately instead.');
-        }
+        throwIfRefused(cancelAtPeriodEndRefusal(subscription));
         await updateSubscriptionVersioned(
           tx,
           subscription,
@@ -350,9 +343,7 @@ export class SubscriptionsService {
   async resume(principal: Principal, id: string): Promise<SubscriptionResponse> {
     await this.db.transaction(async (tx) => {
       const subscription = await this.lockVisibleSubscription(tx, principal, id);
-      if (subscription.status !== 'active' || !subscription.cancelAtPeriodEnd) {
-        throw new DomainError('no_pending_cancellation', 'Only an active subscription set to cancel at period end can be resumed.');
-      }
+      throwIfRefused(resumeRefusal(subscription));
       await updateSubscriptionVersioned(
         tx,
         subscription,
@@ -385,7 +376,7 @@ export class SubscriptionsService {
       }
       await updateSubscriptionVersioned(tx, subscription, { clockOffsetSeconds: subscription.clockOffsetSeconds + seconds }, billingNow);
     });
-    await this.billing.runDueFor(id);
+    await this.billingRun.runDueFor(id);
     return this.getSubscription(principal, id);
   }
 
@@ -393,18 +384,7 @@ export class SubscriptionsService {
   private async planChangeAt(tx: Sql, principal: Principal, id: string, planId: string, lock: boolean, effective?: PlanChangeTiming): Promise<PlanChange> {
     const subscription = lock ? await this.lockVisibleSubscription(tx, principal, id) : await this.findVisibleSubscription(tx, principal, id);
     const at = this.momentFor(subscription);
-    if (subscription.status !== 'active') {
-      throw new DomainError('subscription_not_active', `Only active subscriptions can change plan (this one is ${subscription.status}).`);
-    }
-    if (subscription.pendingPlanId) {
-      throw new DomainError('plan_change_pending', 'An upgrade is waiting for its payment; retry once it is settled.');
-    }
-    if (subscription.renewalInvoiceId) {
-      throw new DomainError('renewal_in_progress', 'The period has ended and its renewal is being collected; retry once it is paid.');
-    }
-    if (planId === subscription.planId) {
-      throw new DomainError('same_plan', 'The subscription is already on this plan.');
-    }
+    throwIfRefused(planChangeRefusal(subscription, planId));
     const current = await findPlan(tx, subscription.planId);
     if (!current) throw new Error(`plan ${subscription.planId} of subscription ${id} not found`);
     const target = await findSubscribablePlan(tx, planId);
@@ -447,6 +427,11 @@ export class SubscriptionsService {
     if (!subscription) throw DomainError.notFound('Subscription', id);
     return subscription;
   }
+}
+
+/** Throws a guard's refusal (subscription-guards) as the domain error it names. */
+function throwIfRefused(refusal: SubscriptionRefusal | null): void {
+  if (refusal) throw new DomainError(refusal.code, refusal.detail);
 }
 
 /** Users see their own subscriptions only (others' are reported as not found): the owner to filter on, or null for admins. */

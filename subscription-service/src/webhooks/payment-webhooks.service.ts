@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { settleInvoicePayment } from '../billing/payment-outcomes';
 import { settleInvoiceRefund } from '../billing/refund-outcomes';
-import { findInvoicePaymentId } from '../invoices/invoice.repository';
+import { findInvoicePaymentId } from '../invoices/persistence/invoice.repository';
 import { Clock, CLOCK } from '../platform/time/clock';
 import { Database, Sql } from '../platform/database/database';
 import { DomainError } from '../platform/errors/domain-error';

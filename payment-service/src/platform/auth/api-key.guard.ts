@@ -4,7 +4,7 @@ import { FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { DomainError } from '../errors/domain-error';
-import { AuthFailureLimiter } from '../rate-limit/auth-failure-limiter';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { bearerToken } from './bearer';
 import { IS_PUBLIC } from './auth.decorators';
 

@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../../config/app-config';
 import { Database, statement } from '../database/database';
 import { DomainError } from '../errors/domain-error';
-import { AuthFailureLimiter } from '../rate-limit/auth-failure-limiter';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { digestsEqual, sha256Hex } from './api-key';
 import { ADMIN_ONLY, AuthenticatedRequest, IS_PUBLIC } from './auth.decorators';
 import { bearerToken } from './bearer';

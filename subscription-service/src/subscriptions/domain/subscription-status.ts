@@ -1,4 +1,3 @@
-import { DomainError } from '../../platform/errors/domain-error';
 
 export const SUBSCRIPTION_STATUSES = ['incomplete', 'active', 'past_due', 'canceled', 'incomplete_expired'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
@@ -17,13 +16,6 @@ export const SUBSCRIPTION_TRANSITIONS: Readonly<Record<SubscriptionStatus, reado
 
 export function canTransition(from: SubscriptionStatus, to: SubscriptionStatus): boolean {
   return SUBSCRIPTION_TRANSITIONS[from].includes(to);
-}
-
-/** Throws invalid_state_transition (409) unless `from → to` is in the table. */
-export function assertTransition(from: SubscriptionStatus, to: SubscriptionStatus): void {
-  if (!canTransition(from, to)) {
-    throw new DomainError('invalid_state_transition', `A subscription cannot go from ${from} to ${to}.`);
-  }
 }
 
 /** Live subscriptions occupy the user's single live slot (subscriptions.live_user_id). */

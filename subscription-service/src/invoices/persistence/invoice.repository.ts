@@ -1,9 +1,11 @@
-import { Invoice, InvoicePayment, InvoicePaymentInitiator, InvoicePaymentStatus, InvoiceStatus } from '../generated/prisma/client';
-import { ColumnMap, fromJson, jsonObject, pickPrefixed, selectList, setClause } from '../platform/database/columns';
-import { Cursor, pageQuery } from '../platform/database/pages';
-import { Sql, statement, statementFor } from '../platform/database/database';
+import { Invoice, InvoicePayment, InvoicePaymentInitiator, InvoicePaymentStatus, InvoiceRefund, InvoiceStatus } from '../../generated/prisma/client';
+import { ColumnMap, fromJson, jsonObject, pickPrefixed, selectList, setClause } from '../../platform/database/columns';
+import { Cursor, pageQuery } from '../../platform/database/pages';
+import { Sql, statement, statementFor } from '../../platform/database/database';
 import { refundsFromJson, refundsJsonOf } from './invoice-refund.repository';
-import { InvoiceWithPayments } from './invoice.mapper';
+
+/** An invoice with its payments and its refunds, each oldest first. */
+export type InvoiceWithPayments = Invoice & { payments: InvoicePayment[]; refunds: InvoiceRefund[] };
 
 export const INVOICE_COLUMNS: ColumnMap<Invoice> = {
   id: 'id',

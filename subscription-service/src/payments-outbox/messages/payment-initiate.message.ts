@@ -12,3 +12,11 @@ export interface PaymentInitiatePayload {
   readonly paymentMethod: string;
   readonly description: string;
 }
+
+/** A `payment.initiate` message being written, as raised on the WorkSignal: enough for the outbox worker to send it once committed. */
+export interface PaymentInitiateWork {
+  /** The outbox message id. */
+  readonly id: string;
+  readonly payload: PaymentInitiatePayload;
+  readonly requestId: string | null;
+}

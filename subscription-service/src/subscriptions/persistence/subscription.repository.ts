@@ -1,12 +1,14 @@
-import { Invoice, Plan, Subscription, SubscriptionStatus, SubscriptionStatusChange } from '../generated/prisma/client';
-import { refundsFromJson, refundsJsonOf } from '../invoices/invoice-refund.repository';
-import { INVOICE_COLUMNS, paymentsFromJson, paymentsJsonOf } from '../invoices/invoice.repository';
-import { PLAN_COLUMNS } from '../plans/plan.repository';
-import { ColumnMap, pickPrefixed, selectList, setClause } from '../platform/database/columns';
-import { Sql, statement, statementFor } from '../platform/database/database';
-import { Cursor, pageQuery } from '../platform/database/pages';
-import { DomainError } from '../platform/errors/domain-error';
-import { SubscriptionView } from './subscription.mapper';
+import { Invoice, Plan, Subscription, SubscriptionStatus, SubscriptionStatusChange } from '../../generated/prisma/client';
+import { refundsFromJson, refundsJsonOf } from '../../invoices/persistence/invoice-refund.repository';
+import { INVOICE_COLUMNS, InvoiceWithPayments, paymentsFromJson, paymentsJsonOf } from '../../invoices/persistence/invoice.repository';
+import { PLAN_COLUMNS } from '../../plans/plan.repository';
+import { ColumnMap, pickPrefixed, selectList, setClause } from '../../platform/database/columns';
+import { Sql, statement, statementFor } from '../../platform/database/database';
+import { Cursor, pageQuery } from '../../platform/database/pages';
+import { DomainError } from '../../platform/errors/domain-error';
+
+/** A subscription with its plan and `invoices` = [its latest invoice with payments] (or none); see findSubscriptionView. */
+export type SubscriptionView = Subscription & { plan: Plan; invoices: InvoiceWithPayments[] };
 
 export const SUBSCRIPTION_COLUMNS: ColumnMap<Subscription> = {
   id: 'id',

@@ -1,6 +1,6 @@
-import { InvoiceRefund } from '../generated/prisma/client';
-import { ColumnMap, fromJson, jsonObject, selectList, setClause } from '../platform/database/columns';
-import { Sql, statement, statementFor } from '../platform/database/database';
+import { InvoiceRefund } from '../../generated/prisma/client';
+import { ColumnMap, fromJson, jsonObject, selectList, setClause } from '../../platform/database/columns';
+import { Sql, statement, statementFor } from '../../platform/database/database';
 
 export const INVOICE_REFUND_COLUMNS: ColumnMap<InvoiceRefund> = {
   id: 'id',
