@@ -13,6 +13,7 @@ import { e2eDatabaseUrl, resetDatabase } from '../support/test-app';
  * services would leave them, so each test starts from the state it is about.
  */
 export interface BillingCore {
+  readonly config: AppConfig;
   readonly db: Database;
   readonly prisma: PrismaService;
   close(): Promise<void>;
@@ -33,6 +34,7 @@ export async function openBillingCore(): Promise<BillingCore> {
   const prisma = new PrismaService(db);
   await resetDatabase(prisma);
   return {
+    config,
     db,
     prisma,
     close: async () => {
