@@ -6,7 +6,10 @@ import { toPlanResponse } from '../plans/plan.mapper';
 import { renewalPeriod } from './domain/billing-period';
 import { PlanChangeQuote } from './domain/plan-change';
 import { entitlement } from './domain/subscription-status';
-import { PlanChangePreviewResponse, PlanChangeResult, StatusChangeResponse, SubscriptionResponse } from './dto/subscription.dto';
+import { PlanChangePreviewResponse } from './dto/plan-change-preview.response';
+import { PlanChangeResult } from './dto/plan-change-result';
+import { StatusChangeResponse } from './dto/status-change.response';
+import { SubscriptionResponse } from './dto/subscription.response';
 import { SubscriptionView } from './persistence/subscription.repository';
 
 

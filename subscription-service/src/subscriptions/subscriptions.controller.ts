@@ -20,23 +20,24 @@ import { RequestId } from '../platform/http/request-id';
 import { Idempotency, IdempotencyRequest } from '../platform/idempotency/idempotency-key';
 import { IdempotentResult } from '../platform/idempotency/idempotent-transaction';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
-import {
-  AdvanceTestClockRequest,
-  CancelSubscriptionRequest,
-  ChangePlanRequest,
-  ChangePlanResponse,
-  CreateSubscriptionRequest,
-  ListSubscriptionsQuery,
-  PayInvoiceRequest,
-  PlanChangePreviewResponse,
-  PreviewPlanChangeQuery,
-  StatusHistoryResponse,
-  SubscriptionListResponse,
-  SubscriptionResponse,
-  UpdateSubscriptionRequest,
-} from './dto/subscription.dto';
+import { AdvanceTestClockRequest } from './dto/advance-test-clock.request';
+import { CancelSubscriptionRequest } from './dto/cancel-subscription.request';
+import { ChangePlanRequest } from './dto/change-plan.request';
+import { ChangePlanResponse } from './dto/change-plan.response';
+import { CreateSubscriptionRequest } from './dto/create-subscription.request';
+import { ListSubscriptionsQuery } from './dto/list-subscriptions.query';
+import { PayInvoiceRequest } from './dto/pay-invoice.request';
+import { PlanChangePreviewResponse } from './dto/plan-change-preview.response';
+import { PreviewPlanChangeQuery } from './dto/preview-plan-change.query';
+import { StatusHistoryResponse } from './dto/status-history.response';
+import { SubscriptionListResponse } from './dto/subscription-list.response';
+import { SubscriptionResponse } from './dto/subscription.response';
+import { UpdateSubscriptionRequest } from './dto/update-subscription.request';
 import { SEED_IDS } from '../seed-ids';
-import { SubscriptionsService } from './subscriptions.service';
+import { SubscriptionLifecycleService } from './subscription-lifecycle.service';
+import { SubscriptionPlanChangesService } from './subscription-plan-changes.service';
+import { SubscriptionQueriesService } from './subscription-queries.service';
+import { SubscriptionTestClockService } from './subscription-test-clock.service';
 
 @ApiTags('subscriptions')
 @ApiBearerAuth('api-key')
@@ -44,7 +45,12 @@ import { SubscriptionsService } from './subscriptions.service';
 @ApiNotFoundResponse({ type: ProblemDoc, description: 'not_found (also for other users\' subscriptions)' })
 @Controller('v1/subscriptions')
 export class SubscriptionsController {
-  constructor(private readonly subscriptions: SubscriptionsService) {}
+  constructor(
+    private readonly queries: SubscriptionQueriesService,
+    private readonly lifecycle: SubscriptionLifecycleService,
+    private readonly planChanges: SubscriptionPlanChangesService,
+    private readonly testClock: SubscriptionTestClockService,
+  ) {}
 
   @Post()
   @Idempotent()
@@ -63,21 +69,21 @@ export class SubscriptionsController {
     @RequestId() requestId: string,
     @Idempotency() idempotency: IdempotencyRequest | undefined,
   ): Promise<IdempotentResult<SubscriptionResponse>> {
-    return this.subscriptions.subscribe(principal, body, requestId, idempotency);
+    return this.lifecycle.subscribe(principal, body, requestId, idempotency);
   }
 
   @Get()
   @ApiOperation({ summary: 'List subscriptions, newest first (own; admin all, filterable by userId and status).' })
   @ApiOkResponse({ type: SubscriptionListResponse })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListSubscriptionsQuery): Promise<ListPage<SubscriptionResponse>> {
-    return this.subscriptions.listSubscriptions(principal, query);
+    return this.queries.listSubscriptions(principal, query);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a subscription with access info and its latest invoice.' })
   @ApiOkResponse({ type: SubscriptionResponse })
   get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<SubscriptionResponse> {
-    return this.subscriptions.getSubscription(principal, id);
+    return this.queries.getSubscription(principal, id);
   }
 
   @Patch(':id')
@@ -103,7 +109,7 @@ export class SubscriptionsController {
     @Body() body: UpdateSubscriptionRequest,
     @RequestId() requestId: string,
   ): Promise<SubscriptionResponse> {
-    return this.subscriptions.updateSubscription(principal, id, body, requestId);
+    return this.lifecycle.updateSubscription(principal, id, body, requestId);
   }
 
   @Get(':id/history')
@@ -119,7 +125,7 @@ export class SubscriptionsController {
   })
   @ApiOkResponse({ type: StatusHistoryResponse })
   history(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<StatusHistoryResponse> {
-    return this.subscriptions.getStatusHistory(principal, id);
+    return this.queries.getStatusHistory(principal, id);
   }
 
   @Get(':id/change-plan/preview')
@@ -139,7 +145,7 @@ export class SubscriptionsController {
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: PreviewPlanChangeQuery,
   ): Promise<PlanChangePreviewResponse> {
-    return this.subscriptions.previewPlanChange(principal, id, query);
+    return this.queries.previewPlanChange(principal, id, query);
   }
 
   @Post(':id/change-plan')
@@ -177,7 +183,7 @@ export class SubscriptionsController {
     @RequestId() requestId: string,
     @Idempotency() idempotency: IdempotencyRequest | undefined,
   ): Promise<IdempotentResult<ChangePlanResponse>> {
-    return this.subscriptions.changePlan(principal, id, body, requestId, idempotency);
+    return this.planChanges.changePlan(principal, id, body, requestId, idempotency);
   }
 
   @Delete(':id/scheduled-change')
@@ -188,7 +194,7 @@ export class SubscriptionsController {
   @ApiOkResponse({ type: SubscriptionResponse })
   @ApiConflictResponse({ type: ProblemDoc, description: 'no_scheduled_change' })
   withdrawScheduledChange(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<SubscriptionResponse> {
-    return this.subscriptions.withdrawScheduledChange(principal, id);
+    return this.planChanges.withdrawScheduledChange(principal, id);
   }
 
   @Post(':id/pay')
@@ -210,7 +216,7 @@ export class SubscriptionsController {
     @RequestId() requestId: string,
     @Idempotency() idempotency: IdempotencyRequest | undefined,
   ): Promise<IdempotentResult<SubscriptionResponse>> {
-    return this.subscriptions.payInitialInvoice(principal, id, body, requestId, idempotency);
+    return this.lifecycle.payInitialInvoice(principal, id, body, requestId, idempotency);
   }
 
   @Post(':id/cancel')
@@ -231,7 +237,7 @@ export class SubscriptionsController {
     @Body() body: CancelSubscriptionRequest,
     @RequestId() requestId: string,
   ): Promise<SubscriptionResponse> {
-    return this.subscriptions.cancel(principal, id, body, requestId);
+    return this.lifecycle.cancel(principal, id, body, requestId);
   }
 
   @Post(':id/resume')
@@ -240,7 +246,7 @@ export class SubscriptionsController {
   @ApiOkResponse({ type: SubscriptionResponse })
   @ApiConflictResponse({ type: ProblemDoc, description: 'no_pending_cancellation' })
   resume(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<SubscriptionResponse> {
-    return this.subscriptions.resume(principal, id);
+    return this.lifecycle.resume(principal, id);
   }
 
   @Post(':id/test-clock/advance')
@@ -269,6 +275,6 @@ export class SubscriptionsController {
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: AdvanceTestClockRequest,
   ): Promise<SubscriptionResponse> {
-    return this.subscriptions.advanceTestClock(principal, id, body);
+    return this.testClock.advanceTestClock(principal, id, body);
   }
 }
