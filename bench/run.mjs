@@ -8,7 +8,14 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect, databaseCounters, DATABASES, findPostmasterPid, provisionServer, serverVersion } from './lib/database.mjs';
+import {
+  connect,
+  databaseCounters,
+  DATABASES,
+  findPostmasterPid,
+  provisionServer,
+  serverVersion,
+} from './lib/database.mjs';
 import { chooseLoadTool } from './lib/load.mjs';
 import { findPgbench } from './lib/pgbench.mjs';
 import { loadAverage, postgresTicks, processTicks } from './lib/procfs.mjs';
@@ -53,7 +60,13 @@ phases: ${PHASES.map((p) => p.name).join(', ')}
 env: BENCH_DATABASE_URL=postgresql://user:pass@host:port/postgres  (use that server instead of an embedded one)`;
 
 function parseOptions(argv) {
-  const options = { quick: false, profile: false, phases: PHASES.map((p) => p.name), concurrency: 32, loadTool: undefined };
+  const options = {
+    quick: false,
+    profile: false,
+    phases: PHASES.map((p) => p.name),
+    concurrency: 32,
+    loadTool: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const value = () => argv[++i] ?? fail(`${argv[i - 1]} needs a value`);
     switch (argv[i]) {
@@ -64,7 +77,9 @@ function parseOptions(argv) {
         options.profile = true;
         break;
       case '--only':
-        options.phases = value().split(',').map((s) => s.trim());
+        options.phases = value()
+          .split(',')
+          .map((s) => s.trim());
         break;
       case '--concurrency':
         options.concurrency = Number(value());
@@ -82,8 +97,10 @@ function parseOptions(argv) {
   }
   const unknown = options.phases.filter((name) => !PHASES.some((p) => p.name === name));
   if (unknown.length) fail(`unknown phase(s): ${unknown.join(', ')}`);
-  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) fail('--concurrency must be a positive integer');
-  if (options.loadTool && !['wrk', 'autocannon'].includes(options.loadTool)) fail('--load-tool must be wrk or autocannon');
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1)
+    fail('--concurrency must be a positive integer');
+  if (options.loadTool && !['wrk', 'autocannon'].includes(options.loadTool))
+    fail('--load-tool must be wrk or autocannon');
   return options;
 }
 
@@ -115,14 +132,18 @@ async function setUp(ctx) {
   ctx.pgbench = findPgbench();
   console.log(`[bench] load tool: ${ctx.loadTool}; building both services and starting PostgreSQL…`);
   await settle([
-    provisionServer({ givenUrl: process.env.BENCH_DATABASE_URL, root, logDir: ctx.logDir }).then((server) => (ctx.server = server)),
+    provisionServer({ givenUrl: process.env.BENCH_DATABASE_URL, root, logDir: ctx.logDir }).then(
+      (server) => (ctx.server = server),
+    ),
     buildServices(root, ctx.logDir),
   ]);
   const url = (name) => ctx.server.urlFor(DATABASES[name]);
   ctx.envs = await stackEnvironments({ paymentDb: url('payment'), subscriptionDb: url('subscription') });
   for (const [service, env] of Object.entries(ctx.envs)) await migrateAndSeed(root, service, env, ctx.logDir);
   const [payment, subscription] = await settle(
-    Object.entries(ctx.envs).map(([service, env]) => startService(root, service, env, { logDir: ctx.logDir, profileDir: ctx.profileDir })),
+    Object.entries(ctx.envs).map(([service, env]) =>
+      startService(root, service, env, { logDir: ctx.logDir, profileDir: ctx.profileDir }),
+    ),
   );
   ctx.services = { subscription, payment };
   // Rejects as soon as a service ends (a crash, or a signal from outside): the phase in progress is abandoned.
@@ -154,7 +175,10 @@ async function setUp(ctx) {
   return runHeader({
     root,
     started: ctx.started,
-    loadTool: ctx.loadTool === 'wrk' ? 'wrk -t2 -c50' : `autocannon -c50${ctx.options.loadTool === 'autocannon' ? '' : ' (wrk not found)'}`,
+    loadTool:
+      ctx.loadTool === 'wrk'
+        ? 'wrk -t2 -c50'
+        : `autocannon -c50${ctx.options.loadTool === 'autocannon' ? '' : ' (wrk not found)'}`,
     postgres: `${version.version}, ${ctx.server.description}; CPU ${postmasterPid ? `measured (postmaster pid ${postmasterPid})` : 'n/a (server not on this machine or not readable)'}; pg_stat_statements ${ctx.counters.statementsAvailable ? 'loaded' : 'not loaded (statements n/a)'}`,
     pgbench: ctx.pgbench ?? 'pgbench not found: PostgreSQL references driven by raw pg from Node',
     fastify: fastifyCheck(ctx),
@@ -230,9 +254,22 @@ function finish(ctx) {
   if (ctx.finished) return;
   ctx.finished = true;
   const wallSeconds = (Date.now() - ctx.started.getTime()) / 1000;
-  const markdown = reportMarkdown({ header: ctx.header, rows: ctx.rows, warnings: ctx.warnings, problems: ctx.problems });
+  const markdown = reportMarkdown({
+    header: ctx.header,
+    rows: ctx.rows,
+    warnings: ctx.warnings,
+    problems: ctx.problems,
+  });
   console.log(`\n# Results${ctx.interrupted ? ` (interrupted by ${ctx.interrupted})` : ''}\n\n${markdown}\n`);
-  const result = { header: ctx.header, interrupted: ctx.interrupted, wallSeconds, phases: ctx.phases, rows: ctx.rows, warnings: ctx.warnings, problems: ctx.problems };
+  const result = {
+    header: ctx.header,
+    interrupted: ctx.interrupted,
+    wallSeconds,
+    phases: ctx.phases,
+    rows: ctx.rows,
+    warnings: ctx.warnings,
+    problems: ctx.problems,
+  };
   const file = writeResults(join(here, 'results'), ctx.stamp, result, markdown);
   const outcome = ctx.interrupted ? 'interrupted' : ctx.problems.length ? 'FAILED' : 'done';
   console.log(`[bench] ${outcome} after ${wallSeconds.toFixed(0)} s; results ${file}; logs ${ctx.logDir}`);

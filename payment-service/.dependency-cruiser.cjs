@@ -40,14 +40,16 @@ module.exports = {
     {
       name: 'domain-is-pure',
       severity: 'error',
-      comment: 'Domain code (any src/**/domain/) imports only other domain code and node built-ins: no Nest, Prisma, database or feature code.',
+      comment:
+        'Domain code (any src/**/domain/) imports only other domain code and node built-ins: no Nest, Prisma, database or feature code.',
       from: { path: `${SRC}.+/domain/` },
       to: { pathNot: `${SRC}.+/domain/`, dependencyTypesNot: ['core'] },
     },
     {
       name: 'platform-imports-no-feature',
       severity: 'error',
-      comment: 'platform/ is cross-cutting: it may use config/, the generated Prisma client and the money/ kernel, never a feature or the app root.',
+      comment:
+        'platform/ is cross-cutting: it may use config/, the generated Prisma client and the money/ kernel, never a feature or the app root.',
       from: { path: folder('platform') },
       to: { path: SRC, pathNot: [folder('platform'), folder('config'), folder('generated'), folder('money')] },
     },
@@ -82,7 +84,8 @@ module.exports = {
     {
       name: 'no-worker-imports',
       severity: 'error',
-      comment: 'A worker is wired by its module (and tested by its spec); services raise work on the WorkSignal instead of injecting it.',
+      comment:
+        'A worker is wired by its module (and tested by its spec); services raise work on the WorkSignal instead of injecting it.',
       from: { pathNot: '[.](module|spec)[.]ts$' },
       to: { path: '[.]worker[.]ts$' },
     },

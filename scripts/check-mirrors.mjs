@@ -16,7 +16,8 @@ const { files } = JSON.parse(readFileSync(join(root, 'scripts', 'mirrored-files.
 function pathsOf(entry) {
   if (typeof entry === 'string') return SERVICES.map((service) => join(service, entry));
   return SERVICES.map((service) => {
-    if (typeof entry[service] !== 'string') throw new Error(`mirrored-files.json: entry ${JSON.stringify(entry)} lacks "${service}"`);
+    if (typeof entry[service] !== 'string')
+      throw new Error(`mirrored-files.json: entry ${JSON.stringify(entry)} lacks "${service}"`);
     return join(service, entry[service]);
   });
 }
@@ -24,7 +25,9 @@ function pathsOf(entry) {
 function shortDiff(left, right) {
   const { stdout } = spawnSync('diff', ['-u', left, right], { cwd: root, encoding: 'utf8' });
   const lines = (stdout ?? '').split('\n');
-  return lines.length > MAX_DIFF_LINES ? [...lines.slice(0, MAX_DIFF_LINES), `… ${lines.length - MAX_DIFF_LINES} more diff lines`] : lines;
+  return lines.length > MAX_DIFF_LINES
+    ? [...lines.slice(0, MAX_DIFF_LINES), `… ${lines.length - MAX_DIFF_LINES} more diff lines`]
+    : lines;
 }
 
 const problems = [];
@@ -46,7 +49,9 @@ if (problems.length > 0) {
     console.error(`\n[mirrors] ${pair}`);
     for (const line of detail) console.error(`  ${line}`);
   }
-  console.error('\n[mirrors] make the copies identical again (change both), or take the file out of scripts/mirrored-files.json if the services must now differ.');
+  console.error(
+    '\n[mirrors] make the copies identical again (change both), or take the file out of scripts/mirrored-files.json if the services must now differ.',
+  );
   process.exit(1);
 }
 console.log(`[mirrors] ${files.length} mirrored files identical in ${SERVICES.join(' and ')}`);

@@ -41,9 +41,15 @@ async function call(baseUrl, apiKey, method, path, body, { quiet = false } = {})
   }
   let res;
   try {
-    res = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (error) {
-    fail(`${method} ${baseUrl}${path} could not connect (${error.cause?.code ?? error.message}); are the services running?`);
+    fail(
+      `${method} ${baseUrl}${path} could not connect (${error.cause?.code ?? error.message}); are the services running?`,
+    );
   }
   const text = await res.text();
   const json = text ? JSON.parse(text) : undefined;
@@ -54,7 +60,11 @@ async function call(baseUrl, apiKey, method, path, body, { quiet = false } = {})
   return { status: res.status, body: json };
 }
 
-const indent = (text) => text.split('\n').map((line) => `   ${line}`).join('\n');
+const indent = (text) =>
+  text
+    .split('\n')
+    .map((line) => `   ${line}`)
+    .join('\n');
 const subscriptions = (key) => ({
   get: (path, opts) => call(SUBSCRIPTION_URL, key, 'GET', path, undefined, opts),
   post: (path, body, opts) => call(SUBSCRIPTION_URL, key, 'POST', path, body, opts),
@@ -109,7 +119,10 @@ expect(firstInvoice.body.status === 'paid', 'the first invoice is paid');
 const firstPayment = await payments.get(`/v1/payments?merchantReference=${firstInvoiceId}`);
 expect(firstPayment.body.data[0]?.status === 'succeeded', 'the payment service shows the payment succeeded');
 const history = await customer.get(`/v1/subscriptions/${subscriptionId}/history`);
-expect(history.body.data.some((c) => c.toStatus === 'active'), 'the history records incomplete → active with its webhook event');
+expect(
+  history.body.data.some((c) => c.toStatus === 'active'),
+  'the history records incomplete → active with its webhook event',
+);
 
 step('Upgrade to pro-monthly: a prorated invoice is charged, the plan switches when it is paid');
 const upgrade = await customer.post(`/v1/subscriptions/${subscriptionId}/change-plan`, { planId: pro.id });
@@ -121,7 +134,10 @@ const upgraded = await waitFor('the plan to switch to pro-monthly', async () => 
 expect(upgraded.body.pendingPlanId === null, 'no change is pending any more');
 const invoices = await customer.get(`/v1/invoices?subscriptionId=${subscriptionId}`);
 const proration = invoices.body.data.find((invoice) => invoice.kind === 'proration');
-expect(proration?.status === 'paid' && proration.amount > 0, `the proration invoice (${proration?.amount} minor units) is paid`);
+expect(
+  proration?.status === 'paid' && proration.amount > 0,
+  `the proration invoice (${proration?.amount} minor units) is paid`,
+);
 
 step('Downgrade to starter-monthly: scheduled for the end of the period, nothing charged');
 const downgrade = await customer.post(`/v1/subscriptions/${subscriptionId}/change-plan`, { planId: starter.id });
@@ -149,14 +165,20 @@ const renewed = await waitFor('the renewal to be paid', async () => {
   return res.body.renewalInvoiceId === null && res.body.status === 'active' ? res : undefined;
 });
 expect(renewed.body.currentPeriodStart === beforeRenewal.body.currentPeriodEnd, 'the period advanced by one month');
-expect(renewed.body.planId === starter.id && renewed.body.scheduledPlanId === null, 'the scheduled downgrade took effect');
+expect(
+  renewed.body.planId === starter.id && renewed.body.scheduledPlanId === null,
+  'the scheduled downgrade took effect',
+);
 const renewalInvoice = await customer.get(`/v1/invoices/${renewing.body.renewalInvoiceId}`);
 expect(renewalInvoice.body.kind === 'renewal' && renewalInvoice.body.status === 'paid', 'the renewal invoice is paid');
 expect(renewalInvoice.body.amount === starter.amount, `it billed the new plan (${starter.amount})`);
 
 step('Dunning: the card on file is declined at the next renewal → past_due');
 const declinedCard = await customer.patch(`/v1/subscriptions/${subscriptionId}`, { paymentMethod: 'pm_card_declined' });
-expect(declinedCard.status === 200 && declinedCard.body.paymentMethod === 'pm_card_declined', 'the payment method on file changed');
+expect(
+  declinedCard.status === 200 && declinedCard.body.paymentMethod === 'pm_card_declined',
+  'the payment method on file changed',
+);
 const failing = await admin.post(`/v1/subscriptions/${subscriptionId}/test-clock/advance`, {
   to: secondAfter(renewed.body.currentPeriodEnd),
 });
@@ -172,7 +194,10 @@ expect(pastDue.body.hasAccess === true, 'access continues during the dunning gra
 step('Recovery: the customer updates the card; the open renewal invoice is charged with it at once → active');
 const goodCard = await customer.patch(`/v1/subscriptions/${subscriptionId}`, { paymentMethod: 'pm_card_visa' });
 expect(goodCard.status === 200, 'the payment method on file is pm_card_visa again');
-expect(goodCard.body.latestInvoice.payments.at(-1)?.initiatedBy === 'customer', 'a payment with the new card was requested at once (no wait for the dunning retry)');
+expect(
+  goodCard.body.latestInvoice.payments.at(-1)?.initiatedBy === 'customer',
+  'a payment with the new card was requested at once (no wait for the dunning retry)',
+);
 const recovered = await waitFor('the payment to succeed', async () => {
   const res = await customer.get(`/v1/subscriptions/${subscriptionId}`, { quiet: true });
   return res.body.status === 'active' && res.body.renewalInvoiceId === null ? res : undefined;
@@ -183,9 +208,15 @@ const lastTwo = recoveredHistory.body.data.slice(-2).map((c) => `${c.fromStatus}
 expect(lastTwo.join(',') === 'active→past_due,past_due→active', `history ends with ${lastTwo.join(', ')}`);
 
 step('A declined card: the invoice fails and the subscription never becomes active');
-const other = await admin.post('/v1/users', { email: `demo-declined-${Date.now()}@example.com`, name: 'Declined Customer' });
+const other = await admin.post('/v1/users', {
+  email: `demo-declined-${Date.now()}@example.com`,
+  name: 'Declined Customer',
+});
 const declinedCustomer = subscriptions(other.body.apiKey);
-const declined = await declinedCustomer.post('/v1/subscriptions', { planId: starter.id, paymentMethod: 'pm_card_declined' });
+const declined = await declinedCustomer.post('/v1/subscriptions', {
+  planId: starter.id,
+  paymentMethod: 'pm_card_declined',
+});
 expect(declined.status === 201, 'subscription created (201)');
 const failedInvoice = await waitFor('the invoice to fail', async () => {
   const res = await declinedCustomer.get(`/v1/invoices/${declined.body.latestInvoice.id}`, { quiet: true });
@@ -197,10 +228,16 @@ const notActive = await declinedCustomer.get(`/v1/subscriptions/${declined.body.
 expect(notActive.body.status === 'incomplete' && notActive.body.hasAccess === false, 'the subscription is not active');
 
 step('A refund: a customer cancels while the charge is at the gateway; the money that is not owed goes back in full');
-const refundUser = await admin.post('/v1/users', { email: `demo-refund-${Date.now()}@example.com`, name: 'Refunded Customer' });
+const refundUser = await admin.post('/v1/users', {
+  email: `demo-refund-${Date.now()}@example.com`,
+  name: 'Refunded Customer',
+});
 const refundCustomer = subscriptions(refundUser.body.apiKey);
 // pm_card_processing_error: the gateway's first attempt fails retryably, the second succeeds about 2 s later.
-const refundSub = await refundCustomer.post('/v1/subscriptions', { planId: pro.id, paymentMethod: 'pm_card_processing_error' });
+const refundSub = await refundCustomer.post('/v1/subscriptions', {
+  planId: pro.id,
+  paymentMethod: 'pm_card_processing_error',
+});
 expect(refundSub.status === 201, 'subscription created (201)');
 const refundInvoiceId = refundSub.body.latestInvoice.id;
 const atGateway = await waitFor('the charge to reach the gateway', async () => {
@@ -208,14 +245,23 @@ const atGateway = await waitFor('the charge to reach the gateway', async () => {
   return res.body.data[0]?.status === 'processing' ? res.body.data[0] : undefined;
 });
 const canceledNow = await refundCustomer.post(`/v1/subscriptions/${refundSub.body.id}/cancel`, { atPeriodEnd: false });
-expect(canceledNow.body.status === 'canceled' && canceledNow.body.latestInvoice.status === 'void', 'canceled now: the invoice is void');
+expect(
+  canceledNow.body.status === 'canceled' && canceledNow.body.latestInvoice.status === 'void',
+  'canceled now: the invoice is void',
+);
 const refundedInvoice = await waitFor('the late success to be refunded', async () => {
   const res = await refundCustomer.get(`/v1/invoices/${refundInvoiceId}`, { quiet: true });
   return res.body.refunds?.[0]?.status === 'succeeded' ? res : undefined;
 });
 await refundCustomer.get(`/v1/invoices/${refundInvoiceId}`);
-expect(refundedInvoice.body.amountRefunded === refundedInvoice.body.amount, `the invoice shows ${refundedInvoice.body.amountRefunded} refunded of ${refundedInvoice.body.amount}`);
+expect(
+  refundedInvoice.body.amountRefunded === refundedInvoice.body.amount,
+  `the invoice shows ${refundedInvoice.body.amountRefunded} refunded of ${refundedInvoice.body.amount}`,
+);
 const refundedPayment = await payments.get(`/v1/payments/${atGateway.id}`);
-expect(refundedPayment.body.amountRefunded === refundedPayment.body.amount, 'the payment service shows the payment refunded in full');
+expect(
+  refundedPayment.body.amountRefunded === refundedPayment.body.amount,
+  'the payment service shows the payment refunded in full',
+);
 
 console.log(color('1;32', `\nDEMO PASSED: ${stepNumber} steps against ${SUBSCRIPTION_URL} and ${PAYMENT_URL}`));

@@ -22,7 +22,11 @@ const subscriptionPort = process.env.SUBSCRIPTION_PORT ?? '3000';
 const paymentPort = process.env.PAYMENT_PORT ?? '3001';
 
 function step(service, args, env) {
-  const result = spawnSync('npm', args, { cwd: join(root, service), stdio: 'inherit', env: { ...process.env, ...env } });
+  const result = spawnSync('npm', args, {
+    cwd: join(root, service),
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
   if (result.status !== 0) throw new Error(`${service}: npm ${args.join(' ')} failed`);
 }
 
@@ -35,7 +39,12 @@ if (!paymentDb || !subscriptionDb) {
   mkdirSync(join(root, '.data'), { recursive: true });
   database = spawn(
     process.execPath,
-    [join(root, 'scripts/lib/postgres-server.mjs'), join(root, '.data', 'postgres'), 'payment_service', 'subscription_service'],
+    [
+      join(root, 'scripts/lib/postgres-server.mjs'),
+      join(root, '.data', 'postgres'),
+      'payment_service',
+      'subscription_service',
+    ],
     { detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   const ready = await new Promise((resolve, reject) => {

@@ -1,6 +1,7 @@
 // `npm test`: every suite of the repository against a real PostgreSQL.
 //   0. mirrors              the platform files both services copy are still identical
 //                           (scripts/check-mirrors.mjs, list in scripts/mirrored-files.json; no database)
+//   0. formatting           prettier --check over every source file (`npm run format` fixes it; no database)
 //   0. dependencies         import boundaries and no folder-level cycles (dependency-cruiser; no database)
 //   1. payment-service      type check, lint, unit + e2e (its own database)
 //   2. subscription-service type check, lint, unit + e2e (its own database)
@@ -10,7 +11,7 @@
 //                           functionally broken, never on a number (bench/README.md)
 // Uses TEST_DATABASE_URL / DATABASE_URL when given (any database on that server; suites get
 // their own databases next to it), otherwise starts an embedded PostgreSQL for the run.
-// `--only <suite>` runs one suite (mirrors | dependencies | payment-service | subscription-service | cross-service | faults | bench).
+// `--only <suite>` runs one suite (mirrors | formatting | dependencies | payment-service | subscription-service | cross-service | faults | bench).
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +44,9 @@ function serviceSuite(service, database) {
   };
 }
 
-const CROSS_SERVICE_TESTS = ['flow', 'readme-samples', 'swagger-ui'].map((name) => `tests/cross-service/${name}.test.mjs`);
+const CROSS_SERVICE_TESTS = ['flow', 'readme-samples', 'swagger-ui'].map(
+  (name) => `tests/cross-service/${name}.test.mjs`,
+);
 
 const suites = [
   {
@@ -51,6 +54,12 @@ const suites = [
     name: 'mirrors',
     needsDatabase: false,
     run: () => run(process.execPath, ['scripts/check-mirrors.mjs'], { cwd: root }),
+  },
+  {
+    // prettier (print width 120, .prettierrc.json): every source file as `npm run format` writes it.
+    name: 'formatting',
+    needsDatabase: false,
+    run: () => run('npm', ['run', '--silent', 'format:check'], { cwd: root }),
   },
   {
     // dependency-cruiser: no folder or module cycle, pure domain code, platform imports no feature, workers
@@ -82,12 +91,17 @@ const suites = [
   {
     // Needs the builds made by the cross-service suite (or `npm run test:faults`, which builds).
     name: 'faults',
-    run: (db) => run(process.execPath, ['tests/faults/run.mjs'], { cwd: root, env: { TEST_DATABASE_URL: db.urlFor('postgres') } }),
+    run: (db) =>
+      run(process.execPath, ['tests/faults/run.mjs'], { cwd: root, env: { TEST_DATABASE_URL: db.urlFor('postgres') } }),
   },
   {
     // Builds both services itself; creates (and drops) its bench_* databases on the same server.
     name: 'bench',
-    run: (db) => run(process.execPath, ['bench/run.mjs', '--quick'], { cwd: root, env: { BENCH_DATABASE_URL: db.urlFor('postgres') } }),
+    run: (db) =>
+      run(process.execPath, ['bench/run.mjs', '--quick'], {
+        cwd: root,
+        env: { BENCH_DATABASE_URL: db.urlFor('postgres') },
+      }),
   },
 ];
 
@@ -116,6 +130,7 @@ try {
 }
 
 console.log('\n[test] summary');
-for (const r of results) console.log(`[test]   ${r.code === 0 ? 'PASS' : 'FAIL'}  ${r.name}  (${r.seconds.toFixed(1)} s)`);
+for (const r of results)
+  console.log(`[test]   ${r.code === 0 ? 'PASS' : 'FAIL'}  ${r.name}  (${r.seconds.toFixed(1)} s)`);
 console.log(`[test] total ${((Date.now() - started) / 1000).toFixed(1)} s`);
 process.exit(results.every((r) => r.code === 0) ? 0 : 1);

@@ -25,7 +25,8 @@ module.exports = {
     },
     {
       name: 'domain-is-pure',
-      comment: 'src/<feature>/domain/ imports only domain code (any domain folder) and node built-ins; its tests may also use test libraries.',
+      comment:
+        'src/<feature>/domain/ imports only domain code (any domain folder) and node built-ins; its tests may also use test libraries.',
       severity: 'error',
       from: { path: DOMAIN, pathNot: '\\.spec\\.ts$' },
       to: { pathNot: DOMAIN, dependencyTypesNot: ['core'] },
@@ -47,7 +48,8 @@ module.exports = {
     },
     {
       name: 'workers-are-private',
-      comment: 'Only its own module file (same folder) and its spec import a *.worker.ts; everything else signals it (WorkSignal).',
+      comment:
+        'Only its own module file (same folder) and its spec import a *.worker.ts; everything else signals it (WorkSignal).',
       severity: 'error',
       from: { pathNot: ['\\.module\\.ts$', '\\.worker\\.spec\\.ts$'] },
       to: { path: '\\.worker\\.ts$' },

@@ -5,7 +5,18 @@ import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/generated/**', 'coverage/**', '**/*.cjs', '**/*.mjs', 'jest.config.js', 'prisma.config.ts'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'src/generated/**',
+      'coverage/**',
+      '**/*.cjs',
+      '**/*.mjs',
+      'jest.config.js',
+      'prisma.config.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -28,7 +39,13 @@ export default tseslint.config(
       ...jest.configs['flat/recommended'].rules,
       'jest/no-focused-tests': 'error',
       'jest/no-disabled-tests': 'error',
-      'jest/valid-title': ['error', { ignoreTypeOfDescribeName: true, mustMatch: { it: ['^should ', "it() titles say the behaviour: 'should …'"] } }],
+      'jest/valid-title': [
+        'error',
+        {
+          ignoreTypeOfDescribeName: true,
+          mustMatch: { it: ['^should ', "it() titles say the behaviour: 'should …'"] },
+        },
+      ],
       // supertest's .expect(status) is an assertion too.
       'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'request.**.expect'] }],
       '@typescript-eslint/no-explicit-any': 'off',

@@ -39,7 +39,14 @@ async function startEmbeddedServer(root, logDir) {
   const child = startProcess(
     'postgres',
     process.execPath,
-    [join(root, 'scripts/lib/postgres-server.mjs'), dataDir, 'postgres', '--', '-c', 'shared_preload_libraries=pg_stat_statements'],
+    [
+      join(root, 'scripts/lib/postgres-server.mjs'),
+      dataDir,
+      'postgres',
+      '--',
+      '-c',
+      'shared_preload_libraries=pg_stat_statements',
+    ],
     { logFile: join(logDir, 'postgres.log'), ipc: true },
   );
   const stop = async () => {
@@ -49,7 +56,9 @@ async function startEmbeddedServer(root, logDir) {
   try {
     const ready = await new Promise((resolve, reject) => {
       child.once('message', resolve);
-      child.exited.then(({ code }) => reject(new Error(`embedded PostgreSQL exited with code ${code}; see ${logDir}/postgres.log`)));
+      child.exited.then(({ code }) =>
+        reject(new Error(`embedded PostgreSQL exited with code ${code}; see ${logDir}/postgres.log`)),
+      );
     });
     return { child, url: ready.urls.postgres, description: ready.description, stop };
   } catch (error) {
@@ -77,7 +86,9 @@ export async function connect(url) {
 }
 
 export async function serverVersion(client) {
-  const { rows } = await client.query("SELECT current_setting('server_version') AS version, current_setting('server_version_num')::int AS num");
+  const { rows } = await client.query(
+    "SELECT current_setting('server_version') AS version, current_setting('server_version_num')::int AS num",
+  );
   return rows[0];
 }
 
@@ -136,7 +147,10 @@ export function databaseCounters(statsClient, serverVersionNum) {
       return Object.fromEntries(
         names.map((name) => [
           name,
-          { transactions: Number(rows.find((r) => r.datname === name)?.xacts ?? 0), statements: statements ? (statements[name] ?? 0) : null },
+          {
+            transactions: Number(rows.find((r) => r.datname === name)?.xacts ?? 0),
+            statements: statements ? (statements[name] ?? 0) : null,
+          },
         ]),
       );
     },

@@ -39,7 +39,10 @@ export function activationWatcher(db, { intervalMs = 20 } = {}) {
   async function poll() {
     while (!stopped) {
       if (waiters.size > 0) {
-        const { rows } = await db.query("SELECT id FROM subscriptions WHERE status = 'active' AND id = ANY($1::uuid[])", [[...waiters.keys()]]);
+        const { rows } = await db.query(
+          "SELECT id FROM subscriptions WHERE status = 'active' AND id = ANY($1::uuid[])",
+          [[...waiters.keys()]],
+        );
         queries += 1;
         if (rows.length > 0) lastActivation = Date.now();
         for (const { id } of rows) settle(id, true);

@@ -9,7 +9,10 @@ import { runProcess } from './processes.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const WRK_SCRIPT = join(here, '..', 'load', 'wrk-report.lua');
-const AUTOCANNON_BIN = join(dirname(createRequire(import.meta.url).resolve('autocannon/package.json')), 'autocannon.js');
+const AUTOCANNON_BIN = join(
+  dirname(createRequire(import.meta.url).resolve('autocannon/package.json')),
+  'autocannon.js',
+);
 const CONNECTIONS = 50;
 
 /** 'wrk' when it runs here and `preferred` does not say otherwise, else 'autocannon'. */
@@ -34,7 +37,18 @@ export async function runLoad(tool, { url, headers = {}, seconds }) {
 
 async function runWrk(url, headers, seconds) {
   const headerArgs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-  const args = ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '--timeout', '10s', '-s', WRK_SCRIPT, ...headerArgs, url];
+  const args = [
+    '-t2',
+    `-c${CONNECTIONS}`,
+    `-d${seconds}s`,
+    '--latency',
+    '--timeout',
+    '10s',
+    '-s',
+    WRK_SCRIPT,
+    ...headerArgs,
+    url,
+  ];
   const { code, output } = await runProcess('wrk', 'wrk', args);
   const line = output.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
   if (code !== 0 || !line) throw new Error(`wrk failed (exit ${code}):\n${output}`);

@@ -21,7 +21,8 @@ export async function measured(cpuTargets, fn) {
  * the services finish them (and their queries) after it has gone.
  */
 async function quiesce(ctx) {
-  if (!(await waitForQuiet(ctx.dbs.stats, Object.values(DATABASES)))) ctx.warn('the databases were still busy 60 s after a load ended');
+  if (!(await waitForQuiet(ctx.dbs.stats, Object.values(DATABASES))))
+    ctx.warn('the databases were still busy 60 s after a load ended');
 }
 
 /** Loads `url` for `seconds` without measuring (JIT, caches, connection pools), then waits for quiet. */
@@ -47,11 +48,21 @@ export async function measureEndpoint(ctx, { what, url, headers = {}, seconds, c
     return null;
   }
   await warmUp(ctx, { url, headers, seconds: ctx.durations.warmUpSeconds });
-  const { result, cpuMs, loadStart, loadEnd } = await measured(cpuTargets, () => runLoad(ctx.loadTool, { url, headers, seconds }));
+  const { result, cpuMs, loadStart, loadEnd } = await measured(cpuTargets, () =>
+    runLoad(ctx.loadTool, { url, headers, seconds }),
+  );
   await quiesce(ctx);
-  if (result.failed > 0) ctx.problem(`${what}: ${result.failed} of ${result.requests} requests failed during the load: ${JSON.stringify(result.failures)}`);
-  if (result.requests === 0) ctx.warn(`${what}: no request completed within the ${seconds} s load (one request alone took ${Math.round(probeMs)} ms)`);
-  const cpuMsPerRequest = Object.fromEntries(Object.entries(cpuMs).map(([name, ms]) => [name, per(ms, result.requests)]));
+  if (result.failed > 0)
+    ctx.problem(
+      `${what}: ${result.failed} of ${result.requests} requests failed during the load: ${JSON.stringify(result.failures)}`,
+    );
+  if (result.requests === 0)
+    ctx.warn(
+      `${what}: no request completed within the ${seconds} s load (one request alone took ${Math.round(probeMs)} ms)`,
+    );
+  const cpuMsPerRequest = Object.fromEntries(
+    Object.entries(cpuMs).map(([name, ms]) => [name, per(ms, result.requests)]),
+  );
   return { ...result, probeMs, cpuMs, cpuMsPerRequest, loadStart, loadEnd };
 }
 
@@ -85,7 +96,8 @@ export function costPerOperation({ cpuMs, before, after, operations, benchQuerie
     if (after[label][key] === null || before[label][key] === null) return null;
     return after[label][key] - before[label][key] - (label === 'sub' ? benchQueries : 0);
   };
-  const perDb = (key) => Object.fromEntries(Object.keys(MEASURED).map((label) => [label, per(delta(label, key), operations)]));
+  const perDb = (key) =>
+    Object.fromEntries(Object.keys(MEASURED).map((label) => [label, per(delta(label, key), operations)]));
   return {
     cpuMs: Object.fromEntries(Object.entries(cpuMs).map(([name, ms]) => [name, per(ms, operations)])),
     transactions: perDb('transactions'),

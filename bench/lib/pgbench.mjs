@@ -60,7 +60,8 @@ export function postgresWorkloads({ url, workDir, pgbench }) {
           await createInsertTable(url);
           writeFileSync(script, `${INSERT_SQL};\n`);
         },
-        run: (seconds) => runPgbench(['-n', '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), '-f', script, url]),
+        run: (seconds) =>
+          runPgbench(['-n', '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), '-f', script, url]),
       },
       {
         name: 'select-only (-S), scale 1',
@@ -70,11 +71,19 @@ export function postgresWorkloads({ url, workDir, pgbench }) {
     ];
   }
   return [
-    { name: 'single-row INSERT, autocommit', prepare: () => createInsertTable(url), run: (seconds) => nodeClosedLoop(url, seconds, () => [INSERT_SQL]) },
+    {
+      name: 'single-row INSERT, autocommit',
+      prepare: () => createInsertTable(url),
+      run: (seconds) => nodeClosedLoop(url, seconds, () => [INSERT_SQL]),
+    },
     {
       name: 'select-only (-S), scale 1',
       prepare: () => createAccountsTable(url),
-      run: (seconds) => nodeClosedLoop(url, seconds, () => ['SELECT abalance FROM pgbench_accounts WHERE aid = $1', [1 + Math.floor(Math.random() * ACCOUNTS)]]),
+      run: (seconds) =>
+        nodeClosedLoop(url, seconds, () => [
+          'SELECT abalance FROM pgbench_accounts WHERE aid = $1',
+          [1 + Math.floor(Math.random() * ACCOUNTS)],
+        ]),
     },
   ];
 }

@@ -28,7 +28,9 @@ export function fmtLabelled(values) {
 
 /** Transactions (and statements, when pg_stat_statements is loaded) per operation, per database. */
 export function fmtDbCost(cost) {
-  const statements = Object.values(cost.statements).some((v) => v !== null) ? `; statements ${fmtLabelled(cost.statements)}` : '';
+  const statements = Object.values(cost.statements).some((v) => v !== null)
+    ? `; statements ${fmtLabelled(cost.statements)}`
+    : '';
   return `transactions ${fmtLabelled(cost.transactions)}${statements}`;
 }
 

@@ -20,14 +20,19 @@ const BENCH_ENV = {
 export const SECRETS = DEMO_SECRETS;
 
 async function npmRun(root, service, script, env, logDir) {
-  const { code, output } = await runProcess(`${service} ${script}`, 'npm', ['run', script], { cwd: join(root, service), env });
+  const { code, output } = await runProcess(`${service} ${script}`, 'npm', ['run', script], {
+    cwd: join(root, service),
+    env,
+  });
   appendFileSync(join(logDir, `${service}-setup.log`), `\n$ npm run ${script}\n${output}`);
   if (code !== 0) throw new Error(`${service}: npm run ${script} failed (exit ${code}):\n${output.slice(-3000)}`);
 }
 
 /** `npm run build` in both services (they build in parallel: one tsc each). */
 export async function buildServices(root, logDir) {
-  await Promise.all(['payment-service', 'subscription-service'].map((service) => npmRun(root, service, 'build', {}, logDir)));
+  await Promise.all(
+    ['payment-service', 'subscription-service'].map((service) => npmRun(root, service, 'build', {}, logDir)),
+  );
 }
 
 /** Environments for a stack on fresh ports over the given databases. */
@@ -49,9 +54,15 @@ export async function migrateAndSeed(root, service, env, logDir) {
  * appended to <logDir>/<label>.log, and waits for GET /health/ready.
  */
 export async function startService(root, service, env, { label = service, logDir, profileDir }) {
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`] : [];
+  const profile = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`]
+    : [];
   const logFile = join(logDir, `${label}.log`);
-  const child = startProcess(label, process.execPath, [...profile, 'dist/main.js'], { cwd: join(root, service), env, logFile });
+  const child = startProcess(label, process.execPath, [...profile, 'dist/main.js'], {
+    cwd: join(root, service),
+    env,
+    logFile,
+  });
   const url = `http://127.0.0.1:${env.PORT}`;
   await waitUntilReady(url, child, logFile);
   return {
@@ -69,7 +80,8 @@ export async function startService(root, service, env, { label = service, logDir
 async function waitUntilReady(url, child, logFile) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${child.name} exited during startup; see ${logFile}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${child.name} exited during startup; see ${logFile}`);
     try {
       if ((await fetch(`${url}/health/ready`)).status === 200) return;
     } catch {

@@ -9,7 +9,11 @@ function percentile(values, p) {
 }
 
 /** { p50, p95, p99 } of the values. */
-export const distribution = (values) => ({ p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99) });
+export const distribution = (values) => ({
+  p50: percentile(values, 50),
+  p95: percentile(values, 95),
+  p99: percentile(values, 99),
+});
 
 /** Events per second over the middle `fraction` of sorted event times (ms), which drops ramp-up and tail. */
 export function steadyRate(times, fraction = 0.8) {
@@ -29,7 +33,10 @@ export function fmt(value, { digits } = {}) {
   if (value === null || value === undefined || Number.isNaN(value)) return 'n/a';
   const abs = Math.abs(value);
   const fractionDigits = digits ?? (abs >= 100 || abs === 0 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3);
-  return value.toLocaleString('en-US', { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+  return value.toLocaleString('en-US', {
+    minimumFractionDigits: fractionDigits,
+    maximumFractionDigits: fractionDigits,
+  });
 }
 
 /** "p50 / p95 / p99" in ms. */

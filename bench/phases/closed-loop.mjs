@@ -21,7 +21,11 @@ async function runWorkers(ctx, keys, watcher) {
         continue;
       }
       const active = await watcher.waitFor(created.id, ACTIVATION_TIMEOUT_MS);
-      outcomes.push(active ? { id: created.id } : { error: `subscription ${created.id} not active after ${ACTIVATION_TIMEOUT_MS / 1000} s` });
+      outcomes.push(
+        active
+          ? { id: created.id }
+          : { error: `subscription ${created.id} not active after ${ACTIVATION_TIMEOUT_MS / 1000} s` },
+      );
     }
   }
   await Promise.all(Array.from({ length: ctx.options.concurrency }, worker));
@@ -39,7 +43,9 @@ function stageRows(timestamps, load) {
   let previousLabel = 'subscriptions.created_at';
   const data = [];
   const rows = FLOW_STEPS.map(([step, label]) => {
-    const fromPrevious = distribution(timestamps.map((t) => (t[step] !== null && t[previous] !== null ? t[step] - t[previous] : null)));
+    const fromPrevious = distribution(
+      timestamps.map((t) => (t[step] !== null && t[previous] !== null ? t[step] - t[previous] : null)),
+    );
     const fromSubscribe = distribution(timestamps.map((t) => (t[step] !== null ? t[step] - t.subscribed : null)));
     data.push({ step: label, previous: previousLabel, fromPrevious, fromSubscribe });
     const row = {
@@ -80,7 +86,13 @@ export default {
     const activations = ids.length;
     const steady = steadyRate(timestamps.map((t) => t.activated).filter((t) => t !== null));
     const endToEnd = distribution(timestamps.map((t) => (t.activated === null ? null : t.activated - t.subscribed)));
-    const cost = costPerOperation({ cpuMs: m.cpuMs, before, after, operations: activations, benchQueries: watcher.queries });
+    const cost = costPerOperation({
+      cpuMs: m.cpuMs,
+      before,
+      after,
+      operations: activations,
+      benchQueries: watcher.queries,
+    });
     const load = fmtLoad(m.loadStart, m.loadEnd);
     const stages = stageRows(timestamps, load);
     const summary = {

@@ -49,17 +49,28 @@ async function openLoopAt(ctx, { rate, seconds }) {
   const created = sends.filter((s) => s.id);
   const unactivated = created.filter((s) => !s.active).length;
   if (created.length - unactivated === 0) ctx.problem(`open loop ${rate}/s: none of ${count} subscribes became active`);
-  if (errors.length > 0) ctx.warn(`open loop ${rate}/s: ${errors.length} subscribes not answered 201, e.g. ${errors[0].error}`);
-  if (unactivated > 0) ctx.warn(`open loop ${rate}/s: ${unactivated} subscriptions not active (none activated for ${NO_PROGRESS_TIMEOUT_MS / 1000} s)`);
+  if (errors.length > 0)
+    ctx.warn(`open loop ${rate}/s: ${errors.length} subscribes not answered 201, e.g. ${errors[0].error}`);
+  if (unactivated > 0)
+    ctx.warn(
+      `open loop ${rate}/s: ${unactivated} subscriptions not active (none activated for ${NO_PROGRESS_TIMEOUT_MS / 1000} s)`,
+    );
   const sentAt = new Map(created.map((s) => [s.id, s.sentAt]));
-  const timestamps = (await flowTimestamps(ctx.dbs.subscription, ctx.dbs.payment, [...sentAt.keys()])).filter((t) => t.activated !== null);
+  const timestamps = (await flowTimestamps(ctx.dbs.subscription, ctx.dbs.payment, [...sentAt.keys()])).filter(
+    (t) => t.activated !== null,
+  );
   const activation = distribution(timestamps.map((t) => t.activated - sentAt.get(t.id)));
-  const webhookLag = distribution(timestamps.map((t) => (t.paymentProcessed === null ? null : t.activated - t.paymentProcessed)));
+  const webhookLag = distribution(
+    timestamps.map((t) => (t.paymentProcessed === null ? null : t.activated - t.paymentProcessed)),
+  );
   const response = distribution(sends.map((s) => s.responseMs));
   const firstSend = sends[0].sentAt;
   const lastSend = sends[sends.length - 1].sentAt;
-  const achievedRate = sends.length > 1 && lastSend > firstSend ? ((sends.length - 1) * 1000) / (lastSend - firstSend) : null;
-  const cpuPerActivation = Object.fromEntries(Object.entries(m.cpuMs).map(([name, ms]) => [name, per(ms, timestamps.length)]));
+  const achievedRate =
+    sends.length > 1 && lastSend > firstSend ? ((sends.length - 1) * 1000) / (lastSend - firstSend) : null;
+  const cpuPerActivation = Object.fromEntries(
+    Object.entries(m.cpuMs).map(([name, ms]) => [name, per(ms, timestamps.length)]),
+  );
   return {
     row: {
       phase: '4 open loop',

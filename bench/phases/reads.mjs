@@ -22,7 +22,9 @@ async function activeSubscription(ctx) {
       [created.id],
     );
     if (rows[0]?.status === 'active') {
-      const payment = await ctx.dbs.payment.query('SELECT id FROM payments WHERE merchant_reference = $1', [rows[0].invoice_id]);
+      const payment = await ctx.dbs.payment.query('SELECT id FROM payments WHERE merchant_reference = $1', [
+        rows[0].invoice_id,
+      ]);
       return { key, subscriptionId: created.id, paymentId: payment.rows[0].id };
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -39,11 +41,36 @@ export default {
     const bearer = (key) => ({ authorization: `Bearer ${key}` });
     const endpoints = [
       { service: subscription, path: '/health/live', headers: {}, label: 'subscription GET /health/live' },
-      { service: subscription, path: '/v1/plans?limit=10', headers: bearer(owner.key), label: 'GET /v1/plans?limit=10 (user)' },
-      { service: subscription, path: `/v1/subscriptions/${owner.subscriptionId}`, headers: bearer(owner.key), label: 'GET /v1/subscriptions/{id} (owner)' },
-      { service: payment, path: `/v1/payments/${owner.paymentId}`, headers: bearer(SECRETS.paymentKey), label: 'payment GET /v1/payments/{id}' },
-      { service: subscription, path: '/v1/subscriptions?limit=20', headers: bearer(SECRETS.adminKey), label: 'GET /v1/subscriptions?limit=20 (admin)' },
-      { service: subscription, path: '/v1/invoices?limit=20', headers: bearer(owner.key), label: 'GET /v1/invoices?limit=20 (user)' },
+      {
+        service: subscription,
+        path: '/v1/plans?limit=10',
+        headers: bearer(owner.key),
+        label: 'GET /v1/plans?limit=10 (user)',
+      },
+      {
+        service: subscription,
+        path: `/v1/subscriptions/${owner.subscriptionId}`,
+        headers: bearer(owner.key),
+        label: 'GET /v1/subscriptions/{id} (owner)',
+      },
+      {
+        service: payment,
+        path: `/v1/payments/${owner.paymentId}`,
+        headers: bearer(SECRETS.paymentKey),
+        label: 'payment GET /v1/payments/{id}',
+      },
+      {
+        service: subscription,
+        path: '/v1/subscriptions?limit=20',
+        headers: bearer(SECRETS.adminKey),
+        label: 'GET /v1/subscriptions?limit=20 (admin)',
+      },
+      {
+        service: subscription,
+        path: '/v1/invoices?limit=20',
+        headers: bearer(owner.key),
+        label: 'GET /v1/invoices?limit=20 (user)',
+      },
     ];
     const rows = [];
     const data = [];
@@ -69,6 +96,9 @@ export default {
         load: fmtLoad(m.loadStart, m.loadEnd),
       });
     }
-    return { rows, data: { owner: { subscriptionId: owner.subscriptionId, paymentId: owner.paymentId }, endpoints: data } };
+    return {
+      rows,
+      data: { owner: { subscriptionId: owner.subscriptionId, paymentId: owner.paymentId }, endpoints: data },
+    };
   },
 };

@@ -22,7 +22,13 @@ async function startReferenceServer(ctx, script, env) {
   const url = `http://127.0.0.1:${port}/`;
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) break;
-    if (await fetch(url).then(() => true, () => false)) return { child, url };
+    if (
+      await fetch(url).then(
+        () => true,
+        () => false,
+      )
+    )
+      return { child, url };
     await new Promise((r) => setTimeout(r, 100));
   }
   await stopProcess(child);
@@ -83,7 +89,11 @@ export default {
       script: 'fastify-pg.mjs',
       env: { DATABASE_URL: ctx.server.urlFor(DATABASES.subscription), PLAN_ID: PLANS.starterMonthly },
     });
-    const workloads = postgresWorkloads({ url: ctx.server.urlFor(DATABASES.reference), workDir: ctx.runDir, pgbench: ctx.pgbench });
+    const workloads = postgresWorkloads({
+      url: ctx.server.urlFor(DATABASES.reference),
+      workDir: ctx.runDir,
+      pgbench: ctx.pgbench,
+    });
     const postgres = [];
     for (const workload of workloads) postgres.push(await postgresReference(ctx, workload));
     return {

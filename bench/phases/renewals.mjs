@@ -20,7 +20,10 @@ async function waitUntilPaid(db, { total, since }) {
   let lastProgress = Date.now();
   while (paid < total && Date.now() - lastProgress < NO_PROGRESS_TIMEOUT_MS) {
     await new Promise((r) => setTimeout(r, POLL_MS));
-    const { rows } = await db.query("SELECT count(*)::int AS paid FROM invoices WHERE kind = 'renewal' AND status = 'paid' AND created_at >= $1", [since]);
+    const { rows } = await db.query(
+      "SELECT count(*)::int AS paid FROM invoices WHERE kind = 'renewal' AND status = 'paid' AND created_at >= $1",
+      [since],
+    );
     polls += 1;
     if (rows[0].paid > paid) lastProgress = Date.now();
     paid = rows[0].paid;
@@ -47,7 +50,10 @@ export default {
     const before = await settledServiceDbCounters(ctx);
     const m = await measured(ctx.cpu, async () => {
       const fixture = await insertDueSubscriptions(ctx.dbs.subscription, { tag: 'renew', count: total });
-      const progress = await waitUntilPaid(ctx.dbs.subscription, { total, since: new Date(fixture.committedAt - 1000) });
+      const progress = await waitUntilPaid(ctx.dbs.subscription, {
+        total,
+        since: new Date(fixture.committedAt - 1000),
+      });
       return { ...fixture, polls: progress.polls + 1 };
     });
     const after = await settledServiceDbCounters(ctx);
@@ -55,14 +61,23 @@ export default {
 
     const invoices = await renewalInvoices(ctx.dbs.subscription, ids);
     const paid = invoices.filter((i) => i.paid !== null);
-    if (paid.length < total) ctx.problem(`renewals: ${paid.length} of ${total} renewal invoices paid (no progress for ${NO_PROGRESS_TIMEOUT_MS / 1000} s)`);
+    if (paid.length < total)
+      ctx.problem(
+        `renewals: ${paid.length} of ${total} renewal invoices paid (no progress for ${NO_PROGRESS_TIMEOUT_MS / 1000} s)`,
+      );
     const firstCreated = invoices.length ? Math.min(...invoices.map((i) => i.created)) : null;
     const lastPaid = paid.length ? Math.max(...paid.map((i) => i.paid)) : null;
     const fromCommitS = lastPaid === null ? null : (lastPaid - committedAt) / 1000;
     const fromFirstInvoiceS = lastPaid === null ? null : (lastPaid - firstCreated) / 1000;
     const iso = (ms) => (ms === null ? null : new Date(ms).toISOString());
     const invoiceToPaid = distribution(paid.map((i) => i.paid - i.created));
-    const cost = costPerOperation({ cpuMs: m.cpuMs, before, after, operations: paid.length, benchQueries: m.result.polls });
+    const cost = costPerOperation({
+      cpuMs: m.cpuMs,
+      before,
+      after,
+      operations: paid.length,
+      benchQueries: m.result.polls,
+    });
     return {
       rows: [
         {

@@ -14,25 +14,43 @@ import { fmt, fmtLatency, per } from '../lib/stats.mjs';
 import { migrateAndSeed, SECRETS, startService } from '../lib/stack.mjs';
 
 async function startScaleInstance(ctx) {
-  const env = { ...ctx.envs['subscription-service'], DATABASE_URL: ctx.server.urlFor(DATABASES.scale), PORT: String(await freePort()) };
+  const env = {
+    ...ctx.envs['subscription-service'],
+    DATABASE_URL: ctx.server.urlFor(DATABASES.scale),
+    PORT: String(await freePort()),
+  };
   await migrateAndSeed(ctx.root, 'subscription-service', env, ctx.logDir);
-  return startService(ctx.root, 'subscription-service', env, { label: 'subscription-service-scale', logDir: ctx.logDir, profileDir: ctx.profileDir });
+  return startService(ctx.root, 'subscription-service', env, {
+    label: 'subscription-service-scale',
+    logDir: ctx.logDir,
+    profileDir: ctx.profileDir,
+  });
 }
 
 /** Pads the table up to `size` subscriptions; returns the id of the row at 90 % in (created_at DESC, id DESC) order. */
 async function padTo(db, size) {
   const { rows } = await db.query('SELECT count(*)::int AS n FROM subscriptions');
   await insertPaddingSubscriptions(db, { tag: `pad${size}`, count: size - rows[0].n });
-  const deep = await db.query('SELECT id FROM subscriptions ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1', [Math.floor(size * 0.9)]);
+  const deep = await db.query('SELECT id FROM subscriptions ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1', [
+    Math.floor(size * 0.9),
+  ]);
   return deep.rows[0].id;
 }
 
 function endpoints(deepCursor) {
   const admin = { authorization: `Bearer ${SECRETS.adminKey}` };
   return [
-    { label: 'GET /v1/subscriptions/{id} (owner)', path: `/v1/subscriptions/${BOB.subscriptionId}`, headers: { authorization: `Bearer ${BOB.key}` } },
+    {
+      label: 'GET /v1/subscriptions/{id} (owner)',
+      path: `/v1/subscriptions/${BOB.subscriptionId}`,
+      headers: { authorization: `Bearer ${BOB.key}` },
+    },
     { label: 'GET /v1/subscriptions?limit=20 (admin, first page)', path: '/v1/subscriptions?limit=20', headers: admin },
-    { label: 'GET /v1/subscriptions?limit=20 (admin, 90 % deep)', path: `/v1/subscriptions?limit=20&startingAfter=${deepCursor}`, headers: admin },
+    {
+      label: 'GET /v1/subscriptions?limit=20 (admin, 90 % deep)',
+      path: `/v1/subscriptions?limit=20&startingAfter=${deepCursor}`,
+      headers: admin,
+    },
   ];
 }
 
@@ -48,7 +66,8 @@ export default {
         const deepCursor = await padTo(db, size);
         if (index === 0) {
           // A fresh process: warm every endpoint as long as a measurement first, or the first size pays for the JIT.
-          for (const { path, headers } of endpoints(deepCursor)) await warmUp(ctx, { url: `${instance.url}${path}`, headers, seconds: ctx.durations.httpSeconds });
+          for (const { path, headers } of endpoints(deepCursor))
+            await warmUp(ctx, { url: `${instance.url}${path}`, headers, seconds: ctx.durations.httpSeconds });
         }
         for (const endpoint of endpoints(deepCursor)) {
           const m = await measureEndpoint(ctx, {
@@ -70,7 +89,10 @@ export default {
       .filter((r) => r.rps !== undefined)
       .map((r) => {
         const base = results.find((b) => b.size === small && b.endpoint === r.endpoint);
-        const ratios = r.size === large ? `${large / 1000}k/${small / 1000}k: req/s ×${fmt(per(r.rps, base?.rps))}, p99 ×${fmt(per(r.p99Ms, base?.p99Ms))}; ` : '';
+        const ratios =
+          r.size === large
+            ? `${large / 1000}k/${small / 1000}k: req/s ×${fmt(per(r.rps, base?.rps))}, p99 ×${fmt(per(r.p99Ms, base?.p99Ms))}; `
+            : '';
         return {
           phase: '6 scale',
           measurement: `${r.endpoint} @ ${fmt(r.size, { digits: 0 })}`,

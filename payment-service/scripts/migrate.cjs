@@ -49,7 +49,9 @@ async function migrate(databaseUrl, log = console.log) {
     );
     const unfinished = rows.filter((row) => row.finished_at === null);
     if (unfinished.length > 0) {
-      throw new Error(`failed migrations recorded, resolve them first: ${unfinished.map((r) => r.migration_name).join(', ')}`);
+      throw new Error(
+        `failed migrations recorded, resolve them first: ${unfinished.map((r) => r.migration_name).join(', ')}`,
+      );
     }
     const applied = new Map(rows.map((row) => [row.migration_name, row.checksum]));
     let count = 0;

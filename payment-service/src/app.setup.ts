@@ -12,7 +12,12 @@ const BODY_LIMIT_BYTES = 100 * 1024;
 
 /** Fastify options shared by main.ts and the e2e tests; `logger` logs every request (AccessLog). */
 export function createFastifyAdapter(logger: PinoLogger): FastifyAdapter {
-  return new FastifyAdapter({ genReqId: requestIdFor, bodyLimit: BODY_LIMIT_BYTES, loggerInstance: logger, logController: new AccessLog() });
+  return new FastifyAdapter({
+    genReqId: requestIdFor,
+    bodyLimit: BODY_LIMIT_BYTES,
+    loggerInstance: logger,
+    logController: new AccessLog(),
+  });
 }
 
 /** Everything between "module compiled" and "listening"; shared by main.ts and the e2e tests. */

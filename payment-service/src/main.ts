@@ -8,9 +8,13 @@ import { createLogger } from './platform/logging/logger';
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), createFastifyAdapter(logger), {
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, logger),
+    createFastifyAdapter(logger),
+    {
+      bufferLogs: true,
+    },
+  );
   configureApp(app);
   await app.listen({ port: config.port, host: '0.0.0.0' });
 }

@@ -12,7 +12,12 @@ async function seed(config: AppConfig): Promise<void> {
   const database = new Database(config);
   const prisma = new PrismaService(database);
   try {
-    const endpoint = await new WebhookEndpointsService(database, prisma, config, new SystemClock()).ensureConfiguredEndpoint();
+    const endpoint = await new WebhookEndpointsService(
+      database,
+      prisma,
+      config,
+      new SystemClock(),
+    ).ensureConfiguredEndpoint();
     const key = config.apiKeys.includes(DEMO_API_KEY) ? DEMO_API_KEY : '<one of API_KEYS>';
     console.log(`webhook endpoint ${endpoint.url} (${endpoint.id}) is enabled`);
     console.log(`API: curl -H "Authorization: Bearer ${key}" http://localhost:${config.port}/v1/payments`);

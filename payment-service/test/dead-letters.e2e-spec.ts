@@ -28,7 +28,8 @@ describe('Dead letters: GET /v1/webhook-deliveries and bulk redelivery (e2e)', (
   const listDeliveries = async (query: Record<string, unknown>) =>
     (await request(app.getHttpServer()).get('/v1/webhook-deliveries').query(query).set(auth).expect(200)).body;
 
-  const mine = (items: DeliveryItem[], paymentIds: string[]) => items.filter((item) => paymentIds.includes(item.paymentId));
+  const mine = (items: DeliveryItem[], paymentIds: string[]) =>
+    items.filter((item) => paymentIds.includes(item.paymentId));
 
   it('should list dead letters and deliver each exactly once more after a bulk redeliver', async () => {
     const since = new Date(Date.now() - 1).toISOString();
@@ -40,7 +41,13 @@ describe('Dead letters: GET /v1/webhook-deliveries and bulk redelivery (e2e)', (
       const { body } = await request(app.getHttpServer())
         .post('/v1/payments')
         .set(auth)
-        .send({ amount: 700 + i, currency: 'USD', merchantReference, customerReference: randomUUID(), paymentMethod: 'pm_card_visa' })
+        .send({
+          amount: 700 + i,
+          currency: 'USD',
+          merchantReference,
+          customerReference: randomUUID(),
+          paymentMethod: 'pm_card_visa',
+        })
         .expect(202);
       paymentIds.push(body.id);
     }
@@ -78,7 +85,9 @@ describe('Dead letters: GET /v1/webhook-deliveries and bulk redelivery (e2e)', (
     const createdAt = [...first.data, ...second.data].map((item: { createdAt: string }) => item.createdAt);
     expect([...createdAt].sort().reverse()).toEqual(createdAt);
     // `since` filters on when the delivery last changed: none of these failed after now.
-    expect(mine((await listDeliveries({ status: 'failed', since: new Date().toISOString() })).data, paymentIds)).toEqual([]);
+    expect(
+      mine((await listDeliveries({ status: 'failed', since: new Date().toISOString() })).data, paymentIds),
+    ).toEqual([]);
 
     receiverUp = true;
     const { body: redelivered } = await request(app.getHttpServer())
@@ -109,7 +118,11 @@ describe('Dead letters: GET /v1/webhook-deliveries and bulk redelivery (e2e)', (
     [{ status: 'failed', since: 'yesterday' }, 'since'],
     [{ status: 'failed' }, 'since'],
   ])('should reject the redelivery body %j', async (body, field) => {
-    const { body: problem } = await request(app.getHttpServer()).post('/v1/webhook-deliveries/redeliver').set(auth).send(body).expect(400);
+    const { body: problem } = await request(app.getHttpServer())
+      .post('/v1/webhook-deliveries/redeliver')
+      .set(auth)
+      .send(body)
+      .expect(400);
     expect(problem).toMatchObject({ code: 'validation_failed', errors: [expect.objectContaining({ field })] });
   });
 
@@ -120,6 +133,9 @@ describe('Dead letters: GET /v1/webhook-deliveries and bulk redelivery (e2e)', (
 
   it('should require the API key', async () => {
     await request(app.getHttpServer()).get('/v1/webhook-deliveries').expect(401);
-    await request(app.getHttpServer()).post('/v1/webhook-deliveries/redeliver').send({ status: 'failed', since: new Date().toISOString() }).expect(401);
+    await request(app.getHttpServer())
+      .post('/v1/webhook-deliveries/redeliver')
+      .send({ status: 'failed', since: new Date().toISOString() })
+      .expect(401);
   });
 });

@@ -24,7 +24,13 @@ describe('Graceful shutdown releases claims (e2e)', () => {
     request(app.getHttpServer())
       .post('/v1/payments')
       .set(auth)
-      .send({ amount: 1200, currency: 'USD', merchantReference: randomUUID(), customerReference, paymentMethod: 'pm_card_visa' })
+      .send({
+        amount: 1200,
+        currency: 'USD',
+        merchantReference: randomUUID(),
+        customerReference,
+        paymentMethod: 'pm_card_visa',
+      })
       .expect(202);
 
   const ourPayments = async () =>
@@ -51,10 +57,16 @@ describe('Graceful shutdown releases claims (e2e)', () => {
     let closed = false;
     try {
       await Promise.all(Array.from({ length: 3 }, () => createPayment(first)));
-      await eventually(async () => expect((await ourPayments()).map((payment) => payment.status)).not.toContain('processing'));
+      await eventually(async () =>
+        expect((await ourPayments()).map((payment) => payment.status)).not.toContain('processing'),
+      );
       await Promise.all(Array.from({ length: 25 }, () => createPayment(first)));
       // Mid-processing: the worker holds leases on some of them.
-      await eventually(async () => expect((await ourPayments()).filter((payment) => payment.locked_until !== null).length).toBeGreaterThan(0), 5_000);
+      await eventually(
+        async () =>
+          expect((await ourPayments()).filter((payment) => payment.locked_until !== null).length).toBeGreaterThan(0),
+        5_000,
+      );
 
       await first.close();
       closed = true;
@@ -92,7 +104,10 @@ describe('Graceful shutdown releases claims (e2e)', () => {
       }, 10_000);
       expect(finished.map((payment) => payment.events)).toEqual(Array(28).fill(1));
       const ours = new Set(finished.map((payment) => payment.id));
-      const delivered = () => receiver.received.filter((webhook) => ours.has(webhook.event.data.object.id)).map((webhook) => webhook.event.data.object.id);
+      const delivered = () =>
+        receiver.received
+          .filter((webhook) => ours.has(webhook.event.data.object.id))
+          .map((webhook) => webhook.event.data.object.id);
       await eventually(() => expect(delivered()).toHaveLength(28));
       expect(new Set(delivered()).size).toBe(28); // one webhook per payment
     } finally {

@@ -7,7 +7,8 @@ import { testDatabase } from './support/db';
 import { API_KEY, auth, eventually, startTestApp } from './support/test-app';
 
 /** The scope the Idempotency-Key of POST /v1/payments gets with API_KEY. */
-const scopeFor = (key: string) => `key_${createHash('sha256').update(API_KEY).digest('hex').slice(0, 16)}:POST /v1/payments:${key}`;
+const scopeFor = (key: string) =>
+  `key_${createHash('sha256').update(API_KEY).digest('hex').slice(0, 16)}:POST /v1/payments:${key}`;
 
 describe('Idempotency-Key on POST /v1/payments: the payment row is the record (e2e)', () => {
   let app: NestFastifyApplication;
@@ -23,7 +24,8 @@ describe('Idempotency-Key on POST /v1/payments: the payment row is the record (e
   });
   type PaymentBody = ReturnType<typeof paymentBody>;
 
-  const post = (key: string, body: PaymentBody) => request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(body);
+  const post = (key: string, body: PaymentBody) =>
+    request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(body);
 
   /** A payment a request inserted before its process died (kill -9): the response never reached the client. */
   const insertPaymentOfCrashedRequest = async (key: string, body: PaymentBody) => {
@@ -33,13 +35,26 @@ describe('Idempotency-Key on POST /v1/payments: the payment row is the record (e
       `INSERT INTO payments (id, amount, currency, merchant_reference, customer_reference, payment_method, metadata, status,
          next_attempt_at, request_id, idempotency_scope, idempotency_request_hash, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'processing', $8, 'req-crashed', $9, $10, $8, $8)`,
-      [id, body.amount, body.currency, body.merchantReference, body.customerReference, body.paymentMethod, JSON.stringify(body.metadata), createdAt, scopeFor(key), idempotencyRequestHash(body, {})],
+      [
+        id,
+        body.amount,
+        body.currency,
+        body.merchantReference,
+        body.customerReference,
+        body.paymentMethod,
+        JSON.stringify(body.metadata),
+        createdAt,
+        scopeFor(key),
+        idempotencyRequestHash(body, {}),
+      ],
     );
     return id;
   };
 
   const paymentsFor = async (body: PaymentBody) =>
-    (await db.query<{ id: string }>('SELECT id FROM payments WHERE merchant_reference = $1', [body.merchantReference])).rows.map((row) => row.id);
+    (
+      await db.query<{ id: string }>('SELECT id FROM payments WHERE merchant_reference = $1', [body.merchantReference])
+    ).rows.map((row) => row.id);
 
   beforeAll(async () => {
     db = testDatabase();
@@ -59,8 +74,18 @@ describe('Idempotency-Key on POST /v1/payments: the payment row is the record (e
     const retry = await post(key, body).expect(202);
 
     expect(retry.headers['idempotency-replayed']).toBe('true');
-    expect(retry.body).toMatchObject({ id: paymentId, object: 'payment', status: 'processing', amount: 2500, currency: 'USD', attempts: [], processedAt: null });
-    expect(Object.keys(retry.body).sort()).toEqual(Object.keys((await post(randomUUID(), paymentBody()).expect(202)).body).sort());
+    expect(retry.body).toMatchObject({
+      id: paymentId,
+      object: 'payment',
+      status: 'processing',
+      amount: 2500,
+      currency: 'USD',
+      attempts: [],
+      processedAt: null,
+    });
+    expect(Object.keys(retry.body).sort()).toEqual(
+      Object.keys((await post(randomUUID(), paymentBody()).expect(202)).body).sort(),
+    );
     expect(await paymentsFor(body)).toEqual([paymentId]);
   });
 
@@ -79,7 +104,11 @@ describe('Idempotency-Key on POST /v1/payments: the payment row is the record (e
     const key = randomUUID();
     const body = paymentBody();
     const first = await post(key, body).expect(202);
-    await eventually(async () => expect((await request(app.getHttpServer()).get(`/v1/payments/${first.body.id}`).set(auth)).body.status).toBe('succeeded'));
+    await eventually(async () =>
+      expect((await request(app.getHttpServer()).get(`/v1/payments/${first.body.id}`).set(auth)).body.status).toBe(
+        'succeeded',
+      ),
+    );
 
     const replay = await post(key, body).expect(202);
 

@@ -28,7 +28,13 @@ describe('pagination cursors (e2e)', () => {
     const { body: payment } = await http()
       .post('/v1/payments')
       .set(auth)
-      .send({ amount: 1000, currency: 'USD', merchantReference: randomUUID(), customerReference: randomUUID(), paymentMethod: 'pm_card_visa' })
+      .send({
+        amount: 1000,
+        currency: 'USD',
+        merchantReference: randomUUID(),
+        customerReference: randomUUID(),
+        paymentMethod: 'pm_card_visa',
+      })
       .expect(202);
     const routes = ['/v1/payments', `/v1/payments/${payment.id}/refunds`, '/v1/events', '/v1/webhook-deliveries'];
     const codes: string[] = [];
@@ -45,9 +51,18 @@ describe('pagination cursors (e2e)', () => {
     const { body: payment } = await http()
       .post('/v1/payments')
       .set(auth)
-      .send({ amount: 1000, currency: 'USD', merchantReference: randomUUID(), customerReference: randomUUID(), paymentMethod: 'pm_card_visa' })
+      .send({
+        amount: 1000,
+        currency: 'USD',
+        merchantReference: randomUUID(),
+        customerReference: randomUUID(),
+        paymentMethod: 'pm_card_visa',
+      })
       .expect(202);
-    expectInvalidCursor(await http().get('/v1/events').query({ startingAfter: payment.id }).set(auth).expect(400), payment.id);
+    expectInvalidCursor(
+      await http().get('/v1/events').query({ startingAfter: payment.id }).set(auth).expect(400),
+      payment.id,
+    );
     const { body: page } = await http().get('/v1/payments').query({ startingAfter: payment.id }).set(auth).expect(200);
     expect(page.data.map((item: { id: string }) => item.id)).not.toContain(payment.id);
   });

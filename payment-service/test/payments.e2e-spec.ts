@@ -44,10 +44,21 @@ describe('Payments (e2e)', () => {
     it('should accept a payment, succeed it and deliver a correctly signed payment.succeeded webhook', async () => {
       const { body: created, headers } = await createPayment({}, { 'X-Request-Id': 'req-create-visa-1' });
       expect(headers['x-request-id']).toBe('req-create-visa-1');
-      expect(created).toMatchObject({ object: 'payment', status: 'processing', amount: 1999, currency: 'USD', attempts: [], processedAt: null });
+      expect(created).toMatchObject({
+        object: 'payment',
+        status: 'processing',
+        amount: 1999,
+        currency: 'USD',
+        attempts: [],
+        processedAt: null,
+      });
 
       const settled = await settledPayment(created.id);
-      expect(settled).toMatchObject({ status: 'succeeded', failureCode: null, attempts: [{ attemptNumber: 1, outcome: 'succeeded' }] });
+      expect(settled).toMatchObject({
+        status: 'succeeded',
+        failureCode: null,
+        attempts: [{ attemptNumber: 1, outcome: 'succeeded' }],
+      });
       expect(settled.processedAt).not.toBeNull();
 
       const [webhook] = await eventually(() => {
@@ -62,8 +73,14 @@ describe('Payments (e2e)', () => {
       const timestamp = Number(sent['webhook-timestamp']);
       expect(Math.abs(timestamp - Date.now() / 1000)).toBeLessThan(60);
       expect(sent['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
-      expect(verifyWebhookSignature(WEBHOOK_SECRET, { id: event.id, timestamp, body }, String(sent['webhook-signature']))).toBe(true);
-      expect(event).toMatchObject({ type: 'payment.succeeded', sequence: 1, data: { object: { id: created.id, status: 'succeeded' } } });
+      expect(
+        verifyWebhookSignature(WEBHOOK_SECRET, { id: event.id, timestamp, body }, String(sent['webhook-signature'])),
+      ).toBe(true);
+      expect(event).toMatchObject({
+        type: 'payment.succeeded',
+        sequence: 1,
+        data: { object: { id: created.id, status: 'succeeded' } },
+      });
     });
 
     it.each([
@@ -90,7 +107,11 @@ describe('Payments (e2e)', () => {
         { attemptNumber: 1, outcome: 'failed', failureCode: 'processing_error' },
         { attemptNumber: 2, outcome: 'succeeded', failureCode: null },
       ]);
-      const { body: events } = await request(app.getHttpServer()).get('/v1/events').query({ paymentId: created.id }).set(auth).expect(200);
+      const { body: events } = await request(app.getHttpServer())
+        .get('/v1/events')
+        .query({ paymentId: created.id })
+        .set(auth)
+        .expect(200);
       expect(events.data).toMatchObject([{ type: 'payment.succeeded', sequence: 1 }]);
     });
 
@@ -103,10 +124,22 @@ describe('Payments (e2e)', () => {
         .expect(400);
 
       expect(headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(body).toMatchObject({ status: 400, code: 'validation_failed', type: 'https://errors.billing.example/validation_failed' });
+      expect(body).toMatchObject({
+        status: 400,
+        code: 'validation_failed',
+        type: 'https://errors.billing.example/validation_failed',
+      });
       expect(body.requestId).toBe(headers['x-request-id']);
-      expect(body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['amount', 'currency', 'surprise']);
-      const { body: list } = await request(app.getHttpServer()).get('/v1/payments').query({ merchantReference }).set(auth).expect(200);
+      expect(body.errors.map((error: { field: string }) => error.field).sort()).toEqual([
+        'amount',
+        'currency',
+        'surprise',
+      ]);
+      const { body: list } = await request(app.getHttpServer())
+        .get('/v1/payments')
+        .query({ merchantReference })
+        .set(auth)
+        .expect(200);
       expect(list.data).toEqual([]);
     });
 
@@ -120,7 +153,11 @@ describe('Payments (e2e)', () => {
       [{ metadata: { nested: { deep: 'x' } } }, 'metadata'],
       [{ metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }, 'metadata'],
     ])('should reject %j', async (overrides, field) => {
-      const { body } = await request(app.getHttpServer()).post('/v1/payments').set(auth).send(paymentBody(overrides)).expect(400);
+      const { body } = await request(app.getHttpServer())
+        .post('/v1/payments')
+        .set(auth)
+        .send(paymentBody(overrides))
+        .expect(400);
       expect(body.errors).toEqual([expect.objectContaining({ field })]);
     });
 
@@ -128,7 +165,11 @@ describe('Payments (e2e)', () => {
       const { body: created } = await createPayment({ amount: 99_999_999, currency: 'JPY' });
       expect(created).toMatchObject({ amount: 99_999_999, currency: 'JPY' });
 
-      const { body } = await request(app.getHttpServer()).post('/v1/payments').set(auth).send(paymentBody({ currency: 'ZZZ' })).expect(400);
+      const { body } = await request(app.getHttpServer())
+        .post('/v1/payments')
+        .set(auth)
+        .send(paymentBody({ currency: 'ZZZ' }))
+        .expect(400);
       expect(body.errors).toEqual([{ field: 'currency', message: expect.stringContaining('ISO-4217') }]);
     });
 
@@ -159,7 +200,11 @@ describe('Payments (e2e)', () => {
       }
       await Promise.all(created.map(settledPayment));
       const list = (query: Record<string, unknown>) =>
-        request(app.getHttpServer()).get('/v1/payments').query({ customerReference, ...query }).set(auth).expect(200);
+        request(app.getHttpServer())
+          .get('/v1/payments')
+          .query({ customerReference, ...query })
+          .set(auth)
+          .expect(200);
 
       const first = (await list({ limit: 2 })).body;
       expect(first).toMatchObject({ object: 'list', hasMore: true, nextCursor: created[2] });

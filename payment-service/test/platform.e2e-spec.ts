@@ -29,13 +29,19 @@ describe('Platform (e2e)', () => {
       ['an unknown key', { Authorization: 'Bearer sk_wrong' }],
       ['a non-bearer scheme', { Authorization: 'Basic c2s6' }],
     ])('should answer 401 problem for %s', async (_case, headers) => {
-      const { body, headers: responseHeaders } = await request(app.getHttpServer()).get('/v1/payments').set(headers).expect(401);
+      const { body, headers: responseHeaders } = await request(app.getHttpServer())
+        .get('/v1/payments')
+        .set(headers)
+        .expect(401);
       expect(responseHeaders['content-type']).toMatch(/^application\/problem\+json/);
       expect(body).toMatchObject({ status: 401, code: 'unauthorized', requestId: responseHeaders['x-request-id'] });
     });
 
     it('should accept every key listed in API_KEYS', async () => {
-      await request(app.getHttpServer()).get('/v1/payments').set('Authorization', 'Bearer sk_test_key_0002').expect(200);
+      await request(app.getHttpServer())
+        .get('/v1/payments')
+        .set('Authorization', 'Bearer sk_test_key_0002')
+        .expect(200);
     });
   });
 
@@ -43,20 +49,43 @@ describe('Platform (e2e)', () => {
     it('should replay the first response for the same key and body', async () => {
       const key = randomUUID();
       const body = paymentBody();
-      const first = await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(body).expect(202);
-      const replay = await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(body).expect(202);
+      const first = await request(app.getHttpServer())
+        .post('/v1/payments')
+        .set(auth)
+        .set('Idempotency-Key', key)
+        .send(body)
+        .expect(202);
+      const replay = await request(app.getHttpServer())
+        .post('/v1/payments')
+        .set(auth)
+        .set('Idempotency-Key', key)
+        .send(body)
+        .expect(202);
 
       expect(first.headers['idempotency-replayed']).toBeUndefined();
       expect(replay.headers['idempotency-replayed']).toBe('true');
       expect(replay.body).toEqual(first.body);
-      const { body: list } = await request(app.getHttpServer()).get('/v1/payments').query({ merchantReference: body.merchantReference }).set(auth);
+      const { body: list } = await request(app.getHttpServer())
+        .get('/v1/payments')
+        .query({ merchantReference: body.merchantReference })
+        .set(auth);
       expect(list.data).toHaveLength(1);
     });
 
     it('should answer 422 when the key is reused with another body', async () => {
       const key = randomUUID();
-      await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(paymentBody()).expect(202);
-      const { body } = await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(paymentBody()).expect(422);
+      await request(app.getHttpServer())
+        .post('/v1/payments')
+        .set(auth)
+        .set('Idempotency-Key', key)
+        .send(paymentBody())
+        .expect(202);
+      const { body } = await request(app.getHttpServer())
+        .post('/v1/payments')
+        .set(auth)
+        .set('Idempotency-Key', key)
+        .send(paymentBody())
+        .expect(422);
       expect(body.code).toBe('idempotency_key_reused');
     });
 
@@ -64,7 +93,9 @@ describe('Platform (e2e)', () => {
       const key = randomUUID();
       const body = paymentBody();
       const responses = await Promise.all(
-        Array.from({ length: 8 }, () => request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(body)),
+        Array.from({ length: 8 }, () =>
+          request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(body),
+        ),
       );
 
       const statuses = responses.map((response) => response.status);
@@ -74,19 +105,37 @@ describe('Platform (e2e)', () => {
       responses
         .filter((response) => response.status === 409)
         .forEach((response) => expect(response.body.code).toBe('idempotency_key_in_use'));
-      const { body: list } = await request(app.getHttpServer()).get('/v1/payments').query({ merchantReference: body.merchantReference }).set(auth);
+      const { body: list } = await request(app.getHttpServer())
+        .get('/v1/payments')
+        .query({ merchantReference: body.merchantReference })
+        .set(auth);
       expect(list.data).toHaveLength(1);
     });
 
     it('should free the key when the request fails, so a corrected retry succeeds', async () => {
       const key = randomUUID();
-      await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send({ ...paymentBody(), amount: 0 }).expect(400);
-      await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(paymentBody()).expect(202);
+      await request(app.getHttpServer())
+        .post('/v1/payments')
+        .set(auth)
+        .set('Idempotency-Key', key)
+        .send({ ...paymentBody(), amount: 0 })
+        .expect(400);
+      await request(app.getHttpServer())
+        .post('/v1/payments')
+        .set(auth)
+        .set('Idempotency-Key', key)
+        .send(paymentBody())
+        .expect(202);
     });
 
     it('should scope keys per API key', async () => {
       const key = randomUUID();
-      await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', key).send(paymentBody()).expect(202);
+      await request(app.getHttpServer())
+        .post('/v1/payments')
+        .set(auth)
+        .set('Idempotency-Key', key)
+        .send(paymentBody())
+        .expect(202);
       const other = await request(app.getHttpServer())
         .post('/v1/payments')
         .set('Authorization', 'Bearer sk_test_key_0002')
@@ -97,16 +146,27 @@ describe('Platform (e2e)', () => {
     });
 
     it('should reject a key longer than 255 characters', async () => {
-      const { body } = await request(app.getHttpServer()).post('/v1/payments').set(auth).set('Idempotency-Key', 'k'.repeat(256)).send(paymentBody()).expect(400);
+      const { body } = await request(app.getHttpServer())
+        .post('/v1/payments')
+        .set(auth)
+        .set('Idempotency-Key', 'k'.repeat(256))
+        .send(paymentBody())
+        .expect(400);
       expect(body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
     });
   });
 
   describe('request id', () => {
     it('should echo a valid X-Request-Id and replace an unsafe one', async () => {
-      const kept = await request(app.getHttpServer()).get('/health/live').set('X-Request-Id', 'abc.DEF_123-x').expect(200);
+      const kept = await request(app.getHttpServer())
+        .get('/health/live')
+        .set('X-Request-Id', 'abc.DEF_123-x')
+        .expect(200);
       expect(kept.headers['x-request-id']).toBe('abc.DEF_123-x');
-      const replaced = await request(app.getHttpServer()).get('/health/live').set('X-Request-Id', 'bad id\u00e9').expect(200);
+      const replaced = await request(app.getHttpServer())
+        .get('/health/live')
+        .set('X-Request-Id', 'bad id\u00e9')
+        .expect(200);
       expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     });
   });
@@ -180,7 +240,10 @@ describe('Rate limits (e2e)', () => {
       for (let i = 0; i < 2; i += 1) await request(app.getHttpServer()).get('/v1/payments').set(auth).expect(200);
       const limited = await request(app.getHttpServer()).get('/v1/payments').set(auth).expect(429);
       expect(limited.body).toMatchObject({ code: 'rate_limited', status: 429 });
-      await request(app.getHttpServer()).get('/v1/payments').set('Authorization', 'Bearer sk_test_key_0002').expect(200);
+      await request(app.getHttpServer())
+        .get('/v1/payments')
+        .set('Authorization', 'Bearer sk_test_key_0002')
+        .expect(200);
     } finally {
       await app.close();
     }
@@ -189,8 +252,12 @@ describe('Rate limits (e2e)', () => {
   it('should limit failed authentication per address: past the limit even a valid key gets 429 from there', async () => {
     const app = await startTestApp({ WORKERS_ENABLED: 'false', AUTH_FAILURES_PER_MINUTE: '3' });
     try {
-      for (let i = 0; i < 3; i += 1) await request(app.getHttpServer()).get('/v1/payments').set('Authorization', `Bearer sk_guess_${i}`).expect(401);
-      const guess = await request(app.getHttpServer()).get('/v1/payments').set('Authorization', 'Bearer sk_guess_3').expect(429);
+      for (let i = 0; i < 3; i += 1)
+        await request(app.getHttpServer()).get('/v1/payments').set('Authorization', `Bearer sk_guess_${i}`).expect(401);
+      const guess = await request(app.getHttpServer())
+        .get('/v1/payments')
+        .set('Authorization', 'Bearer sk_guess_3')
+        .expect(429);
       expect(guess.body).toMatchObject({ code: 'rate_limited', status: 429 });
       await request(app.getHttpServer()).get('/v1/payments').set(auth).expect(429);
       await request(app.getHttpServer()).get('/health/live').expect(200);

@@ -57,9 +57,21 @@ describe('Refund processing survives restarts (e2e)', () => {
     let closed = false;
     try {
       const payments = await Promise.all(Array.from({ length: 20 }, insertSucceededPayment));
-      await Promise.all(payments.map((id) => request(first.getHttpServer()).post(`/v1/payments/${id}/refunds`).set(auth).send({ amount: 1000 }).expect(202)));
+      await Promise.all(
+        payments.map((id) =>
+          request(first.getHttpServer())
+            .post(`/v1/payments/${id}/refunds`)
+            .set(auth)
+            .send({ amount: 1000 })
+            .expect(202),
+        ),
+      );
       // Mid-processing: the worker holds leases on some of them.
-      await eventually(async () => expect((await ourRefunds()).filter((refund) => refund.locked_until !== null).length).toBeGreaterThan(0), 5_000);
+      await eventually(
+        async () =>
+          expect((await ourRefunds()).filter((refund) => refund.locked_until !== null).length).toBeGreaterThan(0),
+        5_000,
+      );
 
       await first.close();
       closed = true;
@@ -71,7 +83,8 @@ describe('Refund processing survives restarts (e2e)', () => {
     expect(afterClose).toHaveLength(20);
     const unexpected = afterClose.filter(
       (refund) =>
-        !(refund.status === 'succeeded' && refund.events === 1) && !(refund.status === 'pending' && refund.locked_until === null && refund.events === 0),
+        !(refund.status === 'succeeded' && refund.events === 1) &&
+        !(refund.status === 'pending' && refund.locked_until === null && refund.events === 0),
     );
     expect(unexpected).toEqual([]);
     expect(afterClose.filter((refund) => refund.status === 'pending').length).toBeGreaterThan(0);
@@ -89,7 +102,9 @@ describe('Refund processing survives restarts (e2e)', () => {
       await eventually(() => expect(delivered()).toHaveLength(20));
       expect(new Set(delivered().map((webhook) => webhook.event.data.object.id)).size).toBe(20);
       // Each refund event continues its payment's sequence (the payment's own event was 1).
-      expect(delivered().map((webhook) => [webhook.event.type, webhook.event.sequence])).toEqual(Array(20).fill(['refund.succeeded', 2]));
+      expect(delivered().map((webhook) => [webhook.event.type, webhook.event.sequence])).toEqual(
+        Array(20).fill(['refund.succeeded', 2]),
+      );
     } finally {
       await second.close();
     }

@@ -21,7 +21,14 @@ describe('Refunds (e2e)', () => {
     const { body: created } = await http()
       .post('/v1/payments')
       .set(auth)
-      .send({ amount: 2900, currency: 'USD', merchantReference: randomUUID(), customerReference: randomUUID(), paymentMethod: 'pm_card_visa', ...overrides })
+      .send({
+        amount: 2900,
+        currency: 'USD',
+        merchantReference: randomUUID(),
+        customerReference: randomUUID(),
+        paymentMethod: 'pm_card_visa',
+        ...overrides,
+      })
       .expect(202);
     return eventually(async () => {
       const { body } = await http().get(`/v1/payments/${created.id}`).set(auth).expect(200);
@@ -58,7 +65,11 @@ describe('Refunds (e2e)', () => {
     it('should refund a payment in full: 202 pending, then succeeded with its attempt and a signed refund.succeeded webhook', async () => {
       const payment = await settledPayment();
 
-      const { body: created, headers } = await refund(payment.id, { reason: 'no_obligation' }, { 'X-Request-Id': 'req-refund-full-1' }).expect(202);
+      const { body: created, headers } = await refund(
+        payment.id,
+        { reason: 'no_obligation' },
+        { 'X-Request-Id': 'req-refund-full-1' },
+      ).expect(202);
 
       expect(created).toEqual({
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -79,7 +90,11 @@ describe('Refunds (e2e)', () => {
       expect(headers['idempotency-replayed']).toBeUndefined();
 
       const settled = await settledRefund(created.id);
-      expect(settled).toMatchObject({ status: 'succeeded', failureCode: null, attempts: [{ attemptNumber: 1, outcome: 'succeeded', failureCode: null }] });
+      expect(settled).toMatchObject({
+        status: 'succeeded',
+        failureCode: null,
+        attempts: [{ attemptNumber: 1, outcome: 'succeeded', failureCode: null }],
+      });
       expect(settled.processedAt).toMatch(ISO);
 
       const [webhook] = await eventually(() => {
@@ -91,10 +106,18 @@ describe('Refunds (e2e)', () => {
       expect(sent['webhook-id']).toBe(event.id);
       expect(sent['x-request-id']).toBe('req-refund-full-1');
       const timestamp = Number(sent['webhook-timestamp']);
-      expect(verifyWebhookSignature(WEBHOOK_SECRET, { id: event.id, timestamp, body }, String(sent['webhook-signature']))).toBe(true);
+      expect(
+        verifyWebhookSignature(WEBHOOK_SECRET, { id: event.id, timestamp, body }, String(sent['webhook-signature'])),
+      ).toBe(true);
       // The payment's own event was sequence 1: the refund's continues the payment's sequence.
-      expect(event).toMatchObject({ type: 'refund.succeeded', sequence: 2, data: { object: { ...settled, object: 'refund', paymentId: payment.id } } });
-      expect(receiver.aboutPayment(payment.id).map((received) => [received.event.type, received.event.sequence])).toEqual([
+      expect(event).toMatchObject({
+        type: 'refund.succeeded',
+        sequence: 2,
+        data: { object: { ...settled, object: 'refund', paymentId: payment.id } },
+      });
+      expect(
+        receiver.aboutPayment(payment.id).map((received) => [received.event.type, received.event.sequence]),
+      ).toEqual([
         ['payment.succeeded', 1],
         ['refund.succeeded', 2],
       ]);
@@ -109,7 +132,11 @@ describe('Refunds (e2e)', () => {
         expect(response.body.deliveries).toMatchObject([{ status: 'succeeded', attemptCount: 1 }]);
         return response;
       });
-      expect(detail).toMatchObject({ type: 'refund.succeeded', paymentId: payment.id, data: { object: { id: created.id } } });
+      expect(detail).toMatchObject({
+        type: 'refund.succeeded',
+        paymentId: payment.id,
+        data: { object: { id: created.id } },
+      });
 
       const after = await getPayment(payment.id);
       expect(after).toMatchObject({ status: 'succeeded', amountRefunded: 2900, refunds: [settled] });
@@ -119,7 +146,12 @@ describe('Refunds (e2e)', () => {
       const payment = await settledPayment({ amount: 1999 });
 
       const { body: first } = await refund(payment.id, { amount: 500, metadata: { ticket: 'T-1' } }).expect(202);
-      expect(first).toMatchObject({ amount: 500, reason: 'requested_by_customer', metadata: { ticket: 'T-1' }, status: 'pending' });
+      expect(first).toMatchObject({
+        amount: 500,
+        reason: 'requested_by_customer',
+        metadata: { ticket: 'T-1' },
+        status: 'pending',
+      });
       const { body: second } = await refund(payment.id, { amount: 700, reason: 'duplicate' }).expect(202);
       const { body: rest } = await refund(payment.id).expect(202);
       expect(rest.amount).toBe(1999 - 500 - 700);
@@ -137,13 +169,28 @@ describe('Refunds (e2e)', () => {
         [second.id, 'succeeded'],
         [rest.id, 'succeeded'],
       ]);
-      await eventually(() => expect(receiver.aboutPayment(payment.id).map((received) => received.event.sequence).sort()).toEqual([1, 2, 3, 4]));
+      await eventually(() =>
+        expect(
+          receiver
+            .aboutPayment(payment.id)
+            .map((received) => received.event.sequence)
+            .sort(),
+        ).toEqual([1, 2, 3, 4]),
+      );
 
-      const { body: page } = await http().get(`/v1/payments/${payment.id}/refunds`).query({ limit: 2 }).set(auth).expect(200);
+      const { body: page } = await http()
+        .get(`/v1/payments/${payment.id}/refunds`)
+        .query({ limit: 2 })
+        .set(auth)
+        .expect(200);
       expect(page).toMatchObject({ object: 'list', hasMore: true, nextCursor: second.id });
       expect(page.data.map((listed: { id: string }) => listed.id)).toEqual([rest.id, second.id]);
       expect(page.data[0].attempts).toMatchObject([{ attemptNumber: 1, outcome: 'succeeded' }]);
-      const { body: next } = await http().get(`/v1/payments/${payment.id}/refunds`).query({ limit: 2, startingAfter: page.nextCursor }).set(auth).expect(200);
+      const { body: next } = await http()
+        .get(`/v1/payments/${payment.id}/refunds`)
+        .query({ limit: 2, startingAfter: page.nextCursor })
+        .set(auth)
+        .expect(200);
       expect(next).toMatchObject({ hasMore: false, nextCursor: null, data: [{ id: first.id }] });
     });
 
@@ -152,14 +199,19 @@ describe('Refunds (e2e)', () => {
 
       const { body: tooMuch, headers } = await refund(payment.id, { amount: 2000 }).expect(422);
       expect(headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(tooMuch).toMatchObject({ code: 'refund_exceeds_refundable', type: 'https://errors.billing.example/refund_exceeds_refundable' });
+      expect(tooMuch).toMatchObject({
+        code: 'refund_exceeds_refundable',
+        type: 'https://errors.billing.example/refund_exceeds_refundable',
+      });
       expect(tooMuch.detail).toContain('19.99 USD');
 
       await refund(payment.id, { amount: 1500 }).expect(202);
       const { body: overRest } = await refund(payment.id, { amount: 500 }).expect(422);
       expect(overRest.detail).toContain('4.99 USD');
       await refund(payment.id, { amount: 499 }).expect(202);
-      expect((await getPayment(payment.id)).refunds.map((listed: { amount: number }) => listed.amount)).toEqual([1500, 499]);
+      expect((await getPayment(payment.id)).refunds.map((listed: { amount: number }) => listed.amount)).toEqual([
+        1500, 499,
+      ]);
     });
 
     it('should answer 409 payment_not_refundable for a failed payment', async () => {
@@ -244,8 +296,15 @@ describe('Refunds (e2e)', () => {
         failureMessage: expect.any(String),
         attempts: [{ attemptNumber: 1, outcome: 'failed', failureCode: 'refund_failed' }],
       });
-      await eventually(() => expect(receiver.forRefund(created.id).map((webhook) => [webhook.event.type, webhook.event.sequence])).toEqual([['refund.failed', 2]]));
-      expect(await getPayment(payment.id)).toMatchObject({ amountRefunded: 0, refunds: [{ id: created.id, status: 'failed' }] });
+      await eventually(() =>
+        expect(receiver.forRefund(created.id).map((webhook) => [webhook.event.type, webhook.event.sequence])).toEqual([
+          ['refund.failed', 2],
+        ]),
+      );
+      expect(await getPayment(payment.id)).toMatchObject({
+        amountRefunded: 0,
+        refunds: [{ id: created.id, status: 'failed' }],
+      });
       // A failed refund no longer counts against the payment: the full amount is refundable again.
       const { body: again } = await refund(payment.id).expect(202);
       expect(again.amount).toBe(2900);
@@ -260,7 +319,11 @@ describe('Refunds (e2e)', () => {
 
       const first = await refund(payment.id, body, { 'Idempotency-Key': key }).expect(202);
       await settledRefund(first.body.id);
-      const replay = await refund(payment.id, { metadata: body.metadata, reason: body.reason, amount: body.amount }, { 'Idempotency-Key': key }).expect(202);
+      const replay = await refund(
+        payment.id,
+        { metadata: body.metadata, reason: body.reason, amount: body.amount },
+        { 'Idempotency-Key': key },
+      ).expect(202);
 
       expect(replay.headers['idempotency-replayed']).toBe('true');
       expect(replay.body).toEqual(first.body);
@@ -286,7 +349,9 @@ describe('Refunds (e2e)', () => {
       const payment = await settledPayment();
       const key = randomUUID();
 
-      const responses = await Promise.all(Array.from({ length: 8 }, () => refund(payment.id, { amount: 100 }, { 'Idempotency-Key': key })));
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, () => refund(payment.id, { amount: 100 }, { 'Idempotency-Key': key })),
+      );
 
       expect(responses.map((response) => response.status)).toEqual(Array(8).fill(202));
       responses.forEach((response) => expect(response.body).toEqual(responses[0].body));
@@ -311,13 +376,23 @@ describe('Refunds (e2e)', () => {
       const { body: created } = await refund(payment.id, { amount: 1000 }).expect(202);
       await settledRefund(created.id);
 
-      const { body: list } = await http().get('/v1/payments').query({ merchantReference: payment.merchantReference }).set(auth).expect(200);
+      const { body: list } = await http()
+        .get('/v1/payments')
+        .query({ merchantReference: payment.merchantReference })
+        .set(auth)
+        .expect(200);
 
-      expect(list.data).toMatchObject([{ id: payment.id, amountRefunded: 1000, refunds: [{ id: created.id, status: 'succeeded', amount: 1000 }] }]);
+      expect(list.data).toMatchObject([
+        { id: payment.id, amountRefunded: 1000, refunds: [{ id: created.id, status: 'succeeded', amount: 1000 }] },
+      ]);
     });
 
     it('should list refund events by type', async () => {
-      const { body } = await http().get('/v1/events').query({ type: 'refund.succeeded', limit: 100 }).set(auth).expect(200);
+      const { body } = await http()
+        .get('/v1/events')
+        .query({ type: 'refund.succeeded', limit: 100 })
+        .set(auth)
+        .expect(200);
       expect(body.data.length).toBeGreaterThan(0);
       expect(new Set(body.data.map((event: { type: string }) => event.type))).toEqual(new Set(['refund.succeeded']));
     });

@@ -28,7 +28,9 @@ describe(WebhookSender.name, () => {
         if (request.url === '/hang') {
           return; // never answers
         }
-        response.writeHead(request.url === '/ok' ? 200 : 503).end(request.url === '/ok' ? '{"received":true}' : 'try later');
+        response
+          .writeHead(request.url === '/ok' ? 200 : 503)
+          .end(request.url === '/ok' ? '{"received":true}' : 'try later');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -43,7 +45,12 @@ describe(WebhookSender.name, () => {
   it('should POST the exact body with Standard Webhooks headers and report a 2xx as delivered', async () => {
     const result = await sender.send(message('/ok'));
 
-    expect(result).toMatchObject({ delivered: true, statusCode: 200, error: null, responseSnippet: '{"received":true}' });
+    expect(result).toMatchObject({
+      delivered: true,
+      statusCode: 200,
+      error: null,
+      responseSnippet: '{"received":true}',
+    });
     const { headers, body } = lastRequest!;
     expect(body).toBe(message('/ok').body);
     expect(headers).toMatchObject({
@@ -66,11 +73,19 @@ describe(WebhookSender.name, () => {
   });
 
   it('should give up when the receiver does not answer within the timeout', async () => {
-    expect(await sender.send(message('/hang'))).toMatchObject({ delivered: false, statusCode: null, error: 'no answer within 200 ms' });
+    expect(await sender.send(message('/hang'))).toMatchObject({
+      delivered: false,
+      statusCode: null,
+      error: 'no answer within 200 ms',
+    });
   });
 
   it('should report a refused connection', async () => {
     const result = await sender.send({ ...message(''), url: 'http://127.0.0.1:9/unreachable' });
-    expect(result).toMatchObject({ delivered: false, statusCode: null, error: expect.stringContaining('ECONNREFUSED') });
+    expect(result).toMatchObject({
+      delivered: false,
+      statusCode: null,
+      error: expect.stringContaining('ECONNREFUSED'),
+    });
   });
 });

@@ -15,10 +15,20 @@ describe('Webhooks (e2e)', () => {
     const { body: payment } = await request(app.getHttpServer())
       .post('/v1/payments')
       .set(auth)
-      .send({ amount: 500, currency: 'EUR', merchantReference, customerReference: randomUUID(), paymentMethod: 'pm_card_mastercard' })
+      .send({
+        amount: 500,
+        currency: 'EUR',
+        merchantReference,
+        customerReference: randomUUID(),
+        paymentMethod: 'pm_card_mastercard',
+      })
       .expect(202);
     const eventId = await eventually(async () => {
-      const { body } = await request(app.getHttpServer()).get('/v1/events').query({ paymentId: payment.id }).set(auth).expect(200);
+      const { body } = await request(app.getHttpServer())
+        .get('/v1/events')
+        .query({ paymentId: payment.id })
+        .set(auth)
+        .expect(200);
       expect(body.data).toHaveLength(1);
       return body.data[0].id as string;
     });
@@ -47,7 +57,13 @@ describe('Webhooks (e2e)', () => {
       return body;
     });
     const [delivery] = detail.deliveries;
-    expect(delivery).toMatchObject({ url: receiver.url, attemptCount: 3, lastStatusCode: 200, lastError: null, nextAttemptAt: null });
+    expect(delivery).toMatchObject({
+      url: receiver.url,
+      attemptCount: 3,
+      lastStatusCode: 200,
+      lastError: null,
+      nextAttemptAt: null,
+    });
     expect(delivery.attempts.map((attempt: { statusCode: number }) => attempt.statusCode)).toEqual([500, 500, 200]);
     const bodies = receiver.forPayment(paymentId).map((webhook) => webhook.body);
     expect(bodies).toHaveLength(3);
@@ -65,11 +81,19 @@ describe('Webhooks (e2e)', () => {
       expect(body.deliveries[0].status).toBe('failed');
       return body;
     });
-    expect(failed.deliveries[0]).toMatchObject({ attemptCount: 4, lastStatusCode: 500, lastError: 'receiver answered 500', nextAttemptAt: null });
+    expect(failed.deliveries[0]).toMatchObject({
+      attemptCount: 4,
+      lastStatusCode: 500,
+      lastError: 'receiver answered 500',
+      nextAttemptAt: null,
+    });
     expect(receiver.forPayment(paymentId)).toHaveLength(4);
 
     receiverUp = true;
-    const { body: redelivered } = await request(app.getHttpServer()).post(`/v1/events/${eventId}/redeliver`).set(auth).expect(202);
+    const { body: redelivered } = await request(app.getHttpServer())
+      .post(`/v1/events/${eventId}/redeliver`)
+      .set(auth)
+      .expect(202);
     expect(redelivered.deliveries[0].status).toMatch(/pending|succeeded/);
 
     const delivered = await eventually(async () => {
@@ -82,22 +106,37 @@ describe('Webhooks (e2e)', () => {
   });
 
   it('should answer 404 when redelivering an unknown event', async () => {
-    const { body } = await request(app.getHttpServer()).post(`/v1/events/${randomUUID()}/redeliver`).set(auth).expect(404);
+    const { body } = await request(app.getHttpServer())
+      .post(`/v1/events/${randomUUID()}/redeliver`)
+      .set(auth)
+      .expect(404);
     expect(body.code).toBe('not_found');
   });
 
   it('should list events filtered by type with pagination', async () => {
     await paymentWithWebhooks(() => 200);
     await paymentWithWebhooks(() => 200);
-    const { body: first } = await request(app.getHttpServer()).get('/v1/events').query({ type: 'payment.succeeded', limit: 1 }).set(auth).expect(200);
-    expect(first).toMatchObject({ object: 'list', hasMore: true, data: [{ object: 'event', type: 'payment.succeeded' }] });
+    const { body: first } = await request(app.getHttpServer())
+      .get('/v1/events')
+      .query({ type: 'payment.succeeded', limit: 1 })
+      .set(auth)
+      .expect(200);
+    expect(first).toMatchObject({
+      object: 'list',
+      hasMore: true,
+      data: [{ object: 'event', type: 'payment.succeeded' }],
+    });
     const { body: second } = await request(app.getHttpServer())
       .get('/v1/events')
       .query({ type: 'payment.succeeded', limit: 1, startingAfter: first.nextCursor })
       .set(auth)
       .expect(200);
     expect(second.data[0].id).not.toBe(first.data[0].id);
-    const { body: failedOnly } = await request(app.getHttpServer()).get('/v1/events').query({ type: 'payment.failed' }).set(auth).expect(200);
+    const { body: failedOnly } = await request(app.getHttpServer())
+      .get('/v1/events')
+      .query({ type: 'payment.failed' })
+      .set(auth)
+      .expect(200);
     expect(failedOnly.data.every((event: { type: string }) => event.type === 'payment.failed')).toBe(true);
   });
 

@@ -23,7 +23,13 @@ export async function freePort() {
  * Returns { urlFor(dbName), createDatabase(dbName), stop(), description }. `postgresFlags` are passed to
  * the embedded server's `postgres` command (e.g. ['-c', 'shared_preload_libraries=pg_stat_statements']).
  */
-export async function provisionPostgres({ givenUrl, dataDir, persistent = false, postgresFlags = [], log = console.log } = {}) {
+export async function provisionPostgres({
+  givenUrl,
+  dataDir,
+  persistent = false,
+  postgresFlags = [],
+  log = console.log,
+} = {}) {
   if (givenUrl) {
     const base = new URL(givenUrl);
     const urlFor = (db) => Object.assign(new URL(base), { pathname: `/${db}` }).toString();

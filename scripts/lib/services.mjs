@@ -9,7 +9,14 @@ export const DEMO_SECRETS = {
 };
 
 /** Environment of each service keyed by its folder name, payment-service first (it is set up and started first). */
-export function serviceEnvironments({ paymentPort, subscriptionPort, paymentDb, subscriptionDb, secrets = DEMO_SECRETS, testClockEnabled = 'true' }) {
+export function serviceEnvironments({
+  paymentPort,
+  subscriptionPort,
+  paymentDb,
+  subscriptionDb,
+  secrets = DEMO_SECRETS,
+  testClockEnabled = 'true',
+}) {
   return {
     'payment-service': {
       PORT: String(paymentPort),

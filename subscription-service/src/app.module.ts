@@ -56,7 +56,10 @@ export class AppModule {
         CoreModule.forRoot(options),
         // Fastify logs the requests (AccessLog); nestjs-pino binds the same logger to the request being served.
         LoggerModule.forRoot({ pinoHttp: { logger: options.logger }, useExisting: true }),
-        ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }], storage: new MemoryThrottlerStorage() }),
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
+          storage: new MemoryThrottlerStorage(),
+        }),
         UsersModule,
         PlansModule,
         SubscriptionsModule,

@@ -13,7 +13,13 @@ import { SEED_IDS } from './seed-ids';
 
 /** Fastify options shared by main.ts and the e2e tests; `logger` logs every request (AccessLog). */
 export function createFastifyAdapter(logger: PinoLogger): FastifyAdapter {
-  return new FastifyAdapter({ genReqId: resolveRequestId, bodyLimit: 1024 * 1024, trustProxy: true, loggerInstance: logger, logController: new AccessLog() });
+  return new FastifyAdapter({
+    genReqId: resolveRequestId,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    loggerInstance: logger,
+    logController: new AccessLog(),
+  });
 }
 
 /** rawBody keeps the exact webhook bytes for signature checks. */
@@ -101,5 +107,8 @@ function setUpSwagger(app: INestApplication): void {
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (admin or user)' }, 'api-key')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
 }

@@ -19,7 +19,11 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, logger }), createFastifyAdapter(logger), NEST_APP_OPTIONS);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ config, logger }),
+    createFastifyAdapter(logger),
+    NEST_APP_OPTIONS,
+  );
   configureApp(app);
   await app.listen(config.port, '0.0.0.0');
 }

@@ -13,10 +13,38 @@ export const DEMO_KEYS = {
 } as const;
 
 const PLANS = [
-  { id: SEED_IDS.plans.starterMonthly, code: 'starter-monthly', name: 'Starter', description: 'For individuals', amount: 900, interval: 'month' as const },
-  { id: SEED_IDS.plans.proMonthly, code: 'pro-monthly', name: 'Pro', description: 'For growing teams', amount: 2900, interval: 'month' as const },
-  { id: SEED_IDS.plans.businessMonthly, code: 'business-monthly', name: 'Business', description: 'For organisations', amount: 9900, interval: 'month' as const },
-  { id: SEED_IDS.plans.proYearly, code: 'pro-yearly', name: 'Pro (yearly)', description: 'Pro, billed yearly', amount: 29000, interval: 'year' as const },
+  {
+    id: SEED_IDS.plans.starterMonthly,
+    code: 'starter-monthly',
+    name: 'Starter',
+    description: 'For individuals',
+    amount: 900,
+    interval: 'month' as const,
+  },
+  {
+    id: SEED_IDS.plans.proMonthly,
+    code: 'pro-monthly',
+    name: 'Pro',
+    description: 'For growing teams',
+    amount: 2900,
+    interval: 'month' as const,
+  },
+  {
+    id: SEED_IDS.plans.businessMonthly,
+    code: 'business-monthly',
+    name: 'Business',
+    description: 'For organisations',
+    amount: 9900,
+    interval: 'month' as const,
+  },
+  {
+    id: SEED_IDS.plans.proYearly,
+    code: 'pro-yearly',
+    name: 'Pro (yearly)',
+    description: 'Pro, billed yearly',
+    amount: 29000,
+    interval: 'year' as const,
+  },
 ];
 
 /**
@@ -26,7 +54,14 @@ const PLANS = [
 export async function seedDatabase(prisma: PrismaClient, now: Date): Promise<void> {
   await prisma.$transaction(async (tx) => {
     await tx.plan.createMany({
-      data: PLANS.map((plan) => ({ ...plan, currency: 'USD', intervalCount: 1, active: true, createdAt: now, updatedAt: now })),
+      data: PLANS.map((plan) => ({
+        ...plan,
+        currency: 'USD',
+        intervalCount: 1,
+        active: true,
+        createdAt: now,
+        updatedAt: now,
+      })),
       skipDuplicates: true,
     });
     await tx.user.createMany({
@@ -73,19 +108,51 @@ export async function seedDatabase(prisma: PrismaClient, now: Date): Promise<voi
         periodStart: now,
         periodEnd,
         description: `${starter.name} - initial invoice`,
-        lines: [{ type: 'subscription', description: starter.name, planId: starter.id, amount: starter.amount, periodStart: now.toISOString(), periodEnd: periodEnd.toISOString() }],
+        lines: [
+          {
+            type: 'subscription',
+            description: starter.name,
+            planId: starter.id,
+            amount: starter.amount,
+            periodStart: now.toISOString(),
+            periodEnd: periodEnd.toISOString(),
+          },
+        ],
         paidAt: now,
         createdAt: now,
         updatedAt: now,
         payments: {
-          create: { id: SEED_IDS.bobInitialInvoicePayment, paymentMethod: 'pm_card_visa', status: 'succeeded', requestId: 'seed', createdAt: now, updatedAt: now },
+          create: {
+            id: SEED_IDS.bobInitialInvoicePayment,
+            paymentMethod: 'pm_card_visa',
+            status: 'succeeded',
+            requestId: 'seed',
+            createdAt: now,
+            updatedAt: now,
+          },
         },
       },
     });
     await tx.subscriptionStatusChange.createMany({
       data: [
-        { subscriptionId: SEED_IDS.bobSubscription, fromStatus: null, toStatus: 'incomplete', reason: 'subscription_created', causeType: 'system', causeId: 'seed', createdAt: now },
-        { subscriptionId: SEED_IDS.bobSubscription, fromStatus: 'incomplete', toStatus: 'active', reason: 'initial_payment_succeeded', causeType: 'system', causeId: 'seed', createdAt: now },
+        {
+          subscriptionId: SEED_IDS.bobSubscription,
+          fromStatus: null,
+          toStatus: 'incomplete',
+          reason: 'subscription_created',
+          causeType: 'system',
+          causeId: 'seed',
+          createdAt: now,
+        },
+        {
+          subscriptionId: SEED_IDS.bobSubscription,
+          fromStatus: 'incomplete',
+          toStatus: 'active',
+          reason: 'initial_payment_succeeded',
+          causeType: 'system',
+          causeId: 'seed',
+          createdAt: now,
+        },
       ],
     });
   });
@@ -106,9 +173,15 @@ async function main(): Promise<void> {
   console.log('seed: demo data is in place');
   console.log(`  admin key  ${DEMO_KEYS.admin}  (must be listed in ADMIN_API_KEYS)`);
   console.log(`  alice      ${DEMO_KEYS.alice}  user ${SEED_IDS.users.alice}`);
-  console.log(`  bob        ${DEMO_KEYS.bob}  user ${SEED_IDS.users.bob}, active subscription ${SEED_IDS.bobSubscription}`);
-  console.log(`  plans      starter-monthly ${SEED_IDS.plans.starterMonthly}, pro-monthly ${SEED_IDS.plans.proMonthly},`);
-  console.log(`             business-monthly ${SEED_IDS.plans.businessMonthly}, pro-yearly ${SEED_IDS.plans.proYearly}`);
+  console.log(
+    `  bob        ${DEMO_KEYS.bob}  user ${SEED_IDS.users.bob}, active subscription ${SEED_IDS.bobSubscription}`,
+  );
+  console.log(
+    `  plans      starter-monthly ${SEED_IDS.plans.starterMonthly}, pro-monthly ${SEED_IDS.plans.proMonthly},`,
+  );
+  console.log(
+    `             business-monthly ${SEED_IDS.plans.businessMonthly}, pro-yearly ${SEED_IDS.plans.proYearly}`,
+  );
 }
 
 if (require.main === module) {

@@ -24,7 +24,8 @@ describe('concurrency and crash recovery (e2e)', () => {
   beforeEach(() => t.clock.set('2026-03-10T12:00:00.000Z'));
   afterAll(() => t.close());
 
-  const upgrade = (user: TestUser, id: string) => request(t.server).post(`/v1/subscriptions/${id}/change-plan`).set(user.auth).send({ planId: pro.id });
+  const upgrade = (user: TestUser, id: string) =>
+    request(t.server).post(`/v1/subscriptions/${id}/change-plan`).set(user.auth).send({ planId: pro.id });
 
   /** Fires `count` identical upgrades at once on a fresh active subscription, checks what they wrote, returns the statuses sorted. */
   async function concurrentUpgrades(count: number): Promise<number[]> {
@@ -38,11 +39,16 @@ describe('concurrency and crash recovery (e2e)', () => {
       expect(loser.headers['content-type']).toContain('application/problem+json');
       expect(loser.body.code).toBe('plan_change_pending');
     }
-    const prorations = await t.prisma.invoice.findMany({ where: { subscriptionId: sub.id, kind: 'proration' }, include: { payments: true } });
+    const prorations = await t.prisma.invoice.findMany({
+      where: { subscriptionId: sub.id, kind: 'proration' },
+      include: { payments: true },
+    });
     expect(prorations).toHaveLength(1);
     expect(prorations[0].payments).toHaveLength(1);
     expect(await t.prisma.outboxMessage.count({ where: { aggregateId: prorations[0].payments[0].id } })).toBe(1);
-    expect(await t.prisma.outboxMessage.count({ where: { payload: { path: ['subscriptionId'], equals: sub.id } } })).toBe(2); // initial + proration
+    expect(
+      await t.prisma.outboxMessage.count({ where: { payload: { path: ['subscriptionId'], equals: sub.id } } }),
+    ).toBe(2); // initial + proration
     const row = await t.prisma.subscription.findUniqueOrThrow({ where: { id: sub.id } });
     expect(row).toMatchObject({ pendingPlanId: pro.id, pendingInvoiceId: prorations[0].id, planId: starter.id });
     return statuses.sort((a, b) => a - b);
@@ -64,7 +70,10 @@ describe('concurrency and crash recovery (e2e)', () => {
       const calls = Array.from({ length: 20 }, (_, i) => {
         switch (i % 3) {
           case 0:
-            return request(t.server).post(`/v1/subscriptions/${sub.id}/cancel`).set(user.auth).send({ atPeriodEnd: true });
+            return request(t.server)
+              .post(`/v1/subscriptions/${sub.id}/cancel`)
+              .set(user.auth)
+              .send({ atPeriodEnd: true });
           case 1:
             return request(t.server).post(`/v1/subscriptions/${sub.id}/resume`).set(user.auth).send({});
           default:
@@ -87,7 +96,9 @@ describe('concurrency and crash recovery (e2e)', () => {
       const prorations = await t.prisma.invoice.findMany({ where: { subscriptionId: sub.id, kind: 'proration' } });
       expect(prorations).toHaveLength(1);
       expect(after).toMatchObject({ pendingPlanId: pro.id, pendingInvoiceId: prorations[0].id });
-      expect(await t.prisma.outboxMessage.count({ where: { payload: { path: ['subscriptionId'], equals: sub.id } } })).toBe(2);
+      expect(
+        await t.prisma.outboxMessage.count({ where: { payload: { path: ['subscriptionId'], equals: sub.id } } }),
+      ).toBe(2);
     });
   });
 
@@ -96,7 +107,9 @@ describe('concurrency and crash recovery (e2e)', () => {
       const user = await createUser(t.prisma);
       const body = { planId: pro.id, paymentMethod: 'pm_card_visa' };
       const responses = await Promise.all(
-        Array.from({ length: 8 }, () => request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'parallel-8').send(body)),
+        Array.from({ length: 8 }, () =>
+          request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'parallel-8').send(body),
+        ),
       );
       expect(responses.map((r) => r.status)).toEqual(Array(8).fill(201));
       const fresh = responses.filter((r) => r.headers['idempotency-replayed'] === undefined);
@@ -104,26 +117,43 @@ describe('concurrency and crash recovery (e2e)', () => {
       for (const other of responses) expect(other.body).toEqual(fresh[0].body);
       expect(await t.prisma.subscription.count({ where: { userId: user.user.id } })).toBe(1);
       expect(await t.prisma.invoice.count({ where: { userId: user.user.id } })).toBe(1);
-      expect(await t.prisma.outboxMessage.count({ where: { payload: { path: ['userId'], equals: user.user.id } } })).toBe(1);
+      expect(
+        await t.prisma.outboxMessage.count({ where: { payload: { path: ['userId'], equals: user.user.id } } }),
+      ).toBe(1);
     });
 
     it('should commit the key with the response and the effects: a retry after a lost response replays it', async () => {
       const user = await createUser(t.prisma);
       const body = { planId: pro.id, paymentMethod: 'pm_card_visa' };
-      const first = await request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'lost-response').send(body).expect(201);
+      const first = await request(t.server)
+        .post('/v1/subscriptions')
+        .set(user.auth)
+        .set('Idempotency-Key', 'lost-response')
+        .send(body)
+        .expect(201);
       const stored = await t.prisma.idempotencyKey.findFirstOrThrow({ where: { key: 'lost-response' } });
       expect(stored).toMatchObject({ responseStatus: 201 });
       expect(stored.completedAt).not.toBeNull();
-      const retry = await request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'lost-response').send(body).expect(201);
+      const retry = await request(t.server)
+        .post('/v1/subscriptions')
+        .set(user.auth)
+        .set('Idempotency-Key', 'lost-response')
+        .send(body)
+        .expect(201);
       expect(retry.headers['idempotency-replayed']).toBe('true');
       expect(retry.body).toEqual(first.body);
     });
 
-    it('should leave no key behind when the request\'s transaction rolls back', async () => {
+    it("should leave no key behind when the request's transaction rolls back", async () => {
       const user = await createUser(t.prisma);
       const body = { planId: pro.id, paymentMethod: 'pm_card_visa' };
       await request(t.server).post('/v1/subscriptions').set(user.auth).send(body).expect(201);
-      const conflict = await request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'rolled-back').send(body).expect(409);
+      const conflict = await request(t.server)
+        .post('/v1/subscriptions')
+        .set(user.auth)
+        .set('Idempotency-Key', 'rolled-back')
+        .send(body)
+        .expect(409);
       expect(conflict.body.code).toBe('subscription_exists');
       expect(await t.prisma.idempotencyKey.count({ where: { key: 'rolled-back' } })).toBe(0);
     });
@@ -140,7 +170,12 @@ describe('concurrency and crash recovery (e2e)', () => {
           expiresAt: new Date(t.clock.now().getTime() + 24 * 60 * 60 * 1000),
         },
       });
-      const res = await request(t.server).post('/v1/subscriptions').set(user.auth).set('Idempotency-Key', 'reserved-by-v1').send(body).expect(409);
+      const res = await request(t.server)
+        .post('/v1/subscriptions')
+        .set(user.auth)
+        .set('Idempotency-Key', 'reserved-by-v1')
+        .send(body)
+        .expect(409);
       expect(res.body.code).toBe('idempotency_key_in_use');
       expect(await t.prisma.subscription.count({ where: { userId: user.user.id } })).toBe(0);
     });

@@ -22,7 +22,12 @@ describe('payment outbox worker (e2e)', () => {
       // Empty the shared database BEFORE the app starts: its workers poll at once, and rows left by earlier
       // test files would otherwise be claimed and posted to this gateway (taking its scripted 503).
       await resetDatabaseBeforeStart();
-      t = await createTestApp({ PAYMENT_SERVICE_URL: url, WORKERS_ENABLED: 'true', OUTBOX_POLL_INTERVAL_MS: '50', PAYMENT_SERVICE_API_KEY: 'sk_payment_e2e' });
+      t = await createTestApp({
+        PAYMENT_SERVICE_URL: url,
+        WORKERS_ENABLED: 'true',
+        OUTBOX_POLL_INTERVAL_MS: '50',
+        PAYMENT_SERVICE_API_KEY: 'sk_payment_e2e',
+      });
     });
     afterAll(async () => {
       await t.close();
@@ -43,7 +48,11 @@ describe('payment outbox worker (e2e)', () => {
 
       // Kicked right after the commit: the first attempt gets a 503 and is rescheduled.
       await waitFor(async () => gateway.requests.length >= 1);
-      await waitFor(async () => (await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } })).lastError !== null);
+      await waitFor(
+        async () =>
+          (await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } })).lastError !==
+          null,
+      );
       const rescheduled = await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } });
       expect(rescheduled).toMatchObject({ status: 'pending', attempts: 1, lockedUntil: null });
       expect(rescheduled.lastError).toContain('HTTP 503');
@@ -53,7 +62,11 @@ describe('payment outbox worker (e2e)', () => {
       expect(gateway.requests).toHaveLength(1); // not retried before it is due
 
       t.clock.advance(1500);
-      await waitFor(async () => (await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } })).status === 'sent');
+      await waitFor(
+        async () =>
+          (await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } })).status ===
+          'sent',
+      );
 
       expect(gateway.requests).toHaveLength(2);
       for (const sent of gateway.requests) {
@@ -99,7 +112,11 @@ describe('payment outbox worker (e2e)', () => {
     it('should give up on a non-retryable 4xx: outbox failed, payment and invoice failed, no retry', async () => {
       const user = await createUser(t.prisma);
       const plan = await createPlan(t.prisma);
-      const created = await request(t.server).post('/v1/subscriptions').set(user.auth).send({ planId: plan.id, paymentMethod: 'pm_card_visa' }).expect(201);
+      const created = await request(t.server)
+        .post('/v1/subscriptions')
+        .set(user.auth)
+        .send({ planId: plan.id, paymentMethod: 'pm_card_visa' })
+        .expect(201);
       const invoicePaymentId = created.body.latestInvoice.payments[0].id;
 
       await drainOutbox(t.app);
@@ -110,10 +127,15 @@ describe('payment outbox worker (e2e)', () => {
       const message = await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } });
       expect(message.status).toBe('failed');
       expect(message.lastError).toContain('HTTP 422');
-      const payment = await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: invoicePaymentId }, include: { invoice: true } });
+      const payment = await t.prisma.invoicePayment.findUniqueOrThrow({
+        where: { id: invoicePaymentId },
+        include: { invoice: true },
+      });
       expect(payment).toMatchObject({ status: 'failed', failureCode: 'payment_request_rejected' });
       expect(payment.invoice.status).toBe('failed');
-      expect((await t.prisma.subscription.findUniqueOrThrow({ where: { id: created.body.id } })).status).toBe('incomplete');
+      expect((await t.prisma.subscription.findUniqueOrThrow({ where: { id: created.body.id } })).status).toBe(
+        'incomplete',
+      );
     });
   });
 
@@ -139,37 +161,65 @@ describe('payment outbox worker (e2e)', () => {
       ['an accepted (202)', 202],
       ['a retryable (503)', 503],
       ['a rejected (422)', 422],
-    ])('should discard %s result: the row, the payment and the invoice stay as the new lease holder left them', async (_case, status) => {
-      gateway.respondWith(status);
-      const user = await createUser(t.prisma);
-      const plan = await createPlan(t.prisma);
-      const created = await request(t.server).post('/v1/subscriptions').set(user.auth).send({ planId: plan.id, paymentMethod: 'pm_card_visa' }).expect(201);
-      const invoicePaymentId = created.body.latestInvoice.payments[0].id;
-      const before = await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } });
-      // While the request is in flight the lease runs out and another worker claims the row (new lease).
-      gateway.beforeAnswer = async () => {
-        await t.prisma.outboxMessage.updateMany({ where: { aggregateId: invoicePaymentId }, data: { lockedUntil: otherLease, attempts: { increment: 1 } } });
-      };
+    ])(
+      'should discard %s result: the row, the payment and the invoice stay as the new lease holder left them',
+      async (_case, status) => {
+        gateway.respondWith(status);
+        const user = await createUser(t.prisma);
+        const plan = await createPlan(t.prisma);
+        const created = await request(t.server)
+          .post('/v1/subscriptions')
+          .set(user.auth)
+          .send({ planId: plan.id, paymentMethod: 'pm_card_visa' })
+          .expect(201);
+        const invoicePaymentId = created.body.latestInvoice.payments[0].id;
+        const before = await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } });
+        // While the request is in flight the lease runs out and another worker claims the row (new lease).
+        gateway.beforeAnswer = async () => {
+          await t.prisma.outboxMessage.updateMany({
+            where: { aggregateId: invoicePaymentId },
+            data: { lockedUntil: otherLease, attempts: { increment: 1 } },
+          });
+        };
 
-      await drainOutbox(t.app);
+        await drainOutbox(t.app);
 
-      expect(gateway.requests.filter((r) => r.body.metadata.invoicePaymentId === invoicePaymentId)).toHaveLength(1);
-      const message = await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } });
-      expect(message).toMatchObject({ status: 'pending', lockedUntil: otherLease, attempts: 2, lastError: null, sentAt: null, nextAttemptAt: before.nextAttemptAt });
-      const payment = await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: invoicePaymentId }, include: { invoice: true } });
-      expect(payment).toMatchObject({ status: 'pending', gatewayPaymentId: null, failureCode: null });
-      expect(payment.invoice.status).toBe('open');
-    });
+        expect(gateway.requests.filter((r) => r.body.metadata.invoicePaymentId === invoicePaymentId)).toHaveLength(1);
+        const message = await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } });
+        expect(message).toMatchObject({
+          status: 'pending',
+          lockedUntil: otherLease,
+          attempts: 2,
+          lastError: null,
+          sentAt: null,
+          nextAttemptAt: before.nextAttemptAt,
+        });
+        const payment = await t.prisma.invoicePayment.findUniqueOrThrow({
+          where: { id: invoicePaymentId },
+          include: { invoice: true },
+        });
+        expect(payment).toMatchObject({ status: 'pending', gatewayPaymentId: null, failureCode: null });
+        expect(payment.invoice.status).toBe('open');
+      },
+    );
 
     it('should record the result when it still holds its lease (control)', async () => {
       gateway.respondWith(202);
       const user = await createUser(t.prisma);
       const plan = await createPlan(t.prisma);
-      const created = await request(t.server).post('/v1/subscriptions').set(user.auth).send({ planId: plan.id, paymentMethod: 'pm_card_visa' }).expect(201);
+      const created = await request(t.server)
+        .post('/v1/subscriptions')
+        .set(user.auth)
+        .send({ planId: plan.id, paymentMethod: 'pm_card_visa' })
+        .expect(201);
       const invoicePaymentId = created.body.latestInvoice.payments[0].id;
       await drainOutbox(t.app);
-      expect(await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } })).toMatchObject({ status: 'sent', lockedUntil: null, attempts: 1 });
-      expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: invoicePaymentId } })).status).toBe('processing');
+      expect(await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } })).toMatchObject(
+        { status: 'sent', lockedUntil: null, attempts: 1 },
+      );
+      expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: invoicePaymentId } })).status).toBe(
+        'processing',
+      );
     });
   });
 });

@@ -35,7 +35,7 @@ describe('pagination cursors (e2e)', () => {
     },
   );
 
-  it('should answer a cursor that is another user\'s item with 400 invalid_cursor, like an unknown one', async () => {
+  it("should answer a cursor that is another user's item with 400 invalid_cursor, like an unknown one", async () => {
     const plan = await createPlan(t.prisma);
     const owner = await createUser(t.prisma, 'owner');
     const other = await createUser(t.prisma, 'other');
@@ -43,16 +43,32 @@ describe('pagination cursors (e2e)', () => {
     await activeSubscription(t, other.auth, plan.id);
 
     // The owner pages past their own items.
-    await request(t.server).get('/v1/subscriptions').query({ startingAfter: subscription.id }).set(owner.auth).expect(200);
-    await request(t.server).get('/v1/invoices').query({ startingAfter: subscription.invoiceId }).set(owner.auth).expect(200);
+    await request(t.server)
+      .get('/v1/subscriptions')
+      .query({ startingAfter: subscription.id })
+      .set(owner.auth)
+      .expect(200);
+    await request(t.server)
+      .get('/v1/invoices')
+      .query({ startingAfter: subscription.invoiceId })
+      .set(owner.auth)
+      .expect(200);
 
     // Someone else's ids are not cursors of the other user's lists.
     expectInvalidCursor(
-      await request(t.server).get('/v1/subscriptions').query({ startingAfter: subscription.id }).set(other.auth).expect(400),
+      await request(t.server)
+        .get('/v1/subscriptions')
+        .query({ startingAfter: subscription.id })
+        .set(other.auth)
+        .expect(400),
       subscription.id,
     );
     expectInvalidCursor(
-      await request(t.server).get('/v1/invoices').query({ startingAfter: subscription.invoiceId }).set(other.auth).expect(400),
+      await request(t.server)
+        .get('/v1/invoices')
+        .query({ startingAfter: subscription.invoiceId })
+        .set(other.auth)
+        .expect(400),
       subscription.invoiceId,
     );
   });
@@ -62,7 +78,11 @@ describe('pagination cursors (e2e)', () => {
     await createPlan(t.prisma);
     const first = await request(t.server).get('/v1/plans').query({ limit: 1 }).set(admin).expect(200);
     expect(first.body.hasMore).toBe(true);
-    const second = await request(t.server).get('/v1/plans').query({ limit: 1, startingAfter: first.body.nextCursor }).set(admin).expect(200);
+    const second = await request(t.server)
+      .get('/v1/plans')
+      .query({ limit: 1, startingAfter: first.body.nextCursor })
+      .set(admin)
+      .expect(200);
     expect(second.body.data[0].id).not.toBe(first.body.data[0].id);
   });
 });

@@ -21,18 +21,32 @@ describe('pay now: POST /v1/invoices/{id}/pay and the retry after a payment-meth
   const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
 
   const billing = (): BillingRunService => t.app.get(BillingRunService);
-  const getSubscription = async (id: string) => (await request(t.server).get(`/v1/subscriptions/${id}`).set(admin).expect(200)).body;
-  const historyOf = async (id: string) => (await request(t.server).get(`/v1/subscriptions/${id}/history`).set(admin).expect(200)).body.data;
+  const getSubscription = async (id: string) =>
+    (await request(t.server).get(`/v1/subscriptions/${id}`).set(admin).expect(200)).body;
+  const historyOf = async (id: string) =>
+    (await request(t.server).get(`/v1/subscriptions/${id}/history`).set(admin).expect(200)).body.data;
   const renewalInvoice = (subscriptionId: string) =>
-    t.prisma.invoice.findFirstOrThrow({ where: { subscriptionId, kind: 'renewal' }, include: { payments: { orderBy: { createdAt: 'asc' } } } });
-  const payNow = (invoiceId: string, auth: Record<string, string>, body: object = {}) => request(t.server).post(`/v1/invoices/${invoiceId}/pay`).set(auth).send(body);
+    t.prisma.invoice.findFirstOrThrow({
+      where: { subscriptionId, kind: 'renewal' },
+      include: { payments: { orderBy: { createdAt: 'asc' } } },
+    });
+  const payNow = (invoiceId: string, auth: Record<string, string>, body: object = {}) =>
+    request(t.server).post(`/v1/invoices/${invoiceId}/pay`).set(auth).send(body);
   /** Failed attempts that count for dunning (the billing system's own). */
-  const dunningFailures = (invoiceId: string) => t.prisma.invoicePayment.count({ where: { invoiceId, status: 'failed', initiatedBy: 'billing' } });
+  const dunningFailures = (invoiceId: string) =>
+    t.prisma.invoicePayment.count({ where: { invoiceId, status: 'failed', initiatedBy: 'billing' } });
   /** Settles the invoice's attempt in flight (there is at most one) by a signed webhook, as the payment service would; then a minute passes. */
   const settleLatest = async (invoiceId: string, type: 'payment.succeeded' | 'payment.failed') => {
-    const inFlight = await t.prisma.invoicePayment.findMany({ where: { invoiceId, status: { in: ['pending', 'processing', 'unknown'] } } });
+    const inFlight = await t.prisma.invoicePayment.findMany({
+      where: { invoiceId, status: { in: ['pending', 'processing', 'unknown'] } },
+    });
     expect(inFlight).toHaveLength(1);
-    const delivery = await deliverPaymentEvent(t, { type, invoiceId, invoicePaymentId: inFlight[0].id, failureCode: 'card_declined' });
+    const delivery = await deliverPaymentEvent(t, {
+      type,
+      invoiceId,
+      invoicePaymentId: inFlight[0].id,
+      failureCode: 'card_declined',
+    });
     expect(delivery.status).toBe(200);
     t.clock.advance(60_000);
     return inFlight[0];
@@ -41,7 +55,11 @@ describe('pay now: POST /v1/invoices/{id}/pay and the retry after a payment-meth
   const pastDue = async (user: TestUser): Promise<{ id: string; invoiceId: string }> => {
     const sub = await activeSubscription(t, user.auth, pro.id);
     // The card on file goes bad before the renewal (no retry while active: nothing is due).
-    await request(t.server).patch(`/v1/subscriptions/${sub.id}`).set(user.auth).send({ paymentMethod: 'pm_card_declined' }).expect(200);
+    await request(t.server)
+      .patch(`/v1/subscriptions/${sub.id}`)
+      .set(user.auth)
+      .send({ paymentMethod: 'pm_card_declined' })
+      .expect(200);
     t.clock.set(PERIOD_END);
     expect(await billing().runDueFor(sub.id)).toBe('renew');
     const invoice = await renewalInvoice(sub.id);
@@ -68,9 +86,23 @@ describe('pay now: POST /v1/invoices/{id}/pay and the retry after a payment-meth
       const user = await createUser(t.prisma);
       const sub = await pastDue(user);
 
-      const updated = await request(t.server).patch(`/v1/subscriptions/${sub.id}`).set(user.auth).send({ paymentMethod: 'pm_card_visa' }).expect(200);
-      expect(updated.body).toMatchObject({ status: 'past_due', paymentMethod: 'pm_card_visa', nextPaymentRetryAt: FIRST_RETRY });
-      expect(updated.body.latestInvoice.payments.map((p: { status: string; paymentMethod: string; initiatedBy: string }) => [p.status, p.paymentMethod, p.initiatedBy])).toEqual([
+      const updated = await request(t.server)
+        .patch(`/v1/subscriptions/${sub.id}`)
+        .set(user.auth)
+        .send({ paymentMethod: 'pm_card_visa' })
+        .expect(200);
+      expect(updated.body).toMatchObject({
+        status: 'past_due',
+        paymentMethod: 'pm_card_visa',
+        nextPaymentRetryAt: FIRST_RETRY,
+      });
+      expect(
+        updated.body.latestInvoice.payments.map((p: { status: string; paymentMethod: string; initiatedBy: string }) => [
+          p.status,
+          p.paymentMethod,
+          p.initiatedBy,
+        ]),
+      ).toEqual([
         ['failed', 'pm_card_declined', 'billing'],
         ['pending', 'pm_card_visa', 'customer'],
       ]);
@@ -78,7 +110,9 @@ describe('pay now: POST /v1/invoices/{id}/pay and the retry after a payment-meth
       expect(await t.prisma.outboxMessage.count({ where: { aggregateId: attempt.id } })).toBe(1);
       await drainOutbox(t.app);
       const posted = gateway.requests.filter((r) => r.body.metadata?.invoicePaymentId === attempt.id);
-      expect(posted.map((r) => [r.body.merchantReference, r.body.paymentMethod, r.body.amount])).toEqual([[sub.invoiceId, 'pm_card_visa', 2900]]);
+      expect(posted.map((r) => [r.body.merchantReference, r.body.paymentMethod, r.body.amount])).toEqual([
+        [sub.invoiceId, 'pm_card_visa', 2900],
+      ]);
 
       await settleLatest(sub.invoiceId, 'payment.succeeded');
       expect(await getSubscription(sub.id)).toMatchObject({
@@ -89,14 +123,27 @@ describe('pay now: POST /v1/invoices/{id}/pay and the retry after a payment-meth
         nextPaymentRetryAt: null,
         latestInvoice: { id: sub.invoiceId, status: 'paid' },
       });
-      expect((await historyOf(sub.id)).at(-1)).toMatchObject({ fromStatus: 'past_due', toStatus: 'active', reason: 'renewal_payment_succeeded', causeType: 'webhook_event' });
+      expect((await historyOf(sub.id)).at(-1)).toMatchObject({
+        fromStatus: 'past_due',
+        toStatus: 'active',
+        reason: 'renewal_payment_succeeded',
+        causeType: 'webhook_event',
+      });
     });
 
     it('should not start a second attempt while one is in flight, and retry again once it has failed', async () => {
       const user = await createUser(t.prisma);
       const sub = await pastDue(user);
-      await request(t.server).patch(`/v1/subscriptions/${sub.id}`).set(user.auth).send({ paymentMethod: 'pm_card_mastercard' }).expect(200);
-      const second = await request(t.server).patch(`/v1/subscriptions/${sub.id}`).set(user.auth).send({ paymentMethod: 'pm_card_visa' }).expect(200);
+      await request(t.server)
+        .patch(`/v1/subscriptions/${sub.id}`)
+        .set(user.auth)
+        .send({ paymentMethod: 'pm_card_mastercard' })
+        .expect(200);
+      const second = await request(t.server)
+        .patch(`/v1/subscriptions/${sub.id}`)
+        .set(user.auth)
+        .send({ paymentMethod: 'pm_card_visa' })
+        .expect(200);
       expect(second.body.paymentMethod).toBe('pm_card_visa'); // the method is updated all the same
       expect((await renewalInvoice(sub.id)).payments.map((p) => [p.status, p.paymentMethod])).toEqual([
         ['failed', 'pm_card_declined'],
@@ -104,8 +151,16 @@ describe('pay now: POST /v1/invoices/{id}/pay and the retry after a payment-meth
       ]);
 
       await settleLatest(sub.invoiceId, 'payment.failed');
-      await request(t.server).patch(`/v1/subscriptions/${sub.id}`).set(user.auth).send({ paymentMethod: 'pm_card_visa' }).expect(200);
-      await request(t.server).patch(`/v1/subscriptions/${sub.id}`).set(user.auth).send({ paymentMethod: 'pm_card_visa' }).expect(200);
+      await request(t.server)
+        .patch(`/v1/subscriptions/${sub.id}`)
+        .set(user.auth)
+        .send({ paymentMethod: 'pm_card_visa' })
+        .expect(200);
+      await request(t.server)
+        .patch(`/v1/subscriptions/${sub.id}`)
+        .set(user.auth)
+        .send({ paymentMethod: 'pm_card_visa' })
+        .expect(200);
       expect((await renewalInvoice(sub.id)).payments.map((p) => [p.status, p.paymentMethod])).toEqual([
         ['failed', 'pm_card_declined'],
         ['failed', 'pm_card_mastercard'],
@@ -117,7 +172,11 @@ describe('pay now: POST /v1/invoices/{id}/pay and the retry after a payment-meth
     it('should only update the method of an active subscription (nothing to retry)', async () => {
       const user = await createUser(t.prisma);
       const sub = await activeSubscription(t, user.auth, pro.id);
-      await request(t.server).patch(`/v1/subscriptions/${sub.id}`).set(user.auth).send({ paymentMethod: 'pm_card_mastercard' }).expect(200);
+      await request(t.server)
+        .patch(`/v1/subscriptions/${sub.id}`)
+        .set(user.auth)
+        .send({ paymentMethod: 'pm_card_mastercard' })
+        .expect(200);
       expect(await t.prisma.invoicePayment.count({ where: { invoice: { subscriptionId: sub.id } } })).toBe(1);
     });
   });
@@ -126,12 +185,20 @@ describe('pay now: POST /v1/invoices/{id}/pay and the retry after a payment-meth
     it('should pay an open renewal invoice: 202 with the invoice and a pending customer attempt, then paid and active', async () => {
       const user = await createUser(t.prisma);
       const sub = await pastDue(user);
-      await request(t.server).patch(`/v1/subscriptions/${sub.id}`).set(admin).send({ paymentMethod: 'pm_card_visa' }).expect(200);
+      await request(t.server)
+        .patch(`/v1/subscriptions/${sub.id}`)
+        .set(admin)
+        .send({ paymentMethod: 'pm_card_visa' })
+        .expect(200);
       await settleLatest(sub.invoiceId, 'payment.failed'); // the update's retry failed too
 
       const res = await payNow(sub.invoiceId, user.auth, { paymentMethod: 'pm_card_mastercard' }).expect(202);
       expect(res.body).toMatchObject({ object: 'invoice', id: sub.invoiceId, kind: 'renewal', status: 'open' });
-      expect(res.body.payments.at(-1)).toMatchObject({ status: 'pending', paymentMethod: 'pm_card_mastercard', initiatedBy: 'customer' });
+      expect(res.body.payments.at(-1)).toMatchObject({
+        status: 'pending',
+        paymentMethod: 'pm_card_mastercard',
+        initiatedBy: 'customer',
+      });
       expect(await t.prisma.outboxMessage.count({ where: { aggregateId: res.body.payments.at(-1).id } })).toBe(1);
       // The method given pays this attempt only; the default stays.
       expect((await getSubscription(sub.id)).paymentMethod).toBe('pm_card_visa');
@@ -139,8 +206,17 @@ describe('pay now: POST /v1/invoices/{id}/pay and the retry after a payment-meth
       await settleLatest(sub.invoiceId, 'payment.succeeded');
       const invoice = (await request(t.server).get(`/v1/invoices/${sub.invoiceId}`).set(user.auth).expect(200)).body;
       expect(invoice.status).toBe('paid');
-      expect(await getSubscription(sub.id)).toMatchObject({ status: 'active', currentPeriodStart: PERIOD_END, currentPeriodEnd: NEXT_PERIOD_END, nextPaymentRetryAt: null });
-      expect((await historyOf(sub.id)).at(-1)).toMatchObject({ fromStatus: 'past_due', toStatus: 'active', reason: 'renewal_payment_succeeded' });
+      expect(await getSubscription(sub.id)).toMatchObject({
+        status: 'active',
+        currentPeriodStart: PERIOD_END,
+        currentPeriodEnd: NEXT_PERIOD_END,
+        nextPaymentRetryAt: null,
+      });
+      expect((await historyOf(sub.id)).at(-1)).toMatchObject({
+        fromStatus: 'past_due',
+        toStatus: 'active',
+        reason: 'renewal_payment_succeeded',
+      });
     });
 
     it('should charge the method on file when none is given', async () => {
@@ -151,7 +227,7 @@ describe('pay now: POST /v1/invoices/{id}/pay and the retry after a payment-meth
       expect(res.body.payments.at(-1)).toMatchObject({ status: 'pending', paymentMethod: 'pm_card_mastercard' });
     });
 
-    it('should answer 409 payment_in_progress while an attempt is in flight (the renewal\'s own, or a pay now) and start nothing', async () => {
+    it("should answer 409 payment_in_progress while an attempt is in flight (the renewal's own, or a pay now) and start nothing", async () => {
       const user = await createUser(t.prisma);
       const sub = await activeSubscription(t, user.auth, pro.id);
       t.clock.set(PERIOD_END);
@@ -174,7 +250,12 @@ describe('pay now: POST /v1/invoices/{id}/pay and the retry after a payment-meth
 
       await payNow(sub.invoiceId, user.auth, { paymentMethod: 'pm_card_declined' }).expect(202);
       await settleLatest(sub.invoiceId, 'payment.failed');
-      expect(await getSubscription(sub.id)).toMatchObject({ status: 'past_due', nextPaymentRetryAt: FIRST_RETRY, renewalInvoiceId: sub.invoiceId, latestInvoice: { status: 'open', failureCode: 'card_declined' } });
+      expect(await getSubscription(sub.id)).toMatchObject({
+        status: 'past_due',
+        nextPaymentRetryAt: FIRST_RETRY,
+        renewalInvoiceId: sub.invoiceId,
+        latestInvoice: { status: 'open', failureCode: 'card_declined' },
+      });
       expect(await dunningFailures(sub.invoiceId)).toBe(1);
 
       // The schedule goes on as if the pay now had not happened: the first retry, then the second.
@@ -202,7 +283,10 @@ describe('pay now: POST /v1/invoices/{id}/pay and the retry after a payment-meth
       t.clock.set(THIRD_RETRY);
       await billing().runDueFor(sub.id);
       await settleLatest(sub.invoiceId, 'payment.failed');
-      expect(await getSubscription(sub.id)).toMatchObject({ status: 'canceled', cancellationReason: 'dunning_exhausted' });
+      expect(await getSubscription(sub.id)).toMatchObject({
+        status: 'canceled',
+        cancellationReason: 'dunning_exhausted',
+      });
       expect(await dunningFailures(sub.invoiceId)).toBe(4);
     });
 
@@ -238,7 +322,7 @@ describe('pay now: POST /v1/invoices/{id}/pay and the retry after a payment-meth
       expect(await t.prisma.invoicePayment.count({ where: { invoiceId: sub.invoiceId } })).toBe(1);
     });
 
-    it('should answer 404 for another user\'s invoice and let an admin pay it', async () => {
+    it("should answer 404 for another user's invoice and let an admin pay it", async () => {
       const owner = await createUser(t.prisma, 'owner');
       const other = await createUser(t.prisma, 'other');
       const sub = await pastDue(owner);

@@ -17,8 +17,10 @@ describe('PATCH /v1/subscriptions/{id} — default payment method (e2e)', () => 
   let pro: Plan;
   const gateway = new FakePaymentGateway([202]);
   const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
-  const patch = (id: string, auth: Record<string, string>, body: object) => request(t.server).patch(`/v1/subscriptions/${id}`).set(auth).send(body);
-  const storedMethod = async (id: string) => (await t.prisma.subscription.findUniqueOrThrow({ where: { id } })).paymentMethod;
+  const patch = (id: string, auth: Record<string, string>, body: object) =>
+    request(t.server).patch(`/v1/subscriptions/${id}`).set(auth).send(body);
+  const storedMethod = async (id: string) =>
+    (await t.prisma.subscription.findUniqueOrThrow({ where: { id } })).paymentMethod;
 
   beforeAll(async () => {
     const url = await gateway.start();
@@ -33,13 +35,15 @@ describe('PATCH /v1/subscriptions/{id} — default payment method (e2e)', () => 
     await gateway.stop();
   });
 
-  it('should update the owner\'s payment method and persist it', async () => {
+  it("should update the owner's payment method and persist it", async () => {
     const user = await createUser(t.prisma);
     const sub = await activeSubscription(t, user.auth, pro.id);
     const res = await patch(sub.id, user.auth, { paymentMethod: 'pm_card_mastercard' }).expect(200);
     expect(res.body).toMatchObject({ id: sub.id, status: 'active', paymentMethod: 'pm_card_mastercard' });
     expect(await storedMethod(sub.id)).toBe('pm_card_mastercard');
-    expect((await request(t.server).get(`/v1/subscriptions/${sub.id}`).set(user.auth).expect(200)).body.paymentMethod).toBe('pm_card_mastercard');
+    expect(
+      (await request(t.server).get(`/v1/subscriptions/${sub.id}`).set(user.auth).expect(200)).body.paymentMethod,
+    ).toBe('pm_card_mastercard');
   });
 
   it('should let an admin update any subscription, also an incomplete one', async () => {
@@ -50,7 +54,7 @@ describe('PATCH /v1/subscriptions/{id} — default payment method (e2e)', () => 
     expect(await storedMethod(sub.id)).toBe('pm_card_visa');
   });
 
-  it('should answer 404 for another user\'s subscription and leave it unchanged', async () => {
+  it("should answer 404 for another user's subscription and leave it unchanged", async () => {
     const owner = await createUser(t.prisma, 'owner');
     const other = await createUser(t.prisma, 'other');
     const sub = await activeSubscription(t, owner.auth, pro.id);
@@ -60,7 +64,11 @@ describe('PATCH /v1/subscriptions/{id} — default payment method (e2e)', () => 
   });
 
   it.each([
-    ['an unknown field', { paymentMethod: 'pm_card_mastercard', planId: '00000000-0000-4000-8000-000000000000' }, 'planId'],
+    [
+      'an unknown field',
+      { paymentMethod: 'pm_card_mastercard', planId: '00000000-0000-4000-8000-000000000000' },
+      'planId',
+    ],
     ['a malformed payment method', { paymentMethod: 'card_visa' }, 'paymentMethod'],
     ['no payment method', {}, 'paymentMethod'],
   ])('should answer 400 validation_failed for %s and change nothing', async (_case, body, field) => {
@@ -75,7 +83,11 @@ describe('PATCH /v1/subscriptions/{id} — default payment method (e2e)', () => 
   it('should refuse an ended subscription with 409 subscription_ended (canceled and incomplete_expired)', async () => {
     const user = await createUser(t.prisma);
     const canceled = await activeSubscription(t, user.auth, pro.id);
-    await request(t.server).post(`/v1/subscriptions/${canceled.id}/cancel`).set(user.auth).send({ atPeriodEnd: false }).expect(200);
+    await request(t.server)
+      .post(`/v1/subscriptions/${canceled.id}/cancel`)
+      .set(user.auth)
+      .send({ atPeriodEnd: false })
+      .expect(200);
     const res = await patch(canceled.id, user.auth, { paymentMethod: 'pm_card_mastercard' }).expect(409);
     expect(res.body).toMatchObject({ code: 'subscription_ended', status: 409 });
     expect(await storedMethod(canceled.id)).toBe('pm_card_visa');
@@ -91,34 +103,51 @@ describe('PATCH /v1/subscriptions/{id} — default payment method (e2e)', () => 
     const user = await createUser(t.prisma);
     const sub = await activeSubscription(t, user.auth, pro.id);
     const outboxPayload = async (invoicePaymentId: string) =>
-      (await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } })).payload as unknown as PaymentInitiatePayload;
-    const postedFor = (invoicePaymentId: string) => gateway.requests.filter((r) => r.body.metadata?.invoicePaymentId === invoicePaymentId);
+      (await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } }))
+        .payload as unknown as PaymentInitiatePayload;
+    const postedFor = (invoicePaymentId: string) =>
+      gateway.requests.filter((r) => r.body.metadata?.invoicePaymentId === invoicePaymentId);
 
     // The card on file goes bad before the renewal.
     await patch(sub.id, user.auth, { paymentMethod: 'pm_card_declined' }).expect(200);
     t.clock.set(PERIOD_END);
     expect(await t.app.get(BillingRunService).runDueFor(sub.id)).toBe('renew');
     await drainOutbox(t.app);
-    const renewal = await t.prisma.invoice.findFirstOrThrow({ where: { subscriptionId: sub.id, kind: 'renewal' }, include: { payments: true } });
+    const renewal = await t.prisma.invoice.findFirstOrThrow({
+      where: { subscriptionId: sub.id, kind: 'renewal' },
+      include: { payments: true },
+    });
     const first = renewal.payments[0];
     expect(first.paymentMethod).toBe('pm_card_declined');
     expect((await outboxPayload(first.id)).paymentMethod).toBe('pm_card_declined');
     expect(postedFor(first.id).map((r) => r.body.paymentMethod)).toEqual(['pm_card_declined']);
 
-    const failed = await deliverPaymentEvent(t, { type: 'payment.failed', invoiceId: renewal.id, invoicePaymentId: first.id, failureCode: 'card_declined' });
+    const failed = await deliverPaymentEvent(t, {
+      type: 'payment.failed',
+      invoiceId: renewal.id,
+      invoicePaymentId: first.id,
+      failureCode: 'card_declined',
+    });
     expect(failed.status).toBe(200);
     const pastDue = (await request(t.server).get(`/v1/subscriptions/${sub.id}`).set(user.auth).expect(200)).body;
     expect(pastDue).toMatchObject({ status: 'past_due', nextPaymentRetryAt: FIRST_RETRY });
 
     t.clock.advance(60_000);
     const updated = await patch(sub.id, user.auth, { paymentMethod: 'pm_card_visa' }).expect(200);
-    expect(updated.body).toMatchObject({ status: 'past_due', paymentMethod: 'pm_card_visa', nextPaymentRetryAt: FIRST_RETRY });
+    expect(updated.body).toMatchObject({
+      status: 'past_due',
+      paymentMethod: 'pm_card_visa',
+      nextPaymentRetryAt: FIRST_RETRY,
+    });
     expect(await t.prisma.invoicePayment.count({ where: { invoiceId: renewal.id } })).toBe(1); // nothing charged by the update itself
 
     t.clock.set(FIRST_RETRY);
     expect(await t.app.get(BillingRunService).runDueFor(sub.id)).toBe('retry_renewal_payment');
     await drainOutbox(t.app);
-    const payments = await t.prisma.invoicePayment.findMany({ where: { invoiceId: renewal.id }, orderBy: { createdAt: 'asc' } });
+    const payments = await t.prisma.invoicePayment.findMany({
+      where: { invoiceId: renewal.id },
+      orderBy: { createdAt: 'asc' },
+    });
     expect(payments.map((p) => [p.status, p.paymentMethod])).toEqual([
       ['failed', 'pm_card_declined'],
       ['processing', 'pm_card_visa'],
@@ -127,7 +156,12 @@ describe('PATCH /v1/subscriptions/{id} — default payment method (e2e)', () => 
     expect((await outboxPayload(retry.id)).paymentMethod).toBe('pm_card_visa');
     expect(postedFor(retry.id).map((r) => r.body.paymentMethod)).toEqual(['pm_card_visa']);
 
-    const succeeded = await deliverPaymentEvent(t, { type: 'payment.succeeded', invoiceId: renewal.id, invoicePaymentId: retry.id, sequence: 1 });
+    const succeeded = await deliverPaymentEvent(t, {
+      type: 'payment.succeeded',
+      invoiceId: renewal.id,
+      invoicePaymentId: retry.id,
+      sequence: 1,
+    });
     expect(succeeded.status).toBe(200);
     expect((await request(t.server).get(`/v1/subscriptions/${sub.id}`).set(user.auth).expect(200)).body).toMatchObject({
       status: 'active',
@@ -141,7 +175,9 @@ describe('PATCH /v1/subscriptions/{id} — default payment method (e2e)', () => 
   it('should document the endpoint in the OpenAPI document with a working example', async () => {
     const doc = (await request(t.server).get('/docs-json').expect(200)).body;
     const operation = doc.paths['/v1/subscriptions/{id}'].patch;
-    expect(operation.requestBody.content['application/json'].examples).toEqual({ 'switch to a working card': { value: { paymentMethod: 'pm_card_visa' } } });
+    expect(operation.requestBody.content['application/json'].examples).toEqual({
+      'switch to a working card': { value: { paymentMethod: 'pm_card_visa' } },
+    });
     expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409']));
     expect(doc.components.schemas.UpdateSubscriptionRequest.required).toEqual(['paymentMethod']);
   });

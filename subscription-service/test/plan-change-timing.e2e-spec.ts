@@ -21,8 +21,10 @@ describe('plan changes: when they take effect (e2e)', () => {
 
   const preview = (id: string, auth: Record<string, string>, query: Record<string, string>) =>
     request(t.server).get(`/v1/subscriptions/${id}/change-plan/preview`).query(query).set(auth);
-  const change = (id: string, auth: Record<string, string>, body: object) => request(t.server).post(`/v1/subscriptions/${id}/change-plan`).set(auth).send(body);
-  const invoicesOf = (subscriptionId: string) => t.prisma.invoice.findMany({ where: { subscriptionId }, orderBy: { createdAt: 'asc' } });
+  const change = (id: string, auth: Record<string, string>, body: object) =>
+    request(t.server).post(`/v1/subscriptions/${id}/change-plan`).set(auth).send(body);
+  const invoicesOf = (subscriptionId: string) =>
+    t.prisma.invoice.findMany({ where: { subscriptionId }, orderBy: { createdAt: 'asc' } });
 
   beforeAll(async () => {
     const url = await gateway.start();
@@ -69,7 +71,14 @@ describe('plan changes: when they take effect (e2e)', () => {
       planId: proYearly.id,
       scheduledPlanId: proMonthly.id,
       pendingPlanId: null,
-      planChange: { direction: 'upgrade', fromPlanId: proYearly.id, toPlanId: proMonthly.id, effective: 'period_end', effectiveAt: '2027-03-10T12:00:00.000Z', reason: 'credit_exceeds_charge' },
+      planChange: {
+        direction: 'upgrade',
+        fromPlanId: proYearly.id,
+        toPlanId: proMonthly.id,
+        effective: 'period_end',
+        effectiveAt: '2027-03-10T12:00:00.000Z',
+        reason: 'credit_exceeds_charge',
+      },
     });
     const { effective, effectiveAt, reason } = previewed.body;
     expect(changed.body.planChange).toMatchObject({ effective, effectiveAt, reason });
@@ -79,7 +88,12 @@ describe('plan changes: when they take effect (e2e)', () => {
     t.clock.set('2027-03-10T12:00:00.000Z');
     expect(await t.app.get(BillingRunService).runDueFor(sub.id)).toBe('renew');
     const renewal = (await invoicesOf(sub.id)).at(-1);
-    expect(renewal).toMatchObject({ kind: 'renewal', planId: proMonthly.id, amount: 2900, periodEnd: new Date('2027-04-10T12:00:00.000Z') });
+    expect(renewal).toMatchObject({
+      kind: 'renewal',
+      planId: proMonthly.id,
+      amount: 2900,
+      periodEnd: new Date('2027-04-10T12:00:00.000Z'),
+    });
   });
 
   it('should answer the same with effective=now asked for explicitly', async () => {
@@ -95,10 +109,22 @@ describe('plan changes: when they take effect (e2e)', () => {
     const user = await createUser(t.prisma);
     const sub = await activeSubscription(t, user.auth, starter.id);
     const previewed = await preview(sub.id, user.auth, { planId: business.id, effective: 'period_end' }).expect(200);
-    expect(previewed.body).toMatchObject({ direction: 'upgrade', effective: 'period_end', effectiveAt: PERIOD_END, reason: 'requested', total: 0, lines: [] });
+    expect(previewed.body).toMatchObject({
+      direction: 'upgrade',
+      effective: 'period_end',
+      effectiveAt: PERIOD_END,
+      reason: 'requested',
+      total: 0,
+      lines: [],
+    });
 
     const changed = await change(sub.id, user.auth, { planId: business.id, effective: 'period_end' }).expect(200);
-    expect(changed.body).toMatchObject({ planId: starter.id, scheduledPlanId: business.id, pendingPlanId: null, planChange: { effective: 'period_end', reason: 'requested' } });
+    expect(changed.body).toMatchObject({
+      planId: starter.id,
+      scheduledPlanId: business.id,
+      pendingPlanId: null,
+      planChange: { effective: 'period_end', reason: 'requested' },
+    });
     expect(await invoicesOf(sub.id)).toHaveLength(1);
 
     t.clock.set(PERIOD_END);
@@ -106,8 +132,15 @@ describe('plan changes: when they take effect (e2e)', () => {
     const renewal = (await invoicesOf(sub.id)).at(-1);
     expect(renewal).toMatchObject({ kind: 'renewal', planId: business.id, amount: 9900 });
     const payment = await t.prisma.invoicePayment.findFirstOrThrow({ where: { invoiceId: renewal?.id } });
-    await deliverPaymentEvent(t, { type: 'payment.succeeded', invoiceId: renewal?.id as string, invoicePaymentId: payment.id });
-    expect((await request(t.server).get(`/v1/subscriptions/${sub.id}`).set(admin).expect(200)).body).toMatchObject({ planId: business.id, currentPeriodEnd: NEXT_PERIOD_END });
+    await deliverPaymentEvent(t, {
+      type: 'payment.succeeded',
+      invoiceId: renewal?.id as string,
+      invoicePaymentId: payment.id,
+    });
+    expect((await request(t.server).get(`/v1/subscriptions/${sub.id}`).set(admin).expect(200)).body).toMatchObject({
+      planId: business.id,
+      currentPeriodEnd: NEXT_PERIOD_END,
+    });
   });
 
   it('should schedule an immediate downgrade on the same interval for the period end (no customer balance)', async () => {
@@ -115,23 +148,41 @@ describe('plan changes: when they take effect (e2e)', () => {
     const sub = await activeSubscription(t, user.auth, business.id);
     t.clock.set('2026-03-20T12:00:00.000Z');
     const previewed = await preview(sub.id, user.auth, { planId: starter.id, effective: 'now' }).expect(200);
-    expect(previewed.body).toMatchObject({ direction: 'downgrade', effective: 'period_end', effectiveAt: PERIOD_END, reason: 'credit_exceeds_charge', total: 0 });
+    expect(previewed.body).toMatchObject({
+      direction: 'downgrade',
+      effective: 'period_end',
+      effectiveAt: PERIOD_END,
+      reason: 'credit_exceeds_charge',
+      total: 0,
+    });
     const changed = await change(sub.id, user.auth, { planId: starter.id, effective: 'now' }).expect(200);
-    expect(changed.body).toMatchObject({ planId: business.id, scheduledPlanId: starter.id, planChange: { effective: 'period_end', reason: 'credit_exceeds_charge' } });
+    expect(changed.body).toMatchObject({
+      planId: business.id,
+      scheduledPlanId: starter.id,
+      planChange: { effective: 'period_end', reason: 'credit_exceeds_charge' },
+    });
   });
 
   it('should keep the defaults: an upgrade now, a downgrade at the period end', async () => {
     const user = await createUser(t.prisma);
     const sub = await activeSubscription(t, user.auth, proMonthly.id);
     const down = await change(sub.id, user.auth, { planId: starter.id }).expect(200);
-    expect(down.body).toMatchObject({ scheduledPlanId: starter.id, planChange: { direction: 'downgrade', effective: 'period_end', effectiveAt: PERIOD_END, reason: 'default' } });
+    expect(down.body).toMatchObject({
+      scheduledPlanId: starter.id,
+      planChange: { direction: 'downgrade', effective: 'period_end', effectiveAt: PERIOD_END, reason: 'default' },
+    });
     t.clock.set('2026-03-11T12:00:00.000Z');
     const up = await change(sub.id, user.auth, { planId: business.id }).expect(200);
     expect(up.body).toMatchObject({
       pendingPlanId: business.id,
       scheduledPlanId: null,
       latestInvoice: { kind: 'proration', status: 'open' },
-      planChange: { direction: 'upgrade', effective: 'now', effectiveAt: '2026-03-11T12:00:00.000Z', reason: 'default' },
+      planChange: {
+        direction: 'upgrade',
+        effective: 'now',
+        effectiveAt: '2026-03-11T12:00:00.000Z',
+        reason: 'default',
+      },
     });
   });
 

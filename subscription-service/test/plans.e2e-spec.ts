@@ -6,7 +6,14 @@ describe('plans (e2e)', () => {
   let t: TestApp;
   let user: TestUser;
   const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
-  const team = { code: 'team-monthly', name: 'Team', description: 'For teams', amount: 4900, currency: 'USD', interval: 'month' };
+  const team = {
+    code: 'team-monthly',
+    name: 'Team',
+    description: 'For teams',
+    amount: 4900,
+    currency: 'USD',
+    interval: 'month',
+  };
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -29,7 +36,7 @@ describe('plans (e2e)', () => {
     ['a fractional amount', { ...team, code: 'x-1', amount: 49.5 }, 'amount'],
     ['a lower-case currency', { ...team, code: 'x-2', currency: 'usd' }, 'currency'],
     ['a currency that is not ISO-4217 (ZZZ)', { ...team, code: 'x-4', currency: 'ZZZ' }, 'currency'],
-    ['an amount above the payment service\'s 99999999', { ...team, code: 'x-5', amount: 100_000_000 }, 'amount'],
+    ["an amount above the payment service's 99999999", { ...team, code: 'x-5', amount: 100_000_000 }, 'amount'],
     ['an unknown interval', { ...team, code: 'x-3', interval: 'week' }, 'interval'],
   ])('should reject %s with 400', async (_label, body, field) => {
     const res = await request(t.server).post('/v1/plans').set(admin).send(body).expect(400);
@@ -43,19 +50,31 @@ describe('plans (e2e)', () => {
   });
 
   it('should explain the currency rule in the field error', async () => {
-    const res = await request(t.server).post('/v1/plans').set(admin).send({ ...team, code: 'x-6', currency: 'XYZ' }).expect(400);
+    const res = await request(t.server)
+      .post('/v1/plans')
+      .set(admin)
+      .send({ ...team, code: 'x-6', currency: 'XYZ' })
+      .expect(400);
     expect(res.body.errors).toEqual([{ field: 'currency', message: expect.stringContaining('ISO-4217') }]);
   });
 
   it('should forbid users from creating plans but let them read', async () => {
-    await request(t.server).post('/v1/plans').set(user.auth).send({ ...team, code: 'user-plan' }).expect(403);
+    await request(t.server)
+      .post('/v1/plans')
+      .set(user.auth)
+      .send({ ...team, code: 'user-plan' })
+      .expect(403);
     const list = await request(t.server).get('/v1/plans').set(user.auth).expect(200);
     expect(list.body.data.map((p: { code: string }) => p.code)).toContain('team-monthly');
   });
 
   it('should rename a plan but refuse to change its price', async () => {
     const plan = await t.prisma.plan.findUniqueOrThrow({ where: { code: 'team-monthly' } });
-    const res = await request(t.server).patch(`/v1/plans/${plan.id}`).set(admin).send({ name: 'Team (2026)' }).expect(200);
+    const res = await request(t.server)
+      .patch(`/v1/plans/${plan.id}`)
+      .set(admin)
+      .send({ name: 'Team (2026)' })
+      .expect(200);
     expect(res.body).toMatchObject({ name: 'Team (2026)', amount: 4900 });
     const priced = await request(t.server).patch(`/v1/plans/${plan.id}`).set(admin).send({ amount: 1 }).expect(400);
     expect(priced.body.errors).toEqual([expect.objectContaining({ field: 'amount' })]);
@@ -70,7 +89,11 @@ describe('plans (e2e)', () => {
     const archived = await request(t.server).get('/v1/plans?active=false').set(user.auth).expect(200);
     expect(archived.body.data.map((p: { id: string }) => p.id)).toContain(plan.id);
 
-    const subscribe = await request(t.server).post('/v1/subscriptions').set(user.auth).send({ planId: plan.id, paymentMethod: 'pm_card_visa' }).expect(409);
+    const subscribe = await request(t.server)
+      .post('/v1/subscriptions')
+      .set(user.auth)
+      .send({ planId: plan.id, paymentMethod: 'pm_card_visa' })
+      .expect(409);
     expect(subscribe.body.code).toBe('plan_archived');
   });
 

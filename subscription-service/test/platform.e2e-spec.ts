@@ -40,7 +40,11 @@ describe('platform (e2e)', () => {
     ])('should answer 401 problem+json for %s', async (_label, headers) => {
       const res = await request(t.server).get('/v1/plans').set(headers).expect(401);
       expect(res.headers['content-type']).toContain('application/problem+json');
-      expect(res.body).toMatchObject({ type: 'https://errors.billing.example/unauthorized', status: 401, code: 'unauthorized' });
+      expect(res.body).toMatchObject({
+        type: 'https://errors.billing.example/unauthorized',
+        status: 401,
+        code: 'unauthorized',
+      });
     });
 
     it('should accept every configured admin key', async () => {
@@ -56,7 +60,12 @@ describe('platform (e2e)', () => {
     });
 
     it('should answer malformed JSON with a 400 problem', async () => {
-      const res = await request(t.server).post('/v1/plans').set(admin).set('content-type', 'application/json').send('{"code":').expect(400);
+      const res = await request(t.server)
+        .post('/v1/plans')
+        .set(admin)
+        .set('content-type', 'application/json')
+        .send('{"code":')
+        .expect(400);
       expect(res.body).toMatchObject({ code: 'malformed_json', status: 400 });
     });
 
@@ -113,7 +122,10 @@ describe('platform limits and outages (e2e)', () => {
       const limited = await request(t.server).get('/v1/plans').set(admin).expect(429);
       expect(limited.body).toMatchObject({ code: 'rate_limited', status: 429 });
       for (let i = 0; i < 5; i += 1) {
-        const webhook = await request(t.server).post('/v1/webhooks/payments').set('content-type', 'application/json').send('{}');
+        const webhook = await request(t.server)
+          .post('/v1/webhooks/payments')
+          .set('content-type', 'application/json')
+          .send('{}');
         expect(webhook.status).toBe(401); // rejected for its signature, not throttled
       }
     } finally {
@@ -137,7 +149,11 @@ describe('platform limits and outages (e2e)', () => {
     const t = await createTestApp({ AUTH_FAILURES_PER_MINUTE: '3' });
     try {
       const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
-      for (let i = 0; i < 3; i += 1) await request(t.server).get('/v1/plans').set({ Authorization: `Bearer sk_guess_${i}` }).expect(401);
+      for (let i = 0; i < 3; i += 1)
+        await request(t.server)
+          .get('/v1/plans')
+          .set({ Authorization: `Bearer sk_guess_${i}` })
+          .expect(401);
       const guess = await request(t.server).get('/v1/plans').set({ Authorization: 'Bearer sk_guess_3' }).expect(429);
       expect(guess.body).toMatchObject({ code: 'rate_limited', status: 429 });
       await request(t.server).get('/v1/plans').set(admin).expect(429);

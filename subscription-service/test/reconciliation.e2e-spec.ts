@@ -17,7 +17,10 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
   const gateway = new FakePaymentGateway([202]);
 
   const historyOf = (subscriptionId: string) =>
-    t.prisma.subscriptionStatusChange.findMany({ where: { subscriptionId }, orderBy: [{ createdAt: 'asc' }, { sequence: 'asc' }] });
+    t.prisma.subscriptionStatusChange.findMany({
+      where: { subscriptionId },
+      orderBy: [{ createdAt: 'asc' }, { sequence: 'asc' }],
+    });
   const invoicePaymentOf = (user: TestUser, invoiceId: string) =>
     request(t.server)
       .get(`/v1/invoices/${invoiceId}`)
@@ -26,10 +29,23 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       .then((res) => res.body.payments[0] as Record<string, unknown>);
 
   /** The real webhook for the payment, arriving after reconciliation settled it. */
-  async function lateWebhook(type: 'payment.succeeded' | 'payment.failed', sub: CreatedSubscription, gatewayPaymentId: string) {
-    const event = await paymentEventFor(t, { type, invoiceId: sub.invoiceId, invoicePaymentId: sub.invoicePaymentId, gatewayPaymentId, sequence: 2 });
+  async function lateWebhook(
+    type: 'payment.succeeded' | 'payment.failed',
+    sub: CreatedSubscription,
+    gatewayPaymentId: string,
+  ) {
+    const event = await paymentEventFor(t, {
+      type,
+      invoiceId: sub.invoiceId,
+      invoicePaymentId: sub.invoicePaymentId,
+      gatewayPaymentId,
+      sequence: 2,
+    });
     const timestamp = Math.floor(t.clock.now().getTime() / 1000);
-    return request(t.server).post('/v1/webhooks/payments').set(signedHeaders(event.id, event.body, timestamp)).send(event.body);
+    return request(t.server)
+      .post('/v1/webhooks/payments')
+      .set(signedHeaders(event.id, event.body, timestamp))
+      .send(event.body);
   }
 
   /** Subscribes; the outbox posts the payment (202) → invoice payment processing. */
@@ -44,7 +60,11 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
 
   beforeAll(async () => {
     const url = await gateway.start();
-    t = await createTestApp({ PAYMENT_SERVICE_URL: url, PAYMENT_SERVICE_API_KEY: 'sk_payment_e2e', HTTP_TIMEOUT_MS: '300' });
+    t = await createTestApp({
+      PAYMENT_SERVICE_URL: url,
+      PAYMENT_SERVICE_API_KEY: 'sk_payment_e2e',
+      HTTP_TIMEOUT_MS: '300',
+    });
     await resetDatabase(t.prisma);
     plan = await createPlan(t.prisma, { name: 'Pro', amount: 2900 });
   });
@@ -66,7 +86,9 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       const results = await t.app.get(ReconciliationService).reconcileStale();
       expect(results.filter((r) => r.invoicePaymentId === sub.invoicePaymentId)).toEqual([]);
       expect(gateway.lookups.length).toBe(lookupsBefore);
-      expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe('processing');
+      expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe(
+        'processing',
+      );
       // Settle it so later tests start from a clean slate.
       t.clock.advance(SIXTEEN_MINUTES);
       await t.app.get(ReconciliationService).reconcileStale();
@@ -88,7 +110,13 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       expect(got.body.latestInvoice.status).toBe('paid');
       expect(got.body.latestInvoice.payments[0]).toMatchObject({ status: 'succeeded', gatewayPaymentId });
       const history = await historyOf(sub.id);
-      expect(history.at(-1)).toMatchObject({ fromStatus: 'incomplete', toStatus: 'active', reason: 'initial_payment_succeeded', causeType: 'reconciliation', causeId: gatewayPaymentId });
+      expect(history.at(-1)).toMatchObject({
+        fromStatus: 'incomplete',
+        toStatus: 'active',
+        reason: 'initial_payment_succeeded',
+        causeType: 'reconciliation',
+        causeId: gatewayPaymentId,
+      });
       const historyRes = await request(t.server).get(`/v1/subscriptions/${sub.id}/history`).set(user.auth).expect(200);
       expect(historyRes.body.data.at(-1)).toMatchObject({ causeType: 'reconciliation', causeId: gatewayPaymentId });
 
@@ -102,7 +130,9 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       expect(await historyOf(sub.id)).toHaveLength(history.length);
       const invoice = await t.prisma.invoice.findUniqueOrThrow({ where: { id: sub.invoiceId } });
       expect(invoice.status).toBe('paid');
-      expect(await t.prisma.inboundWebhookEvent.findFirstOrThrow({ where: { paymentId: gatewayPaymentId } })).toMatchObject({ outcome: 'ignored_payment_settled' });
+      expect(
+        await t.prisma.inboundWebhookEvent.findFirstOrThrow({ where: { paymentId: gatewayPaymentId } }),
+      ).toMatchObject({ outcome: 'ignored_payment_settled' });
     });
 
     it('should apply failed from the lookup: invoice failed; the late payment.failed webhook changes nothing', async () => {
@@ -116,7 +146,11 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       const got = await request(t.server).get(`/v1/subscriptions/${sub.id}`).set(user.auth).expect(200);
       expect(got.body.status).toBe('incomplete');
       expect(got.body.latestInvoice.status).toBe('failed');
-      expect(got.body.latestInvoice.payments[0]).toMatchObject({ status: 'failed', failureCode: 'card_declined', gatewayPaymentId });
+      expect(got.body.latestInvoice.payments[0]).toMatchObject({
+        status: 'failed',
+        failureCode: 'card_declined',
+        gatewayPaymentId,
+      });
       const historyLength = (await historyOf(sub.id)).length;
       const failedAt = (await t.prisma.invoice.findUniqueOrThrow({ where: { id: sub.invoiceId } })).failedAt;
 
@@ -127,7 +161,9 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       expect(await historyOf(sub.id)).toHaveLength(historyLength);
       const invoice = await t.prisma.invoice.findUniqueOrThrow({ where: { id: sub.invoiceId } });
       expect(invoice).toMatchObject({ status: 'failed', failedAt });
-      expect(await t.prisma.inboundWebhookEvent.findFirstOrThrow({ where: { paymentId: gatewayPaymentId } })).toMatchObject({ outcome: 'ignored_payment_settled' });
+      expect(
+        await t.prisma.inboundWebhookEvent.findFirstOrThrow({ where: { paymentId: gatewayPaymentId } }),
+      ).toMatchObject({ outcome: 'ignored_payment_settled' });
     });
 
     it('should leave a payment the gateway still processes unchanged, and let the webhook settle it later', async () => {
@@ -169,7 +205,11 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       expect(message).toMatchObject({ status: 'pending', lockedUntil: null, attempts: 1 });
       expect(message.lastError).toContain('outcome unknown');
       // POST …/pay refuses a second attempt while the outcome is unknown.
-      await request(t.server).post(`/v1/subscriptions/${sub.id}/pay`).set(user.auth).send({ paymentMethod: 'pm_card_visa' }).expect(409);
+      await request(t.server)
+        .post(`/v1/subscriptions/${sub.id}/pay`)
+        .set(user.auth)
+        .send({ paymentMethod: 'pm_card_visa' })
+        .expect(409);
 
       gateway.beforeAnswer = null;
       t.clock.advance(2000);
@@ -177,11 +217,19 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
 
       const sent = gateway.requests.slice(requestsBefore);
       expect(sent).toHaveLength(2);
-      expect(sent.map((r) => r.headers['idempotency-key'])).toEqual([`invoice-payment:${sub.invoicePaymentId}`, `invoice-payment:${sub.invoicePaymentId}`]);
+      expect(sent.map((r) => r.headers['idempotency-key'])).toEqual([
+        `invoice-payment:${sub.invoicePaymentId}`,
+        `invoice-payment:${sub.invoicePaymentId}`,
+      ]);
       expect(gateway.payments.length).toBe(createdBefore + 1);
       const gatewayPayment = gateway.payments.at(-1);
-      expect(await invoicePaymentOf(user, sub.invoiceId)).toMatchObject({ status: 'processing', gatewayPaymentId: gatewayPayment?.id });
-      expect(await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: sub.invoicePaymentId } })).toMatchObject({ status: 'sent', lastError: null });
+      expect(await invoicePaymentOf(user, sub.invoiceId)).toMatchObject({
+        status: 'processing',
+        gatewayPaymentId: gatewayPayment?.id,
+      });
+      expect(
+        await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: sub.invoicePaymentId } }),
+      ).toMatchObject({ status: 'sent', lastError: null });
     });
 
     it('should let reconciliation resolve an unknown outcome from the lookup (succeeded → paid)', async () => {
@@ -191,7 +239,9 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       gateway.beforeAnswer = () => new Promise((resolve) => setTimeout(resolve, 800));
       await drainOutbox(t.app);
       gateway.beforeAnswer = null;
-      expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe('unknown');
+      expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe(
+        'unknown',
+      );
       const gatewayPaymentId = gateway.payments.at(-1)?.id;
 
       t.clock.advance(SIXTEEN_MINUTES);
@@ -205,23 +255,34 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       const created = gateway.payments.length;
       await drainOutbox(t.app);
       expect(gateway.payments.length).toBe(created);
-      expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe('succeeded');
+      expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe(
+        'succeeded',
+      );
     });
 
     it('should leave an unknown payment the gateway does not have to the outbox retry', async () => {
       const user = await createUser(t.prisma);
       const sub = await subscribe(t, user.auth, plan.id);
       // As if the connection dropped before the gateway created anything.
-      await t.prisma.invoicePayment.update({ where: { id: sub.invoicePaymentId }, data: { status: 'unknown', updatedAt: t.clock.now() } });
+      await t.prisma.invoicePayment.update({
+        where: { id: sub.invoicePaymentId },
+        data: { status: 'unknown', updatedAt: t.clock.now() },
+      });
       t.clock.advance(SIXTEEN_MINUTES);
 
       const results = await t.app.get(ReconciliationService).reconcileStale();
 
-      expect(results.filter((r) => r.invoicePaymentId === sub.invoicePaymentId)).toEqual([{ invoicePaymentId: sub.invoicePaymentId, outcome: 'not_found' }]);
-      expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe('unknown');
+      expect(results.filter((r) => r.invoicePaymentId === sub.invoicePaymentId)).toEqual([
+        { invoicePaymentId: sub.invoicePaymentId, outcome: 'not_found' },
+      ]);
+      expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe(
+        'unknown',
+      );
       gateway.paymentStatus = 'processing';
       await drainOutbox(t.app);
-      expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe('processing');
+      expect((await t.prisma.invoicePayment.findUniqueOrThrow({ where: { id: sub.invoicePaymentId } })).status).toBe(
+        'processing',
+      );
       expect(gateway.payments.filter((p) => p.body.metadata.invoicePaymentId === sub.invoicePaymentId)).toHaveLength(1);
     });
 
@@ -229,14 +290,25 @@ describe('reconciliation and unknown outcomes (e2e)', () => {
       const user = await createUser(t.prisma);
       const sub = await subscribe(t, user.auth, plan.id);
       // As if the connection dropped before the gateway created anything; then the customer cancels now.
-      await t.prisma.invoicePayment.update({ where: { id: sub.invoicePaymentId }, data: { status: 'unknown', updatedAt: t.clock.now() } });
-      await request(t.server).post(`/v1/subscriptions/${sub.id}/cancel`).set(user.auth).send({ atPeriodEnd: false }).expect(200);
-      expect(await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: sub.invoicePaymentId } })).toMatchObject({ status: 'canceled' });
+      await t.prisma.invoicePayment.update({
+        where: { id: sub.invoicePaymentId },
+        data: { status: 'unknown', updatedAt: t.clock.now() },
+      });
+      await request(t.server)
+        .post(`/v1/subscriptions/${sub.id}/cancel`)
+        .set(user.auth)
+        .send({ atPeriodEnd: false })
+        .expect(200);
+      expect(
+        await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: sub.invoicePaymentId } }),
+      ).toMatchObject({ status: 'canceled' });
       t.clock.advance(SIXTEEN_MINUTES);
 
       const results = await t.app.get(ReconciliationService).reconcileStale();
 
-      expect(results.filter((r) => r.invoicePaymentId === sub.invoicePaymentId)).toEqual([{ invoicePaymentId: sub.invoicePaymentId, outcome: 'canceled_never_created' }]);
+      expect(results.filter((r) => r.invoicePaymentId === sub.invoicePaymentId)).toEqual([
+        { invoicePaymentId: sub.invoicePaymentId, outcome: 'canceled_never_created' },
+      ]);
       expect(await invoicePaymentOf(user, sub.invoiceId)).toMatchObject({ status: 'canceled' });
       const sent = gateway.requests.length;
       await drainOutbox(t.app);

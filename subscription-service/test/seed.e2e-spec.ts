@@ -35,10 +35,20 @@ describe('seed (e2e)', () => {
 
   it('should make the demo keys and the documented ids work through the API', async () => {
     const bob = { Authorization: `Bearer ${DEMO_KEYS.bob}` };
-    const me = await request(t.server).get('/v1/me').set({ Authorization: `Bearer ${DEMO_KEYS.alice}` }).expect(200);
+    const me = await request(t.server)
+      .get('/v1/me')
+      .set({ Authorization: `Bearer ${DEMO_KEYS.alice}` })
+      .expect(200);
     expect(me.body).toMatchObject({ id: SEED_IDS.users.alice, email: 'alice@example.com' });
     const sub = await request(t.server).get(`/v1/subscriptions/${SEED_IDS.bobSubscription}`).set(bob).expect(200);
-    expect(sub.body).toMatchObject({ status: 'active', planId: SEED_IDS.plans.starterMonthly, latestInvoice: { id: SEED_IDS.bobInitialInvoice, status: 'paid', amount: 900 } });
-    await request(t.server).get('/v1/users').set({ Authorization: `Bearer ${DEMO_KEYS.admin}` }).expect(200);
+    expect(sub.body).toMatchObject({
+      status: 'active',
+      planId: SEED_IDS.plans.starterMonthly,
+      latestInvoice: { id: SEED_IDS.bobInitialInvoice, status: 'paid', amount: 900 },
+    });
+    await request(t.server)
+      .get('/v1/users')
+      .set({ Authorization: `Bearer ${DEMO_KEYS.admin}` })
+      .expect(200);
   });
 });

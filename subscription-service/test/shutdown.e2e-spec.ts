@@ -19,7 +19,10 @@ describe('graceful shutdown of the outbox worker (e2e)', () => {
     await resetDatabase(writer.prisma);
     const plan = await createPlan(writer.prisma);
     const invoicePaymentIds: string[] = [];
-    for (let i = 0; i < 3; i++) invoicePaymentIds.push((await subscribe(writer, (await createUser(writer.prisma)).auth, plan.id)).invoicePaymentId);
+    for (let i = 0; i < 3; i++)
+      invoicePaymentIds.push(
+        (await subscribe(writer, (await createUser(writer.prisma)).auth, plan.id)).invoicePaymentId,
+      );
     await writer.close();
 
     // The gateway holds the first request until the app is closing.
@@ -32,7 +35,12 @@ describe('graceful shutdown of the outbox worker (e2e)', () => {
       await gate;
     };
     // One send at a time: the worker claims only as many rows as it has free slots, so the other two stay unclaimed.
-    const first: TestApp = await createTestApp({ PAYMENT_SERVICE_URL: url, WORKERS_ENABLED: 'true', OUTBOX_POLL_INTERVAL_MS: '60000', OUTBOX_CONCURRENCY: '1' });
+    const first: TestApp = await createTestApp({
+      PAYMENT_SERVICE_URL: url,
+      WORKERS_ENABLED: 'true',
+      OUTBOX_POLL_INTERVAL_MS: '60000',
+      OUTBOX_CONCURRENCY: '1',
+    });
     await firstArrived;
     const claimed = await first.prisma.outboxMessage.findMany({ where: { aggregateId: { in: invoicePaymentIds } } });
     expect(claimed.filter((m) => m.lockedUntil !== null && m.attempts === 1)).toHaveLength(1);
@@ -46,10 +54,15 @@ describe('graceful shutdown of the outbox worker (e2e)', () => {
     const afterClose = await readRows(invoicePaymentIds);
     expect(gateway.requests).toHaveLength(1);
     const sentId = gateway.requests[0].body.metadata.invoicePaymentId as string;
-    expect(afterClose.find((m) => m.aggregateId === sentId)).toMatchObject({ status: 'sent', lockedUntil: null, attempts: 1 });
+    expect(afterClose.find((m) => m.aggregateId === sentId)).toMatchObject({
+      status: 'sent',
+      lockedUntil: null,
+      attempts: 1,
+    });
     const unsent = afterClose.filter((m) => m.aggregateId !== sentId);
     expect(unsent).toHaveLength(2);
-    for (const row of unsent) expect(row).toMatchObject({ status: 'pending', lockedUntil: null, attempts: 0, lastError: null });
+    for (const row of unsent)
+      expect(row).toMatchObject({ status: 'pending', lockedUntil: null, attempts: 0, lastError: null });
 
     // A new instance (same clock start: an unreleased lease would still hide the rows) sends the rest.
     const second = await createTestApp({ PAYMENT_SERVICE_URL: url });

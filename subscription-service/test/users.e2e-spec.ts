@@ -18,12 +18,19 @@ describe('users (e2e)', () => {
 
   describe('POST /v1/users', () => {
     it('should create a user and return a working API key once', async () => {
-      const res = await request(t.server).post('/v1/users').set(admin).send({ email: ' Carol@Example.com ', name: 'Carol' }).expect(201);
+      const res = await request(t.server)
+        .post('/v1/users')
+        .set(admin)
+        .send({ email: ' Carol@Example.com ', name: 'Carol' })
+        .expect(201);
       expect(res.body).toMatchObject({ object: 'user', email: 'carol@example.com', name: 'Carol' });
       expect(res.body.apiKey).toMatch(/^sk_live_[A-Za-z0-9_-]{43}$/);
       expect(res.body.apiKeyPrefix).toBe(res.body.apiKey.slice(0, 12));
 
-      const me = await request(t.server).get('/v1/me').set({ Authorization: `Bearer ${res.body.apiKey}` }).expect(200);
+      const me = await request(t.server)
+        .get('/v1/me')
+        .set({ Authorization: `Bearer ${res.body.apiKey}` })
+        .expect(200);
       expect(me.body.id).toBe(res.body.id);
       expect(me.body.apiKey).toBeUndefined();
       const stored = await t.prisma.user.findUniqueOrThrow({ where: { id: res.body.id } });
@@ -32,8 +39,18 @@ describe('users (e2e)', () => {
 
     it('should replay a create with the same Idempotency-Key without the API key, which is never stored', async () => {
       const body = { email: 'erin@example.com', name: 'Erin' };
-      const first = await request(t.server).post('/v1/users').set(admin).set('Idempotency-Key', 'create-erin').send(body).expect(201);
-      const replay = await request(t.server).post('/v1/users').set(admin).set('Idempotency-Key', 'create-erin').send(body).expect(201);
+      const first = await request(t.server)
+        .post('/v1/users')
+        .set(admin)
+        .set('Idempotency-Key', 'create-erin')
+        .send(body)
+        .expect(201);
+      const replay = await request(t.server)
+        .post('/v1/users')
+        .set(admin)
+        .set('Idempotency-Key', 'create-erin')
+        .send(body)
+        .expect(201);
 
       expect(replay.headers['idempotency-replayed']).toBe('true');
       const { apiKey, ...withoutKey } = first.body;
@@ -44,7 +61,11 @@ describe('users (e2e)', () => {
     });
 
     it('should reject a duplicate email with 409 email_taken', async () => {
-      const res = await request(t.server).post('/v1/users').set(admin).send({ email: alice.user.email, name: 'Again' }).expect(409);
+      const res = await request(t.server)
+        .post('/v1/users')
+        .set(admin)
+        .send({ email: alice.user.email, name: 'Again' })
+        .expect(409);
       expect(res.body.code).toBe('email_taken');
     });
 
@@ -61,7 +82,11 @@ describe('users (e2e)', () => {
     });
 
     it('should forbid user keys', async () => {
-      const res = await request(t.server).post('/v1/users').set(alice.auth).send({ email: 'eve@example.com', name: 'Eve' }).expect(403);
+      const res = await request(t.server)
+        .post('/v1/users')
+        .set(alice.auth)
+        .send({ email: 'eve@example.com', name: 'Eve' })
+        .expect(403);
       expect(res.body.code).toBe('forbidden');
     });
   });
@@ -71,7 +96,10 @@ describe('users (e2e)', () => {
       const first = await request(t.server).get('/v1/users?limit=2').set(admin).expect(200);
       expect(first.body).toMatchObject({ object: 'list', hasMore: true });
       expect(first.body.data).toHaveLength(2);
-      const second = await request(t.server).get(`/v1/users?limit=2&startingAfter=${first.body.nextCursor}`).set(admin).expect(200);
+      const second = await request(t.server)
+        .get(`/v1/users?limit=2&startingAfter=${first.body.nextCursor}`)
+        .set(admin)
+        .expect(200);
       const ids = [...first.body.data, ...second.body.data].map((u: { id: string }) => u.id);
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids).toEqual(expect.arrayContaining([alice.user.id, bob.user.id]));
@@ -87,7 +115,11 @@ describe('users (e2e)', () => {
   describe('GET/PATCH /v1/users/:id', () => {
     it('should let a user read and update themself', async () => {
       await request(t.server).get(`/v1/users/${alice.user.id}`).set(alice.auth).expect(200);
-      const res = await request(t.server).patch(`/v1/users/${alice.user.id}`).set(alice.auth).send({ name: 'Alice Renamed' }).expect(200);
+      const res = await request(t.server)
+        .patch(`/v1/users/${alice.user.id}`)
+        .set(alice.auth)
+        .send({ name: 'Alice Renamed' })
+        .expect(200);
       expect(res.body.name).toBe('Alice Renamed');
     });
 
@@ -99,8 +131,16 @@ describe('users (e2e)', () => {
     });
 
     it('should let an admin update anyone and reject a taken email', async () => {
-      await request(t.server).patch(`/v1/users/${bob.user.id}`).set(admin).send({ email: 'bob.new@example.com' }).expect(200);
-      const res = await request(t.server).patch(`/v1/users/${bob.user.id}`).set(admin).send({ email: alice.user.email }).expect(409);
+      await request(t.server)
+        .patch(`/v1/users/${bob.user.id}`)
+        .set(admin)
+        .send({ email: 'bob.new@example.com' })
+        .expect(200);
+      const res = await request(t.server)
+        .patch(`/v1/users/${bob.user.id}`)
+        .set(admin)
+        .send({ email: alice.user.email })
+        .expect(409);
       expect(res.body.code).toBe('email_taken');
     });
 

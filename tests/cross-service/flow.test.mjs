@@ -203,7 +203,9 @@ describe('subscribe → pay → webhook → subscription, across both services',
     const renewed = await eventually(
       async () => {
         const res = await api.get(`/v1/subscriptions/${created.id}`);
-        return res.body.renewalInvoiceId === null && res.body.currentPeriodStart === active.currentPeriodEnd ? res.body : undefined;
+        return res.body.renewalInvoiceId === null && res.body.currentPeriodStart === active.currentPeriodEnd
+          ? res.body
+          : undefined;
       },
       { what: 'the renewal to be paid' },
     );
@@ -278,7 +280,9 @@ describe('subscribe → pay → webhook → subscription, across both services',
     // Attempt 1 fails retryably at the gateway, attempt 2 succeeds about 2 s later.
     const sub = await subscribe(api, premiumPlan.id, 'pm_card_processing_error');
     const invoiceId = sub.latestInvoice.id;
-    const gatewayPayment = await eventually(async () => paymentFor(invoiceId), { what: 'the gateway payment to exist' });
+    const gatewayPayment = await eventually(async () => paymentFor(invoiceId), {
+      what: 'the gateway payment to exist',
+    });
     assert.equal(gatewayPayment.status, 'processing');
 
     const canceled = await api.post(`/v1/subscriptions/${sub.id}/cancel`, { atPeriodEnd: false });
@@ -302,6 +306,9 @@ describe('subscribe → pay → webhook → subscription, across both services',
     const atGateway = await stack.paymentApi.get(`/v1/payments/${gatewayPayment.id}`);
     assert.equal(atGateway.body.status, 'succeeded');
     assert.equal(atGateway.body.amountRefunded, 3000);
-    assert.deepEqual(atGateway.body.refunds.map((r) => [r.id, r.amount, r.status]), [[invoice.refunds[0].gatewayRefundId, 3000, 'succeeded']]);
+    assert.deepEqual(
+      atGateway.body.refunds.map((r) => [r.id, r.amount, r.status]),
+      [[invoice.refunds[0].gatewayRefundId, 3000, 'succeeded']],
+    );
   });
 });

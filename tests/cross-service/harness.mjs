@@ -119,7 +119,10 @@ export async function startStack({ seed = false, name = 'stack' } = {}) {
     OUTBOX_POLL_INTERVAL_MS: '100',
     TEST_CLOCK_ENABLED: 'true',
   };
-  for (const [service, env] of [['payment-service', paymentEnv], ['subscription-service', subscriptionEnv]]) {
+  for (const [service, env] of [
+    ['payment-service', paymentEnv],
+    ['subscription-service', subscriptionEnv],
+  ]) {
     runScript(service, 'scripts/migrate.cjs', env);
     if (seed) runScript(service, 'dist/seed.js', env);
   }

@@ -63,7 +63,10 @@ function compare(expected, actual, path, bindings, ignore) {
   const problems = [];
   const bound = new Map();
   const walk = (exp, act, at) => {
-    const key = at.split('.').pop()?.replace(/\[\d+\]$/, '');
+    const key = at
+      .split('.')
+      .pop()
+      ?.replace(/\[\d+\]$/, '');
     if (act === undefined) return problems.push(`${at}: missing`);
     if (ignore.has(key)) {
       if (typeof exp !== typeof act) problems.push(`${at}: expected a ${typeof exp}, got ${JSON.stringify(act)}`);
@@ -71,7 +74,8 @@ function compare(expected, actual, path, bindings, ignore) {
     }
     if (Array.isArray(exp)) {
       if (!Array.isArray(act)) return problems.push(`${at}: expected an array`);
-      if (act.length < exp.length) return problems.push(`${at}: expected at least ${exp.length} items, got ${act.length}`);
+      if (act.length < exp.length)
+        return problems.push(`${at}: expected at least ${exp.length} items, got ${act.length}`);
       exp.forEach((item, i) => walk(item, act[i], `${at}[${i}]`));
       return;
     }
@@ -123,7 +127,11 @@ describe('README samples replayed against both services', () => {
       const deadline = Date.now() + (sample.poll ? 15_000 : 0);
       let outcome;
       do {
-        const res = await fetch(`${baseUrl}${request.path}`, { method: request.method, headers: request.headers, body: request.body });
+        const res = await fetch(`${baseUrl}${request.path}`, {
+          method: request.method,
+          headers: request.headers,
+          body: request.body,
+        });
         const text = await res.text();
         const body = text ? JSON.parse(text) : undefined;
         const { problems, bound } = compare(sample.expected, body, '', bindings, sample.ignore);

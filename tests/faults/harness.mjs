@@ -36,7 +36,11 @@ function required(name) {
 }
 
 function runScript(service, script, env) {
-  const result = spawnSync(process.execPath, [script], { cwd: join(root, service), env: { ...process.env, ...env }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [script], {
+    cwd: join(root, service),
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`${service} ${script} failed:\n${result.stdout}\n${result.stderr}`);
 }
 
@@ -63,7 +67,8 @@ class Instance {
   async waitReady() {
     const deadline = Date.now() + 45_000;
     while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`${this.service}-${this.index} exited with ${this.child.exitCode}; see ${this.logFile}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`${this.service}-${this.index} exited with ${this.child.exitCode}; see ${this.logFile}`);
       try {
         const res = await fetch(`${this.url}/health/ready`);
         if (res.status === 200) return;
@@ -119,7 +124,9 @@ export function startProxy(targets) {
       const isWebhook = req.url.startsWith('/v1/webhooks');
       if (mode === 'error500' && !req.url.startsWith('/health')) {
         bump('error500');
-        res.writeHead(500, { 'content-type': 'application/problem+json' }).end('{"status":500,"code":"internal_error"}');
+        res
+          .writeHead(500, { 'content-type': 'application/problem+json' })
+          .end('{"status":500,"code":"internal_error"}');
         return;
       }
       if (mode === 'refuseWebhooks' && isWebhook) {
@@ -131,7 +138,13 @@ export function startProxy(targets) {
       const hang = mode === 'hang' && !req.url.startsWith('/health');
       bump(hang ? 'hung' : 'forwarded');
       const forward = httpRequest(
-        { host: '127.0.0.1', port: target.port, path: req.url, method: req.method, headers: { ...req.headers, connection: 'close' } },
+        {
+          host: '127.0.0.1',
+          port: target.port,
+          path: req.url,
+          method: req.method,
+          headers: { ...req.headers, connection: 'close' },
+        },
         (upstream) => {
           if (hang) {
             upstream.resume();
@@ -221,7 +234,9 @@ export async function startStack({
   runScript('subscription-service', 'scripts/migrate.cjs', commonSubscription);
   runScript('subscription-service', 'dist/seed.js', commonSubscription);
 
-  const payment = payPorts.map((port, i) => new Instance('payment-service', i, port, { ...commonPayment, PORT: String(port) }, logDir));
+  const payment = payPorts.map(
+    (port, i) => new Instance('payment-service', i, port, { ...commonPayment, PORT: String(port) }, logDir),
+  );
   const subscription = subPorts.map(
     (port, i) => new Instance('subscription-service', i, port, { ...commonSubscription, PORT: String(port) }, logDir),
   );
@@ -322,33 +337,52 @@ export async function waitFor(probe, { timeoutMs = 30_000, intervalMs = 500 } = 
 /** Creates `count` customers through the admin API (idempotent keys); returns their ids. */
 export async function createUsers(stack, prefix, count, concurrency = 8) {
   const api = stack.api();
-  return pool(Array.from({ length: count }, (_, i) => i), concurrency, async (i) => {
-    for (let attempt = 0; attempt < 30; attempt++) {
-      const res = await api.post(
-        '/v1/users',
-        { email: `${prefix}-${i}@faults.example`, name: `Fault ${prefix} ${i}` },
-        { 'idempotency-key': `${prefix}-user-${i}` },
-      );
-      if (res.status === 201 || res.status === 200) return res.body.id;
-      await sleep(500);
-    }
-    throw new Error(`could not create user ${prefix}-${i}`);
-  });
+  return pool(
+    Array.from({ length: count }, (_, i) => i),
+    concurrency,
+    async (i) => {
+      for (let attempt = 0; attempt < 30; attempt++) {
+        const res = await api.post(
+          '/v1/users',
+          { email: `${prefix}-${i}@faults.example`, name: `Fault ${prefix} ${i}` },
+          { 'idempotency-key': `${prefix}-user-${i}` },
+        );
+        if (res.status === 201 || res.status === 200) return res.body.id;
+        await sleep(500);
+      }
+      throw new Error(`could not create user ${prefix}-${i}`);
+    },
+  );
 }
 
 /**
  * A subscription request as a careful client sends it: same Idempotency-Key on every retry; retries
  * connection errors, 5xx and 409 idempotency_key_in_use; on a stuck key it looks the subscription up by user.
  */
-export async function subscribeWithRetry(stack, { userId, planId, paymentMethod, key, deadlineMs = 90_000, stuckKeyGraceMs = 15_000 }) {
+export async function subscribeWithRetry(
+  stack,
+  { userId, planId, paymentMethod, key, deadlineMs = 90_000, stuckKeyGraceMs = 15_000 },
+) {
   const api = stack.api();
   const started = Date.now();
-  const trace = { attempts: 0, networkErrors: 0, serverErrors: 0, keyInUse: 0, stuckKey: false, foundByLookup: false, rekeyed: false };
+  const trace = {
+    attempts: 0,
+    networkErrors: 0,
+    serverErrors: 0,
+    keyInUse: 0,
+    stuckKey: false,
+    foundByLookup: false,
+    rekeyed: false,
+  };
   let firstKeyInUse = null;
   let currentKey = key;
   while (Date.now() - started < deadlineMs) {
     trace.attempts++;
-    const res = await api.post('/v1/subscriptions', { userId, planId, paymentMethod }, { 'idempotency-key': currentKey });
+    const res = await api.post(
+      '/v1/subscriptions',
+      { userId, planId, paymentMethod },
+      { 'idempotency-key': currentKey },
+    );
     if (res.status === 201 || res.status === 200) return { id: res.body.id, trace };
     if (res.status === 0) trace.networkErrors++;
     else if (res.status >= 500) trace.serverErrors++;
@@ -396,7 +430,12 @@ export function checks(scenario) {
       sent += n;
     },
     eq(check, expected, observed) {
-      rows.push({ check, expected: String(expected), observed: String(observed), ok: Object.is(expected, observed) || String(expected) === String(observed) });
+      rows.push({
+        check,
+        expected: String(expected),
+        observed: String(observed),
+        ok: Object.is(expected, observed) || String(expected) === String(observed),
+      });
     },
     /** observed must satisfy `predicate`; `expected` is the text shown in the table. */
     that(check, expected, observed, predicate) {
@@ -408,7 +447,10 @@ export function checks(scenario) {
     finish(assert) {
       const file = process.env.FAULTS_RESULTS_FILE;
       if (file) appendFileSync(file, `${JSON.stringify({ scenario, sent, rows })}\n`);
-      for (const r of rows) console.log(`[${scenario}] ${r.ok ? 'ok  ' : 'FAIL'} ${r.check}: expected ${r.expected}, observed ${r.observed}`);
+      for (const r of rows)
+        console.log(
+          `[${scenario}] ${r.ok ? 'ok  ' : 'FAIL'} ${r.check}: expected ${r.expected}, observed ${r.observed}`,
+        );
       const failed = rows.filter((r) => !r.ok);
       assert.deepStrictEqual(failed, [], `${failed.length} check(s) failed in ${scenario}`);
     },
@@ -419,8 +461,16 @@ export function checks(scenario) {
 export async function ledger(stack, subscriptionIds) {
   const ids = subscriptionIds.filter(Boolean);
   const one = async (db, sql, params) => (await db.query(sql, params)).rows;
-  const subs = await one(stack.sdb, 'SELECT id, status, plan_id, user_id FROM subscriptions WHERE id = ANY($1::uuid[])', [ids]);
-  const invoices = await one(stack.sdb, 'SELECT id, subscription_id, kind, status FROM invoices WHERE subscription_id = ANY($1::uuid[])', [ids]);
+  const subs = await one(
+    stack.sdb,
+    'SELECT id, status, plan_id, user_id FROM subscriptions WHERE id = ANY($1::uuid[])',
+    [ids],
+  );
+  const invoices = await one(
+    stack.sdb,
+    'SELECT id, subscription_id, kind, status FROM invoices WHERE subscription_id = ANY($1::uuid[])',
+    [ids],
+  );
   const invoiceIds = invoices.map((i) => i.id);
   const invoicePayments = await one(
     stack.sdb,
@@ -443,17 +493,28 @@ export async function ledger(stack, subscriptionIds) {
     [invoiceIds],
   );
   const paymentIds = payments.map((p) => p.id);
-  const events = await one(stack.pdb, 'SELECT id, payment_id, type, sequence FROM events WHERE payment_id = ANY($1::uuid[])', [paymentIds]);
+  const events = await one(
+    stack.pdb,
+    'SELECT id, payment_id, type, sequence FROM events WHERE payment_id = ANY($1::uuid[])',
+    [paymentIds],
+  );
   const deliveries = await one(
     stack.pdb,
     'SELECT d.id, d.event_id, d.status FROM webhook_deliveries d JOIN events e ON e.id = d.event_id WHERE e.payment_id = ANY($1::uuid[])',
     [paymentIds],
   );
-  const inbound = await one(stack.sdb, 'SELECT id, payment_id, outcome FROM inbound_webhook_events WHERE payment_id = ANY($1::text[])', [paymentIds]);
+  const inbound = await one(
+    stack.sdb,
+    'SELECT id, payment_id, outcome FROM inbound_webhook_events WHERE payment_id = ANY($1::text[])',
+    [paymentIds],
+  );
   const countBy = (rows, key) => rows.reduce((m, r) => m.set(r[key], (m.get(r[key]) ?? 0) + 1), new Map());
   const maxPer = (rows, key) => Math.max(0, ...countBy(rows, key).values());
   const statusCount = (rows, status) => rows.filter((r) => r.status === status).length;
-  const webhookHistoryByCause = countBy(history.filter((h) => h.cause_type === 'webhook_event'), 'cause_id');
+  const webhookHistoryByCause = countBy(
+    history.filter((h) => h.cause_type === 'webhook_event'),
+    'cause_id',
+  );
   return {
     subs,
     invoices,
@@ -468,13 +529,25 @@ export async function ledger(stack, subscriptionIds) {
     maxPer,
     statusCount,
     /** payments per merchant_reference (invoice) whose status is succeeded: > 1 = charged twice */
-    maxSucceededPaymentsPerInvoice: maxPer(payments.filter((p) => p.status === 'succeeded'), 'merchant_reference'),
-    maxPaymentsPerIdempotencyScope: maxPer(payments.filter((p) => p.idempotency_scope), 'idempotency_scope'),
+    maxSucceededPaymentsPerInvoice: maxPer(
+      payments.filter((p) => p.status === 'succeeded'),
+      'merchant_reference',
+    ),
+    maxPaymentsPerIdempotencyScope: maxPer(
+      payments.filter((p) => p.idempotency_scope),
+      'idempotency_scope',
+    ),
     maxPaymentsPerInvoicePayment: maxPer(payments, 'invoice_payment_id'),
     maxOutboxPerInvoicePayment: maxPer(outbox, 'aggregate_id'),
-    maxInitialInvoicesPerSubscription: maxPer(invoices.filter((i) => i.kind === 'initial'), 'subscription_id'),
+    maxInitialInvoicesPerSubscription: maxPer(
+      invoices.filter((i) => i.kind === 'initial'),
+      'subscription_id',
+    ),
     maxHistoryRowsPerWebhookEvent: Math.max(0, ...webhookHistoryByCause.values()),
-    maxEventsPerPaymentSequence: maxPer(events.map((e) => ({ k: `${e.payment_id}:${e.sequence}` })), 'k'),
+    maxEventsPerPaymentSequence: maxPer(
+      events.map((e) => ({ k: `${e.payment_id}:${e.sequence}` })),
+      'k',
+    ),
     inboundIds: new Set(inbound.map((r) => r.id)),
   };
 }
@@ -487,7 +560,13 @@ export async function burst(stack, users, { prefix, concurrency = 10, onProgress
   let done = 0;
   return pool(users, concurrency, async (userId, i) => {
     const paymentMethod = isDeclinedIndex(i) ? 'pm_card_declined' : 'pm_card_visa';
-    const r = await subscribeWithRetry(stack, { userId, planId: PLANS.starterMonthly, paymentMethod, key: `${prefix}-${i}`, deadlineMs });
+    const r = await subscribeWithRetry(stack, {
+      userId,
+      planId: PLANS.starterMonthly,
+      paymentMethod,
+      key: `${prefix}-${i}`,
+      deadlineMs,
+    });
     done++;
     onProgress?.(done);
     return { ...r, userId, paymentMethod, index: i };
@@ -500,18 +579,30 @@ export async function burst(stack, users, { prefix, concurrency = 10, onProgress
  */
 export async function waitSettled(stack, results, { timeoutMs = 150_000 } = {}) {
   const ids = results.map((r) => r.id).filter(Boolean);
-  const expected = new Map(results.map((r) => [r.userId, r.paymentMethod === 'pm_card_declined' ? 'incomplete' : 'active']));
-  const last = await waitFor(async () => {
-    const L = await ledger(stack, ids);
-    const right = L.subs.filter((s) => {
-      const inv = L.invoices.find((i) => i.subscription_id === s.id);
-      return s.status === expected.get(s.user_id) && inv?.status === (s.status === 'active' ? 'paid' : 'failed');
-    }).length;
-    const pendingOutbox = L.outbox.filter((o) => o.status === 'pending').length;
-    const pendingDeliveries = L.deliveries.filter((d) => d.status === 'pending').length;
-    const processing = L.payments.filter((p) => p.status === 'processing').length;
-    return { done: right === results.length && pendingOutbox + pendingDeliveries + processing === 0, L, right, pendingOutbox, pendingDeliveries, processing };
-  }, { timeoutMs, intervalMs: 1000 });
+  const expected = new Map(
+    results.map((r) => [r.userId, r.paymentMethod === 'pm_card_declined' ? 'incomplete' : 'active']),
+  );
+  const last = await waitFor(
+    async () => {
+      const L = await ledger(stack, ids);
+      const right = L.subs.filter((s) => {
+        const inv = L.invoices.find((i) => i.subscription_id === s.id);
+        return s.status === expected.get(s.user_id) && inv?.status === (s.status === 'active' ? 'paid' : 'failed');
+      }).length;
+      const pendingOutbox = L.outbox.filter((o) => o.status === 'pending').length;
+      const pendingDeliveries = L.deliveries.filter((d) => d.status === 'pending').length;
+      const processing = L.payments.filter((p) => p.status === 'processing').length;
+      return {
+        done: right === results.length && pendingOutbox + pendingDeliveries + processing === 0,
+        L,
+        right,
+        pendingOutbox,
+        pendingDeliveries,
+        processing,
+      };
+    },
+    { timeoutMs, intervalMs: 1000 },
+  );
   return last;
 }
 
@@ -521,29 +612,69 @@ export async function burstChecks(stack, c, results, settled) {
   const declined = results.filter((r) => r.paymentMethod === 'pm_card_declined').length;
   const L = settled.L;
   const userIds = results.map((r) => r.userId);
-  const perUser = (await stack.sdb.query('SELECT user_id, count(*)::int AS n FROM subscriptions WHERE user_id = ANY($1::uuid[]) GROUP BY user_id', [userIds])).rows;
-  const attempts = (await stack.pdb.query(
-    `SELECT count(*)::int AS n, count(*) FILTER (WHERE outcome = 'succeeded')::int AS ok,
+  const perUser = (
+    await stack.sdb.query(
+      'SELECT user_id, count(*)::int AS n FROM subscriptions WHERE user_id = ANY($1::uuid[]) GROUP BY user_id',
+      [userIds],
+    )
+  ).rows;
+  const attempts = (
+    await stack.pdb.query(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE outcome = 'succeeded')::int AS ok,
             coalesce(max(c), 0)::int AS max_ok FROM payment_attempts a
        LEFT JOIN LATERAL (SELECT count(*) AS c FROM payment_attempts b WHERE b.payment_id = a.payment_id AND b.outcome = 'succeeded') x ON true
-      WHERE a.payment_id = ANY($1::uuid[])`, [L.payments.map((p) => p.id)])).rows[0];
-  const deliveryAttempts = (await stack.pdb.query(
-    'SELECT count(*)::int AS n FROM webhook_delivery_attempts WHERE delivery_id = ANY($1::uuid[])', [L.deliveries.map((d) => d.id)])).rows[0].n;
-  const openKeys = (await stack.sdb.query('SELECT count(*)::int AS n FROM idempotency_keys WHERE completed_at IS NULL')).rows[0].n;
-  c.info('client: retries / network errors / 5xx (502 from the front while down) / stuck keys', `${results.reduce((s, r) => s + r.trace.attempts - 1, 0)} / ${results.reduce((s, r) => s + r.trace.networkErrors, 0)} / ${results.reduce((s, r) => s + r.trace.serverErrors, 0)} / ${results.filter((r) => r.trace.stuckKey).length}`);
+      WHERE a.payment_id = ANY($1::uuid[])`,
+      [L.payments.map((p) => p.id)],
+    )
+  ).rows[0];
+  const deliveryAttempts = (
+    await stack.pdb.query(
+      'SELECT count(*)::int AS n FROM webhook_delivery_attempts WHERE delivery_id = ANY($1::uuid[])',
+      [L.deliveries.map((d) => d.id)],
+    )
+  ).rows[0].n;
+  const openKeys = (await stack.sdb.query('SELECT count(*)::int AS n FROM idempotency_keys WHERE completed_at IS NULL'))
+    .rows[0].n;
+  c.info(
+    'client: retries / network errors / 5xx (502 from the front while down) / stuck keys',
+    `${results.reduce((s, r) => s + r.trace.attempts - 1, 0)} / ${results.reduce((s, r) => s + r.trace.networkErrors, 0)} / ${results.reduce((s, r) => s + r.trace.serverErrors, 0)} / ${results.filter((r) => r.trace.stuckKey).length}`,
+  );
   const stuck = results.filter((r) => r.trace.stuckKey);
-  c.info('stuck Idempotency-Key (409 in use after restart): found by lookup / re-sent with new key', `${stuck.filter((r) => r.trace.foundByLookup).length} / ${stuck.filter((r) => r.trace.rekeyed).length}`);
+  c.info(
+    'stuck Idempotency-Key (409 in use after restart): found by lookup / re-sent with new key',
+    `${stuck.filter((r) => r.trace.foundByLookup).length} / ${stuck.filter((r) => r.trace.rekeyed).length}`,
+  );
   c.eq('subscribe requests answered 201/200 (eventually)', n, results.filter((r) => r.id).length);
-  c.eq('subscriptions (exactly one per customer)', `${n} users × max 1`, `${perUser.length} users × max ${Math.max(0, ...perUser.map((r) => r.n))}`);
+  c.eq(
+    'subscriptions (exactly one per customer)',
+    `${n} users × max 1`,
+    `${perUser.length} users × max ${Math.max(0, ...perUser.map((r) => r.n))}`,
+  );
   c.eq('subscriptions in the right state (visa active+paid, declined incomplete+failed)', n, settled.right);
   c.eq(`  of which declined → incomplete`, declined, L.subs.filter((s) => s.status === 'incomplete').length);
   c.eq('invoices (one initial per subscription)', n, L.invoices.length);
   c.eq('invoice_payments', n, L.invoicePayments.length);
-  c.eq('outbox_messages sent (one per invoice payment)', `${n} sent, max 1`, `${L.outbox.filter((o) => o.status === 'sent').length} sent, max ${L.maxOutboxPerInvoicePayment}`);
-  c.eq('payments per merchant_reference (invoice)', `${n} invoices × max 1`, `${new Set(L.payments.map((p) => p.merchant_reference)).size} invoices × max ${L.maxPer(L.payments, 'merchant_reference')}`);
+  c.eq(
+    'outbox_messages sent (one per invoice payment)',
+    `${n} sent, max 1`,
+    `${L.outbox.filter((o) => o.status === 'sent').length} sent, max ${L.maxOutboxPerInvoicePayment}`,
+  );
+  c.eq(
+    'payments per merchant_reference (invoice)',
+    `${n} invoices × max 1`,
+    `${new Set(L.payments.map((p) => p.merchant_reference)).size} invoices × max ${L.maxPer(L.payments, 'merchant_reference')}`,
+  );
   c.eq('payments still processing', 0, L.payments.filter((p) => p.status === 'processing').length);
-  c.eq('succeeded payment_attempts per payment (charged twice if > 1)', `${n - declined} total, max 1`, `${attempts.ok} total, max ${attempts.max_ok}`);
-  c.eq('events (one per payment, sequence unique)', `${n}, max 1`, `${L.events.length}, max ${L.maxEventsPerPaymentSequence}`);
+  c.eq(
+    'succeeded payment_attempts per payment (charged twice if > 1)',
+    `${n - declined} total, max 1`,
+    `${attempts.ok} total, max ${attempts.max_ok}`,
+  );
+  c.eq(
+    'events (one per payment, sequence unique)',
+    `${n}, max 1`,
+    `${L.events.length}, max ${L.maxEventsPerPaymentSequence}`,
+  );
   c.eq('webhook deliveries succeeded', n, L.deliveries.filter((d) => d.status === 'succeeded').length);
   c.info('webhook delivery attempts (retries included)', deliveryAttempts);
   c.eq('inbound_webhook_events (one per event)', n, L.inbound.length);

@@ -77,7 +77,15 @@ export async function send(target, { webhookId, body, secret = DEMO_SECRET }) {
  * per event under a new webhook-id; the whole plan shuffled (so a payment's failure may arrive after another
  * payment's success for the same invoice, an older event after a newer one). Sends it with `concurrency` in flight.
  */
-export async function replay({ events, target, secret = DEMO_SECRET, copies = 3, rekey = false, concurrency = 8, random = Math.random }) {
+export async function replay({
+  events,
+  target,
+  secret = DEMO_SECRET,
+  copies = 3,
+  rekey = false,
+  concurrency = 8,
+  random = Math.random,
+}) {
   const plan = [];
   for (const e of events) {
     for (let c = 0; c < copies; c++) plan.push({ event: e, webhookId: e.id, rekeyed: false });
@@ -107,7 +115,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const paymentDb = arg('payment-db');
   const target = arg('target');
   if (!paymentDb || !target) {
-    console.error('usage: node tests/faults/replay-webhooks.mjs --payment-db <url> --target <webhook url> [--secret whsec_..] [--copies 3] [--rekey] [--since iso]');
+    console.error(
+      'usage: node tests/faults/replay-webhooks.mjs --payment-db <url> --target <webhook url> [--secret whsec_..] [--copies 3] [--rekey] [--since iso]',
+    );
     process.exit(2);
   }
   const events = await loadEvents(paymentDb, { since: arg('since') });

@@ -43,7 +43,13 @@ try {
     const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...selected], {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, TZ: 'UTC', FAULTS_PG_URL: db.urlFor('postgres'), FAULTS_RESULTS_FILE: resultsFile, FAULTS_LOG_DIR: join(work, 'logs') },
+      env: {
+        ...process.env,
+        TZ: 'UTC',
+        FAULTS_PG_URL: db.urlFor('postgres'),
+        FAULTS_RESULTS_FILE: resultsFile,
+        FAULTS_LOG_DIR: join(work, 'logs'),
+      },
     });
     child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
   });
@@ -52,11 +58,24 @@ try {
 }
 
 const records = existsSync(resultsFile)
-  ? readFileSync(resultsFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
+  ? readFileSync(resultsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
   : [];
 const table = [['scenario', 'ops sent', 'check', 'expected', 'observed', '']];
 for (const r of records) {
-  r.rows.forEach((row, i) => table.push([i === 0 ? r.scenario : '', i === 0 ? String(r.sent) : '', row.check, row.expected, row.observed, row.ok ? 'ok' : 'FAIL']));
+  r.rows.forEach((row, i) =>
+    table.push([
+      i === 0 ? r.scenario : '',
+      i === 0 ? String(r.sent) : '',
+      row.check,
+      row.expected,
+      row.observed,
+      row.ok ? 'ok' : 'FAIL',
+    ]),
+  );
 }
 const widths = table[0].map((_, c) => Math.min(c === 4 ? 160 : 70, Math.max(...table.map((row) => row[c].length))));
 const line = (row) => row.map((cell, c) => cell.slice(0, c === 4 ? 160 : 70).padEnd(widths[c])).join(' | ');
@@ -65,7 +84,10 @@ console.log(line(table[0]));
 console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
 for (const row of table.slice(1)) console.log(line(row));
 const missing = selected.length - new Set(records.map((r) => r.scenario)).size;
-if (missing > 0) console.log(`[faults] ${missing} scenario file(s) recorded no checks (crashed or timed out before the end; see above)`);
+if (missing > 0)
+  console.log(
+    `[faults] ${missing} scenario file(s) recorded no checks (crashed or timed out before the end; see above)`,
+  );
 console.log(`[faults] node --test exit code ${code}; total ${((Date.now() - started) / 1000).toFixed(1)} s`);
 if (!process.env.FAULTS_KEEP_LOGS && code === 0) rmSync(work, { recursive: true, force: true });
 process.exit(code);

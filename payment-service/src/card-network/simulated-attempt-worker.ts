@@ -58,7 +58,12 @@ export abstract class SimulatedAttemptWorker<Lease extends AttemptLease> extends
   protected abstract release(lease: Lease): Promise<void>;
 
   /** Decides attempt `attemptNumber` and records it under the lease; false when the lease was lost (nothing written). */
-  protected abstract decideAndRecord(lease: Lease, attemptNumber: number, startedAt: Date, finishedAt: Date): Promise<boolean>;
+  protected abstract decideAndRecord(
+    lease: Lease,
+    attemptNumber: number,
+    startedAt: Date,
+    finishedAt: Date,
+  ): Promise<boolean>;
 
   override async beforeApplicationShutdown(): Promise<void> {
     this.shutdown.abort();

@@ -23,7 +23,9 @@ describe('loadConfig', () => {
   });
 
   it('should parse numbers and booleans from strings', () => {
-    expect(loadConfig({ ...VALID_ENV, PORT: '8080', WORKERS_ENABLED: 'false', SIMULATION_SUCCESS_RATE: '0.25' })).toMatchObject({
+    expect(
+      loadConfig({ ...VALID_ENV, PORT: '8080', WORKERS_ENABLED: 'false', SIMULATION_SUCCESS_RATE: '0.25' }),
+    ).toMatchObject({
       port: 8080,
       workersEnabled: false,
       simulationSuccessRate: 0.25,
@@ -39,10 +41,14 @@ describe('loadConfig', () => {
   });
 
   it.each(['ture', 'yes', '1'])('should refuse WORKERS_ENABLED=%s at boot instead of reading it as false', (value) => {
-    expect(() => loadConfig({ ...VALID_ENV, WORKERS_ENABLED: value })).toThrow(/WORKERS_ENABLED: WORKERS_ENABLED must be a boolean value/);
+    expect(() => loadConfig({ ...VALID_ENV, WORKERS_ENABLED: value })).toThrow(
+      /WORKERS_ENABLED: WORKERS_ENABLED must be a boolean value/,
+    );
   });
 
   it('should reject a malformed retry schedule', () => {
-    expect(() => loadConfig({ ...VALID_ENV, WEBHOOK_RETRY_SCHEDULE: '5s,soon' })).toThrow(/WEBHOOK_RETRY_SCHEDULE: invalid delay "soon"/);
+    expect(() => loadConfig({ ...VALID_ENV, WEBHOOK_RETRY_SCHEDULE: '5s,soon' })).toThrow(
+      /WEBHOOK_RETRY_SCHEDULE: invalid delay "soon"/,
+    );
   });
 });

@@ -14,7 +14,6 @@ import {
 import { toBoolean, toNumber } from './env-parsing';
 import { parseRetrySchedule } from './retry-schedule';
 
-
 /** The process environment as validated at boot. Names and defaults are fixed by docs/contracts.md. */
 class EnvironmentVariables {
   @IsString()
@@ -138,7 +137,9 @@ export class AppConfig {
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
     this.port = env.PORT;
     this.logLevel = env.LOG_LEVEL;
-    this.apiKeys = env.API_KEYS.split(',').map((key) => key.trim()).filter(Boolean);
+    this.apiKeys = env.API_KEYS.split(',')
+      .map((key) => key.trim())
+      .filter(Boolean);
     this.webhookUrl = env.WEBHOOK_URL;
     this.webhookSecret = env.WEBHOOK_SECRET;
     this.simulationSuccessRate = env.SIMULATION_SUCCESS_RATE;
@@ -163,7 +164,9 @@ export class InvalidConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const values = plainToInstance(EnvironmentVariables, { ...env }, { exposeDefaultValues: true });
   const problems = validateSync(values, { forbidUnknownValues: false }).map(({ property, value, constraints }) =>
-    value === undefined ? `  - ${property}: is required` : `  - ${property}: ${Object.values(constraints ?? {}).join('; ')}`,
+    value === undefined
+      ? `  - ${property}: is required`
+      : `  - ${property}: ${Object.values(constraints ?? {}).join('; ')}`,
   );
   if (problems.length === 0) {
     try {

@@ -22,7 +22,12 @@ export class PaymentAttemptsService {
    * (attempt + next due time), or the terminal outcome with its event and deliveries (see recordSettlement), the
    * first delivery sent right after commit when a send slot is free. False when the lease was lost (nothing written).
    */
-  async recordAttempt(lease: PaymentLease, decision: AttemptDecision, startedAt: Date, finishedAt: Date): Promise<boolean> {
+  async recordAttempt(
+    lease: PaymentLease,
+    decision: AttemptDecision,
+    startedAt: Date,
+    finishedAt: Date,
+  ): Promise<boolean> {
     const attemptNumber = lease.attemptCount + 1;
     const failure = decision.outcome === 'failed' ? decision : undefined;
     const attempt: PaymentAttempt = {
@@ -66,7 +71,13 @@ export class PaymentAttemptsService {
       return written !== null;
     } finally {
       // The delivery slot reserved: the first delivery is sent now that the settlement is committed, or the slot is freed.
-      await deliveries?.committed(written && { event: { ...event, requestId: settled.requestId }, deliveries: written, leaseUntil: deliveries.leaseUntil });
+      await deliveries?.committed(
+        written && {
+          event: { ...event, requestId: settled.requestId },
+          deliveries: written,
+          leaseUntil: deliveries.leaseUntil,
+        },
+      );
     }
   }
 }

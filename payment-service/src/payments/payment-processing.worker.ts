@@ -24,7 +24,16 @@ export class PaymentProcessingWorker extends SimulatedAttemptWorker<PaymentLease
     @Inject(CLOCK) clock: Clock,
     @Inject(RANDOM_SOURCE) private readonly random: RandomSource,
   ) {
-    super(config.workersEnabled, config.workerPollIntervalMs, config.processingConcurrency, config.simulationDelayMs, clock, 'payment', work, PAYMENT_ATTEMPTS);
+    super(
+      config.workersEnabled,
+      config.workerPollIntervalMs,
+      config.processingConcurrency,
+      config.simulationDelayMs,
+      clock,
+      'payment',
+      work,
+      PAYMENT_ATTEMPTS,
+    );
   }
 
   protected claimDue(now: Date, leaseUntil: Date, limit: number): Promise<PaymentLease[]> {
@@ -35,7 +44,12 @@ export class PaymentProcessingWorker extends SimulatedAttemptWorker<PaymentLease
     return releasePayment(this.db, lease);
   }
 
-  protected decideAndRecord(lease: PaymentLease, attemptNumber: number, startedAt: Date, finishedAt: Date): Promise<boolean> {
+  protected decideAndRecord(
+    lease: PaymentLease,
+    attemptNumber: number,
+    startedAt: Date,
+    finishedAt: Date,
+  ): Promise<boolean> {
     const decision = decideAttempt({
       paymentMethod: lease.paymentMethod,
       attemptNumber,

@@ -106,7 +106,10 @@ export async function insertPayment(db: Sql, payment: NewPayment): Promise<Payme
   };
 }
 
-const FIND_BY_SCOPE = statement('payments_find_by_scope', `SELECT ${PAYMENT_SELECT} FROM payments p WHERE p.idempotency_scope = $1`);
+const FIND_BY_SCOPE = statement(
+  'payments_find_by_scope',
+  `SELECT ${PAYMENT_SELECT} FROM payments p WHERE p.idempotency_scope = $1`,
+);
 
 /** The payment created under this idempotency scope, if any (without its attempts). */
 export async function findPaymentByIdempotencyScope(db: Sql, scope: string): Promise<Payment | null> {
@@ -123,12 +126,17 @@ type PaymentRow = Payment & { attempts: unknown; refunds: unknown };
 function withAttemptsFromJson(row: PaymentRow): PaymentWithAttempts {
   return {
     ...row,
-    attempts: (row.attempts as Record<string, unknown>[]).map((attempt) => fromJson<PaymentAttempt>(attempt, ['startedAt', 'finishedAt'])),
+    attempts: (row.attempts as Record<string, unknown>[]).map((attempt) =>
+      fromJson<PaymentAttempt>(attempt, ['startedAt', 'finishedAt']),
+    ),
     refunds: refundsFromJson(row.refunds),
   };
 }
 
-const FIND_PAYMENT = statement('payments_find', `SELECT ${PAYMENT_SELECT}, ${ATTEMPTS_JSON}, ${REFUNDS_OF_PAYMENT_JSON} FROM payments p WHERE p.id = $1`);
+const FIND_PAYMENT = statement(
+  'payments_find',
+  `SELECT ${PAYMENT_SELECT}, ${ATTEMPTS_JSON}, ${REFUNDS_OF_PAYMENT_JSON} FROM payments p WHERE p.id = $1`,
+);
 
 /** The payment with its attempts and refunds, or null. */
 export async function findPayment(db: Sql, id: string): Promise<PaymentWithAttempts | null> {
@@ -151,12 +159,22 @@ export async function findPaymentCursor(db: Sql, id: string): Promise<Cursor | n
 }
 
 /** Newest first after `cursor` (see pageQuery): a deep page costs what the first one does. */
-export async function listPayments(db: Sql, filter: PaymentListFilter, cursor: Cursor | null, limit: number): Promise<PaymentWithAttempts[]> {
-  const page = pageQuery('p', [
-    ['merchant_reference', filter.merchantReference],
-    ['customer_reference', filter.customerReference],
-    ['status', filter.status],
-  ], cursor, limit);
+export async function listPayments(
+  db: Sql,
+  filter: PaymentListFilter,
+  cursor: Cursor | null,
+  limit: number,
+): Promise<PaymentWithAttempts[]> {
+  const page = pageQuery(
+    'p',
+    [
+      ['merchant_reference', filter.merchantReference],
+      ['customer_reference', filter.customerReference],
+      ['status', filter.status],
+    ],
+    cursor,
+    limit,
+  );
   const payments = await db.query<PaymentRow>(
     statementFor(
       `payments_list_${page.shape}`,
@@ -189,7 +207,10 @@ export function claimDuePayments(db: Sql, now: Date, leaseUntil: Date, limit: nu
   return db.query<PaymentLease & Record<string, unknown>>(CLAIM_DUE, [now, leaseUntil, limit]);
 }
 
-const RELEASE = statement('payments_release', `UPDATE payments SET locked_until = NULL WHERE id = $1 AND locked_until = $2`);
+const RELEASE = statement(
+  'payments_release',
+  `UPDATE payments SET locked_until = NULL WHERE id = $1 AND locked_until = $2`,
+);
 
 /** Gives the lease up (shutdown before the attempt was decided) so another instance takes the payment now. */
 export async function releasePayment(db: Sql, lease: PaymentLease): Promise<void> {
@@ -211,7 +232,12 @@ const RECORD_RETRY = statement(
  * A retryable attempt failed, in one statement: the attempt joins the ledger and the payment is due again at
  * `nextAttemptAt`. Only while this worker holds the lease; false when it was lost (nothing written).
  */
-export async function recordRetry(db: Sql, lease: PaymentLease, attempt: PaymentAttempt, nextAttemptAt: Date): Promise<boolean> {
+export async function recordRetry(
+  db: Sql,
+  lease: PaymentLease,
+  attempt: PaymentAttempt,
+  nextAttemptAt: Date,
+): Promise<boolean> {
   const inserted = await db.execute(RECORD_RETRY, [
     lease.id,
     lease.leaseUntil,

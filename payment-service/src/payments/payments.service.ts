@@ -12,7 +12,13 @@ import { CreatePaymentDto } from './dto/create-payment.dto';
 import { ListPaymentsQuery } from './dto/list-payments.query';
 import { PaymentResponse } from './dto/payment.response';
 import { PAYMENT_ATTEMPTS } from './payment-work';
-import { findPayment, findPaymentByIdempotencyScope, findPaymentCursor, insertPayment, listPayments } from './payment.repository';
+import {
+  findPayment,
+  findPaymentByIdempotencyScope,
+  findPaymentCursor,
+  insertPayment,
+  listPayments,
+} from './payment.repository';
 import { PaymentWithAttempts, toPaymentResource } from './payment.resource';
 
 export interface CreatedPayment {
@@ -67,7 +73,9 @@ export class PaymentsService {
     }
     const existing = idempotency ? await findPaymentByIdempotencyScope(this.db, idempotency.scope) : null;
     if (!existing) {
-      throw new Error(`payment insert skipped without an idempotency scope conflict (scope: ${idempotency?.scope ?? 'none'})`);
+      throw new Error(
+        `payment insert skipped without an idempotency scope conflict (scope: ${idempotency?.scope ?? 'none'})`,
+      );
     }
     if (existing.idempotencyRequestHash !== idempotency?.requestHash) {
       throw new IdempotencyKeyReusedError();

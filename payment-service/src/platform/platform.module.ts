@@ -20,7 +20,10 @@ import { CLOCK, RANDOM_SOURCE, SystemClock } from './time/clock';
     TerminusModule.forRoot({ errorLogStyle: 'json' }),
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }], storage: new MemoryThrottlerStorage() }),
+      useFactory: (config: AppConfig) => ({
+        throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }],
+        storage: new MemoryThrottlerStorage(),
+      }),
     }),
   ],
   controllers: [HealthController],

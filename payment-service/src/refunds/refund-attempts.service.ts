@@ -24,7 +24,12 @@ export class RefundAttemptsService {
    * `refund.failed` event and one delivery per enabled endpoint (the first sent right after commit when a send
    * slot is free). False when the lease was lost (nothing written).
    */
-  async recordAttempt(lease: RefundLease, decision: RefundAttemptDecision, startedAt: Date, finishedAt: Date): Promise<boolean> {
+  async recordAttempt(
+    lease: RefundLease,
+    decision: RefundAttemptDecision,
+    startedAt: Date,
+    finishedAt: Date,
+  ): Promise<boolean> {
     const attemptNumber = lease.attemptCount + 1;
     const failure = decision.outcome === 'failed' ? decision : undefined;
     const attempt: RefundAttempt = {
@@ -70,7 +75,11 @@ export class RefundAttemptsService {
     } finally {
       // The delivery slot reserved: the first delivery is sent now that the settlement is committed, or the slot is freed.
       await deliveries?.committed(
-        written && { event: { id: written.event.id, body: written.event.body, requestId: settled.requestId }, deliveries: written.deliveries, leaseUntil: deliveries.leaseUntil },
+        written && {
+          event: { id: written.event.id, body: written.event.body, requestId: settled.requestId },
+          deliveries: written.deliveries,
+          leaseUntil: deliveries.leaseUntil,
+        },
       );
     }
   }

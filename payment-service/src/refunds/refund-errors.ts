@@ -25,7 +25,7 @@ export class RefundExceedsRefundableError extends DomainError {
       refundable === 0
         ? `Payment "${paymentId}" has nothing left to refund.`
         : `A refund of ${formatMinorUnits(requested, currency)} ${currency} exceeds the ${formatMinorUnits(refundable, currency)} ${currency} ` +
-          `still refundable on payment "${paymentId}".`,
+            `still refundable on payment "${paymentId}".`,
     );
   }
 }

@@ -23,7 +23,16 @@ export class RefundProcessingWorker extends SimulatedAttemptWorker<RefundLease> 
     work: WorkSignal,
     @Inject(CLOCK) clock: Clock,
   ) {
-    super(config.workersEnabled, config.workerPollIntervalMs, config.processingConcurrency, config.simulationDelayMs, clock, 'refund', work, REFUND_ATTEMPTS);
+    super(
+      config.workersEnabled,
+      config.workerPollIntervalMs,
+      config.processingConcurrency,
+      config.simulationDelayMs,
+      clock,
+      'refund',
+      work,
+      REFUND_ATTEMPTS,
+    );
   }
 
   protected claimDue(now: Date, leaseUntil: Date, limit: number): Promise<RefundLease[]> {
@@ -34,7 +43,17 @@ export class RefundProcessingWorker extends SimulatedAttemptWorker<RefundLease> 
     return releaseRefund(this.db, lease);
   }
 
-  protected decideAndRecord(lease: RefundLease, _attemptNumber: number, startedAt: Date, finishedAt: Date): Promise<boolean> {
-    return this.attempts.recordAttempt(lease, decideRefundAttempt({ paymentMethod: lease.paymentMethod }), startedAt, finishedAt);
+  protected decideAndRecord(
+    lease: RefundLease,
+    _attemptNumber: number,
+    startedAt: Date,
+    finishedAt: Date,
+  ): Promise<boolean> {
+    return this.attempts.recordAttempt(
+      lease,
+      decideRefundAttempt({ paymentMethod: lease.paymentMethod }),
+      startedAt,
+      finishedAt,
+    );
   }
 }

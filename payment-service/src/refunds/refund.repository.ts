@@ -53,7 +53,12 @@ const REFUND_DATES = ['nextAttemptAt', 'lockedUntil', 'processedAt', 'createdAt'
 
 function refundWithAttemptsFromJson(row: Record<string, unknown>): RefundWithAttempts {
   const refund = fromJson<Refund & { attempts: unknown }>(row, [...REFUND_DATES]);
-  return { ...refund, attempts: (refund.attempts as Record<string, unknown>[]).map((attempt) => fromJson<RefundAttempt>(attempt, ['startedAt', 'finishedAt'])) };
+  return {
+    ...refund,
+    attempts: (refund.attempts as Record<string, unknown>[]).map((attempt) =>
+      fromJson<RefundAttempt>(attempt, ['startedAt', 'finishedAt']),
+    ),
+  };
 }
 
 /** The `refunds` column of REFUNDS_OF_PAYMENT_JSON as refunds with their attempts. */
@@ -101,7 +106,17 @@ export async function reservedRefundAmount(tx: Sql, paymentId: string): Promise<
 
 export type NewRefund = Pick<
   Refund,
-  'id' | 'paymentId' | 'amount' | 'currency' | 'reason' | 'metadata' | 'requestId' | 'idempotencyScope' | 'idempotencyRequestHash' | 'lockedUntil' | 'createdAt'
+  | 'id'
+  | 'paymentId'
+  | 'amount'
+  | 'currency'
+  | 'reason'
+  | 'metadata'
+  | 'requestId'
+  | 'idempotencyScope'
+  | 'idempotencyRequestHash'
+  | 'lockedUntil'
+  | 'createdAt'
 >;
 
 const INSERT_REFUND = statement(
@@ -144,7 +159,10 @@ export async function insertRefund(tx: Sql, refund: NewRefund): Promise<RefundWi
   };
 }
 
-const FIND_BY_SCOPE = statement('refunds_find_by_scope', `SELECT ${REFUND_SELECT} FROM refunds r WHERE r.idempotency_scope = $1`);
+const FIND_BY_SCOPE = statement(
+  'refunds_find_by_scope',
+  `SELECT ${REFUND_SELECT} FROM refunds r WHERE r.idempotency_scope = $1`,
+);
 
 /** The refund created under this idempotency scope, if any (without its attempts). */
 export async function findRefundByIdempotencyScope(db: Sql, scope: string): Promise<Refund | null> {
@@ -153,10 +171,18 @@ export async function findRefundByIdempotencyScope(db: Sql, scope: string): Prom
 }
 
 function withAttempts(row: Refund & { attempts: unknown }): RefundWithAttempts {
-  return { ...row, attempts: (row.attempts as Record<string, unknown>[]).map((attempt) => fromJson<RefundAttempt>(attempt, ['startedAt', 'finishedAt'])) };
+  return {
+    ...row,
+    attempts: (row.attempts as Record<string, unknown>[]).map((attempt) =>
+      fromJson<RefundAttempt>(attempt, ['startedAt', 'finishedAt']),
+    ),
+  };
 }
 
-const FIND_REFUND = statement('refunds_find', `SELECT ${REFUND_SELECT}, ${ATTEMPTS_OF_R} AS attempts FROM refunds r WHERE r.id = $1`);
+const FIND_REFUND = statement(
+  'refunds_find',
+  `SELECT ${REFUND_SELECT}, ${ATTEMPTS_OF_R} AS attempts FROM refunds r WHERE r.id = $1`,
+);
 
 /** The refund with its attempts, or null. */
 export async function findRefund(db: Sql, id: string): Promise<RefundWithAttempts | null> {
@@ -180,7 +206,12 @@ export async function paymentExists(db: Sql, paymentId: string): Promise<boolean
 }
 
 /** A payment's refunds, newest first after `cursor` (see pageQuery), each with its attempts. */
-export async function listRefundsOfPayment(db: Sql, paymentId: string, cursor: Cursor | null, limit: number): Promise<RefundWithAttempts[]> {
+export async function listRefundsOfPayment(
+  db: Sql,
+  paymentId: string,
+  cursor: Cursor | null,
+  limit: number,
+): Promise<RefundWithAttempts[]> {
   const page = pageQuery('r', [['payment_id', paymentId]], cursor, limit);
   const refunds = await db.query<Refund & { attempts: unknown }>(
     statementFor(
@@ -218,7 +249,10 @@ export function claimDueRefunds(db: Sql, now: Date, leaseUntil: Date, limit: num
   return db.query<RefundLease & Record<string, unknown>>(CLAIM_DUE, [now, leaseUntil, limit]);
 }
 
-const RELEASE = statement('refunds_release', `UPDATE refunds SET locked_until = NULL WHERE id = $1 AND locked_until = $2`);
+const RELEASE = statement(
+  'refunds_release',
+  `UPDATE refunds SET locked_until = NULL WHERE id = $1 AND locked_until = $2`,
+);
 
 /** Gives the lease up (shutdown before the attempt was decided) so another instance takes the refund now. */
 export async function releaseRefund(db: Sql, lease: RefundLease): Promise<void> {
@@ -250,7 +284,12 @@ const SETTLE = statement(
  * or null when this worker lost the refund's lease (nothing written). The event and its deliveries follow in
  * the same transaction (insertEventWithDeliveries).
  */
-export async function settleRefund(tx: Sql, lease: RefundLease, settled: Refund, attempt: RefundAttempt): Promise<number | null> {
+export async function settleRefund(
+  tx: Sql,
+  lease: RefundLease,
+  settled: Refund,
+  attempt: RefundAttempt,
+): Promise<number | null> {
   const [row] = await tx.query<{ eventSequence: number }>(SETTLE, [
     lease.id,
     lease.leaseUntil,

@@ -41,5 +41,13 @@ export function amountRefunded(refunds: readonly Pick<Refund, 'amount' | 'status
  * to the refund since (the Idempotency-Key replays the first response, as for payments).
  */
 export function asCreatedRefund(refund: Refund): RefundWithAttempts {
-  return { ...refund, status: 'pending', failureCode: null, failureMessage: null, processedAt: null, updatedAt: refund.createdAt, attempts: [] };
+  return {
+    ...refund,
+    status: 'pending',
+    failureCode: null,
+    failureMessage: null,
+    processedAt: null,
+    updatedAt: refund.createdAt,
+    attempts: [],
+  };
 }

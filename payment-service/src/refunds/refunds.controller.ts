@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { ApiProblems } from '../platform/errors/problem.response';
 import { PaginationQuery } from '../platform/http/pagination';
@@ -25,7 +33,7 @@ export class RefundsController {
     summary: 'Refund a succeeded payment, fully or in part',
     description:
       'Accepted as `pending`; the outcome is sent as a `refund.succeeded` or `refund.failed` webhook whose `sequence` continues the ' +
-      'payment\'s own. `amount` defaults to everything still refundable (the payment amount minus its pending and succeeded refunds); ' +
+      "payment's own. `amount` defaults to everything still refundable (the payment amount minus its pending and succeeded refunds); " +
       'concurrent refunds of one payment never together exceed its amount. Refunds of a `pm_card_refund_fail` payment fail with `refund_failed`.',
   })
   @ApiHeader({
@@ -41,7 +49,10 @@ export class RefundsController {
     400,
     [404, 'not_found: no such payment'],
     [409, 'payment_not_refundable: the payment is not succeeded'],
-    [422, 'refund_exceeds_refundable: more than the payment amount minus its pending and succeeded refunds; or idempotency_key_reused'],
+    [
+      422,
+      'refund_exceeds_refundable: more than the payment amount minus its pending and succeeded refunds; or idempotency_key_reused',
+    ],
   )
   async create(
     @Param('id') paymentId: string,
@@ -58,7 +69,7 @@ export class RefundsController {
   }
 
   @Get('payments/:id/refunds')
-  @ApiOperation({ summary: 'List a payment\'s refunds, newest first, with their attempts.' })
+  @ApiOperation({ summary: "List a payment's refunds, newest first, with their attempts." })
   @ApiOkResponse({ type: RefundListResponse })
   @ApiProblems(400, [404, 'not_found: no such payment'])
   list(@Param('id') paymentId: string, @Query() query: PaginationQuery) {

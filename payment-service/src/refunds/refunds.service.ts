@@ -52,15 +52,30 @@ export class RefundsService {
    * @throws RefundExceedsRefundableError (422) when the amount exceeds the payment amount minus its pending and succeeded refunds.
    * @throws IdempotencyKeyReusedError (422) for a known key with another body or payment.
    */
-  async create(paymentId: string, input: CreateRefundDto, requestId: string, idempotency?: IdempotencyContext): Promise<CreatedRefund> {
+  async create(
+    paymentId: string,
+    input: CreateRefundDto,
+    requestId: string,
+    idempotency?: IdempotencyContext,
+  ): Promise<CreatedRefund> {
     if (!isUUID(paymentId)) throw new NotFoundError('payment', paymentId);
     const now = this.clock.now();
     const processing = this.work.reserve(REFUND_ATTEMPTS, now);
     let committed: RefundLease | null = null;
     try {
-      const result = await this.db.transaction((tx) => this.createIn(tx, paymentId, input, requestId, idempotency, now, processing?.leaseUntil ?? null));
-      if (processing && result.created) committed = { ...withoutAttempts(result.created), paymentMethod: result.paymentMethod, leaseUntil: processing.leaseUntil };
-      return { refund: toRefundResource(result.created ?? asCreatedRefund(result.replayed as Refund)), replayed: result.created === null };
+      const result = await this.db.transaction((tx) =>
+        this.createIn(tx, paymentId, input, requestId, idempotency, now, processing?.leaseUntil ?? null),
+      );
+      if (processing && result.created)
+        committed = {
+          ...withoutAttempts(result.created),
+          paymentMethod: result.paymentMethod,
+          leaseUntil: processing.leaseUntil,
+        };
+      return {
+        refund: toRefundResource(result.created ?? asCreatedRefund(result.replayed as Refund)),
+        replayed: result.created === null,
+      };
     } finally {
       // The slot reserved for it: the attempt starts now that the refund is committed, or the slot is freed.
       await processing?.committed(committed);
@@ -80,14 +95,24 @@ export class RefundsService {
     if (!payment) throw new NotFoundError('payment', paymentId);
     // After the lock: a duplicate of a request that just committed sees its refund here.
     const earlier = idempotency ? await findRefundByIdempotencyScope(tx, idempotency.scope) : null;
-    if (earlier) return { created: null, replayed: replayable(earlier, paymentId, idempotency), paymentMethod: payment.paymentMethod };
+    if (earlier)
+      return {
+        created: null,
+        replayed: replayable(earlier, paymentId, idempotency),
+        paymentMethod: payment.paymentMethod,
+      };
 
     const decision = decideRefundAmount(
-      { paymentStatus: payment.status, paymentAmount: payment.amount, reservedAmount: await reservedRefundAmount(tx, paymentId) },
+      {
+        paymentStatus: payment.status,
+        paymentAmount: payment.amount,
+        reservedAmount: await reservedRefundAmount(tx, paymentId),
+      },
       input.amount,
     );
     if (!decision.ok) {
-      if (decision.code === 'payment_not_refundable') throw new PaymentNotRefundableError(paymentId, decision.paymentStatus);
+      if (decision.code === 'payment_not_refundable')
+        throw new PaymentNotRefundableError(paymentId, decision.paymentStatus);
       throw new RefundExceedsRefundableError(paymentId, decision.requested, decision.refundable, payment.currency);
     }
     const created = await insertRefund(tx, {
@@ -106,7 +131,10 @@ export class RefundsService {
     if (created) return { created, replayed: null, paymentMethod: payment.paymentMethod };
     // The key was taken meanwhile by a request for another payment (same-payment duplicates wait on the lock above).
     const taken = idempotency ? await findRefundByIdempotencyScope(tx, idempotency.scope) : null;
-    if (!taken) throw new Error(`refund insert skipped without an idempotency scope conflict (scope: ${idempotency?.scope ?? 'none'})`);
+    if (!taken)
+      throw new Error(
+        `refund insert skipped without an idempotency scope conflict (scope: ${idempotency?.scope ?? 'none'})`,
+      );
     return { created: null, replayed: replayable(taken, paymentId, idempotency), paymentMethod: payment.paymentMethod };
   }
 
@@ -135,7 +163,8 @@ export class RefundsService {
  * @throws IdempotencyKeyReusedError (422) otherwise.
  */
 function replayable(earlier: Refund, paymentId: string, idempotency: IdempotencyContext | undefined): Refund {
-  if (earlier.paymentId !== paymentId || earlier.idempotencyRequestHash !== idempotency?.requestHash) throw new IdempotencyKeyReusedError();
+  if (earlier.paymentId !== paymentId || earlier.idempotencyRequestHash !== idempotency?.requestHash)
+    throw new IdempotencyKeyReusedError();
   return earlier;
 }
 

@@ -1,5 +1,12 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiProblems } from '../platform/errors/problem.response';
 import { EventDetailResponse, EventListResponse, PaymentEventPayload } from './dto/event.response';
 import { ListEventsQuery } from './dto/list-events.query';
@@ -31,7 +38,9 @@ export class EventsController {
 
   @Post(':id/redeliver')
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({ summary: 'Send the event again now to every endpoint, restarting the retry schedule (also for dead letters).' })
+  @ApiOperation({
+    summary: 'Send the event again now to every endpoint, restarting the retry schedule (also for dead letters).',
+  })
   @ApiAcceptedResponse({ type: EventDetailResponse })
   @ApiProblems(404)
   redeliver(@Param('id') id: string) {

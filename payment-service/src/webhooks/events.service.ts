@@ -11,7 +11,10 @@ import { ListEventsQuery } from './dto/list-events.query';
 import { WEBHOOK_DELIVERIES } from './webhook-delivery-work';
 
 const WITH_DELIVERIES = {
-  deliveries: { include: { endpoint: true, attempts: { orderBy: { attemptNumber: 'asc' } } }, orderBy: { createdAt: 'asc' } },
+  deliveries: {
+    include: { endpoint: true, attempts: { orderBy: { attemptNumber: 'asc' } } },
+    orderBy: { createdAt: 'asc' },
+  },
 } as const;
 
 type EventWithDeliveries = Event & {
@@ -45,7 +48,13 @@ export class EventsService {
     const endpoints = await this.prisma.webhookEndpoint.findMany({ where: { enabled: true }, select: { id: true } });
     // Clearing the lease makes the row claimable at once; an attempt still in flight then loses its
     // lease and is not recorded, so the new schedule is not overwritten by a stale outcome.
-    const restart = { status: 'pending' as const, retryIndex: 0, nextAttemptAt: now, lockedUntil: null, updatedAt: now };
+    const restart = {
+      status: 'pending' as const,
+      retryIndex: 0,
+      nextAttemptAt: now,
+      lockedUntil: null,
+      updatedAt: now,
+    };
     await this.prisma.$transaction(
       endpoints.map((endpoint) =>
         this.prisma.webhookDelivery.upsert({

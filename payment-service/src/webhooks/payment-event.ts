@@ -24,7 +24,12 @@ export interface PaymentEvent {
  * with the state change that causes it, so both commit together; sending happens after commit
  * (WebhookDeliveryWorker).
  */
-export function composeEvent(input: { type: EventType; object: { readonly object: string }; sequence: number; createdAt: Date }): PaymentEvent {
+export function composeEvent(input: {
+  type: EventType;
+  object: { readonly object: string };
+  sequence: number;
+  createdAt: Date;
+}): PaymentEvent {
   const { type, object, sequence, createdAt } = input;
   const id = randomUUID();
   const body = JSON.stringify({ id, type, createdAt: createdAt.toISOString(), sequence, data: { object } });

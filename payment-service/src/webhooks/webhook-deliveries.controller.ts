@@ -35,7 +35,10 @@ export class WebhookDeliveriesController {
       'Every `failed` delivery to an enabled endpoint updated at or after `since` becomes `pending`, due now, with the retry ' +
       'schedule restarted, in one statement; the delivery worker is woken up. Use `POST /v1/events/{id}/redeliver` for one event.',
   })
-  @ApiBody({ type: RedeliverWebhookDeliveriesDto, examples: { deadLetters: { value: { status: 'failed', since: '2026-11-27T00:00:00.000Z' } } } })
+  @ApiBody({
+    type: RedeliverWebhookDeliveriesDto,
+    examples: { deadLetters: { value: { status: 'failed', since: '2026-11-27T00:00:00.000Z' } } },
+  })
   @ApiAcceptedResponse({ type: RedeliverWebhookDeliveriesResponse })
   @ApiProblems(400)
   redeliver(@Body() body: RedeliverWebhookDeliveriesDto) {

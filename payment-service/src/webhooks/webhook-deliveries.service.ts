@@ -4,10 +4,17 @@ import { PrismaService } from '../platform/database/prisma.service';
 import { ListPage, pageArgs, toPage } from '../platform/http/pagination';
 import { Clock, CLOCK } from '../platform/time/clock';
 import { WorkSignal } from '../platform/workers/work-signal';
-import { ListWebhookDeliveriesQuery, RedeliverWebhookDeliveriesDto, WebhookDeliveryResponse } from './dto/webhook-delivery.dto';
+import {
+  ListWebhookDeliveriesQuery,
+  RedeliverWebhookDeliveriesDto,
+  WebhookDeliveryResponse,
+} from './dto/webhook-delivery.dto';
 import { WEBHOOK_DELIVERIES } from './webhook-delivery-work';
 
-type DeliveryWithContext = WebhookDelivery & { event: Pick<Event, 'type' | 'paymentId'>; endpoint: Pick<WebhookEndpoint, 'url'> };
+type DeliveryWithContext = WebhookDelivery & {
+  event: Pick<Event, 'type' | 'paymentId'>;
+  endpoint: Pick<WebhookEndpoint, 'url'>;
+};
 
 /** Deliveries across events: mainly to find dead letters (`failed`) and send them again in bulk. */
 @Injectable()
@@ -22,7 +29,9 @@ export class WebhookDeliveriesService {
     const deliveries = await this.prisma.webhookDelivery.findMany({
       where: { status: query.status, updatedAt: query.since ? { gte: new Date(query.since) } : undefined },
       include: { event: { select: { type: true, paymentId: true } }, endpoint: { select: { url: true } } },
-      ...(await pageArgs(query, (id) => this.prisma.webhookDelivery.findUnique({ where: { id }, select: { id: true } }))),
+      ...(await pageArgs(query, (id) =>
+        this.prisma.webhookDelivery.findUnique({ where: { id }, select: { id: true } }),
+      )),
     });
     return toPage(deliveries, query, toDeliveryResource);
   }

@@ -55,6 +55,10 @@ export class WebhookDeliveryAttemptsService {
     if (delayMs === null) {
       return { status: WebhookDeliveryStatus.failed };
     }
-    return { status: WebhookDeliveryStatus.pending, nextAttemptAt: new Date(finishedAt.getTime() + delayMs), retryIndex: retryIndex + 1 };
+    return {
+      status: WebhookDeliveryStatus.pending,
+      nextAttemptAt: new Date(finishedAt.getTime() + delayMs),
+      retryIndex: retryIndex + 1,
+    };
   }
 }

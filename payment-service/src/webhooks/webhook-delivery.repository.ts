@@ -17,7 +17,10 @@ export interface DeliveryLease {
   readonly leaseUntil: Date;
 }
 
-const UNLEASE = statement('webhook_deliveries_unlease', `UPDATE webhook_deliveries SET locked_until = NULL WHERE id = ANY($1::uuid[])`);
+const UNLEASE = statement(
+  'webhook_deliveries_unlease',
+  `UPDATE webhook_deliveries SET locked_until = NULL WHERE id = ANY($1::uuid[])`,
+);
 
 /** Leaves deliveries written leased to this process to polling instead (more endpoints than reserved send slots). */
 export async function unleaseDeliveries(db: Sql, ids: readonly string[]): Promise<void> {
@@ -48,7 +51,10 @@ export function claimDueDeliveries(db: Sql, now: Date, leaseUntil: Date, limit: 
   return db.query<DeliveryLease & Record<string, unknown>>(CLAIM_DUE, [now, leaseUntil, limit]);
 }
 
-const RELEASE = statement('webhook_deliveries_release', `UPDATE webhook_deliveries SET locked_until = NULL WHERE id = $1 AND locked_until = $2`);
+const RELEASE = statement(
+  'webhook_deliveries_release',
+  `UPDATE webhook_deliveries SET locked_until = NULL WHERE id = $1 AND locked_until = $2`,
+);
 
 /** Gives the lease up (shutdown before sending) so another instance sends it now. */
 export async function releaseDelivery(db: Sql, lease: DeliveryLease): Promise<void> {
@@ -59,7 +65,11 @@ export async function releaseDelivery(db: Sql, lease: DeliveryLease): Promise<vo
 export type DeliveryState =
   | { readonly status: typeof WebhookDeliveryStatus.succeeded; readonly deliveredAt: Date }
   | { readonly status: typeof WebhookDeliveryStatus.failed }
-  | { readonly status: typeof WebhookDeliveryStatus.pending; readonly nextAttemptAt: Date; readonly retryIndex: number };
+  | {
+      readonly status: typeof WebhookDeliveryStatus.pending;
+      readonly nextAttemptAt: Date;
+      readonly retryIndex: number;
+    };
 
 export interface DeliveryAttempt {
   readonly statusCode: number | null;
@@ -88,7 +98,12 @@ const RECORD_ATTEMPT = statement(
  * delivery still carries this worker's lease (a redelivery or another replica may have taken it over).
  * False when the lease was lost (nothing written).
  */
-export async function recordDeliveryAttempt(db: Sql, lease: DeliveryLease, state: DeliveryState, attempt: DeliveryAttempt): Promise<boolean> {
+export async function recordDeliveryAttempt(
+  db: Sql,
+  lease: DeliveryLease,
+  state: DeliveryState,
+  attempt: DeliveryAttempt,
+): Promise<boolean> {
   const inserted = await db.execute(RECORD_ATTEMPT, [
     lease.id,
     lease.leaseUntil,

@@ -46,8 +46,19 @@ export class WebhookDeliveryWorker extends DispatchingWorker<DeliveryLease> {
     const [first, ...others] = written?.deliveries ?? [];
     if (!written || !first) return this.startReserved(null);
     const { event, leaseUntil } = written;
-    this.startReserved({ ...first, eventId: event.id, body: event.body, requestId: event.requestId, attemptCount: 0, retryIndex: 0, leaseUntil });
-    await unleaseDeliveries(this.db, others.map((delivery) => delivery.id));
+    this.startReserved({
+      ...first,
+      eventId: event.id,
+      body: event.body,
+      requestId: event.requestId,
+      attemptCount: 0,
+      retryIndex: 0,
+      leaseUntil,
+    });
+    await unleaseDeliveries(
+      this.db,
+      others.map((delivery) => delivery.id),
+    );
   }
 
   protected claim(limit: number): Promise<DeliveryLease[]> {

@@ -37,7 +37,13 @@ export class WebhookEndpointsService implements OnApplicationBootstrap {
     const now = this.clock.now();
     const url = this.config.webhookUrl;
     const endpoint = await this.db.transaction(async (tx) => {
-      const [upserted] = await tx.query<{ id: string; url: string; enabled: boolean; createdAt: Date; updatedAt: Date }>(UPSERT_CONFIGURED, [url, this.config.webhookSecret, now]);
+      const [upserted] = await tx.query<{
+        id: string;
+        url: string;
+        enabled: boolean;
+        createdAt: Date;
+        updatedAt: Date;
+      }>(UPSERT_CONFIGURED, [url, this.config.webhookSecret, now]);
       await tx.execute(DISABLE_OTHERS, [url, now]);
       return upserted;
     });
@@ -50,7 +56,13 @@ export class WebhookEndpointsService implements OnApplicationBootstrap {
   }
 }
 
-function toEndpointResource(endpoint: { id: string; url: string; enabled: boolean; createdAt: Date; updatedAt: Date }): WebhookEndpointResponse {
+function toEndpointResource(endpoint: {
+  id: string;
+  url: string;
+  enabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}): WebhookEndpointResponse {
   return {
     id: endpoint.id,
     object: 'webhook_endpoint',

@@ -59,8 +59,15 @@ export class WebhookSender {
       };
     } catch (error) {
       const { name, message: detail } = error as { name?: string; message?: string };
-      const reason = name === 'TimeoutError' ? `no answer within ${this.config.webhookTimeoutMs} ms` : (detail ?? String(error));
-      return { delivered: false, statusCode: null, error: reason.slice(0, 1000), durationMs: elapsed(), responseSnippet: null };
+      const reason =
+        name === 'TimeoutError' ? `no answer within ${this.config.webhookTimeoutMs} ms` : (detail ?? String(error));
+      return {
+        delivered: false,
+        statusCode: null,
+        error: reason.slice(0, 1000),
+        durationMs: elapsed(),
+        responseSnippet: null,
+      };
     }
   }
 }

@@ -11,6 +11,13 @@ import { WebhookSender } from './webhook-sender';
 
 @Module({
   controllers: [EventsController, WebhookDeliveriesController, WebhookEndpointsController],
-  providers: [EventsService, WebhookDeliveriesService, WebhookDeliveryAttemptsService, WebhookDeliveryWorker, WebhookEndpointsService, WebhookSender],
+  providers: [
+    EventsService,
+    WebhookDeliveriesService,
+    WebhookDeliveryAttemptsService,
+    WebhookDeliveryWorker,
+    WebhookEndpointsService,
+    WebhookSender,
+  ],
 })
 export class WebhooksModule {}

@@ -22,10 +22,17 @@ const TEST_ENV = {
 
 /** The real application, configured exactly as main.ts does, on the suite's database. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<NestFastifyApplication> {
-  const config = loadConfig({ ...TEST_ENV, DATABASE_URL: process.env.DATABASE_URL, WEBHOOK_URL: 'http://127.0.0.1:9/unused', ...env });
+  const config = loadConfig({
+    ...TEST_ENV,
+    DATABASE_URL: process.env.DATABASE_URL,
+    WEBHOOK_URL: 'http://127.0.0.1:9/unused',
+    ...env,
+  });
   const logger = createLogger(config.logLevel);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, logger)] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(logger), { bufferLogs: true });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(logger), {
+    bufferLogs: true,
+  });
   configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -6,7 +6,12 @@ export interface ReceivedWebhook {
   /** The raw request bytes, as a receiver must verify them. */
   body: string;
   /** `paymentId` only in refund events (their object is the Refund), `merchantReference` only in payment events. */
-  event: { id: string; type: string; sequence: number; data: { object: { id: string; merchantReference?: string; paymentId?: string; status: string } } };
+  event: {
+    id: string;
+    type: string;
+    sequence: number;
+    data: { object: { id: string; merchantReference?: string; paymentId?: string; status: string } };
+  };
 }
 
 /** Status to answer for the n-th (1-based) delivery of a payment's webhook. */
@@ -30,8 +35,12 @@ export class WebhookReceiver {
         const event = JSON.parse(body) as ReceivedWebhook['event'];
         receiver.received.push({ headers: request.headers, body, event });
         const reference = event.data.object.merchantReference ?? '';
-        const attempt = receiver.received.filter((webhook) => webhook.event.data.object.merchantReference === reference).length;
-        response.writeHead(receiver.responders.get(reference)?.(attempt) ?? 200, { 'content-type': 'application/json' });
+        const attempt = receiver.received.filter(
+          (webhook) => webhook.event.data.object.merchantReference === reference,
+        ).length;
+        response.writeHead(receiver.responders.get(reference)?.(attempt) ?? 200, {
+          'content-type': 'application/json',
+        });
         response.end(JSON.stringify({ received: true, duplicate: false }));
       });
     });
@@ -54,12 +63,16 @@ export class WebhookReceiver {
 
   /** The events of one refund (their `data.object` is the Refund). */
   forRefund(refundId: string): ReceivedWebhook[] {
-    return this.received.filter((webhook) => webhook.event.type.startsWith('refund.') && webhook.event.data.object.id === refundId);
+    return this.received.filter(
+      (webhook) => webhook.event.type.startsWith('refund.') && webhook.event.data.object.id === refundId,
+    );
   }
 
   /** Every event about a payment, its own and its refunds', in the order received. */
   aboutPayment(paymentId: string): ReceivedWebhook[] {
-    return this.received.filter((webhook) => webhook.event.data.object.id === paymentId || webhook.event.data.object.paymentId === paymentId);
+    return this.received.filter(
+      (webhook) => webhook.event.data.object.id === paymentId || webhook.event.data.object.paymentId === paymentId,
+    );
   }
 
   async close(): Promise<void> {

@@ -2,14 +2,21 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { Subscription } from '../generated/prisma/client';
-import { countInvoicePayments, findInvoice, IN_FLIGHT_PAYMENT_STATUSES } from '../invoices/persistence/invoice.repository';
+import {
+  countInvoicePayments,
+  findInvoice,
+  IN_FLIGHT_PAYMENT_STATUSES,
+} from '../invoices/persistence/invoice.repository';
 import { findPlan } from '../plans/plan.repository';
 import { Clock, CLOCK } from '../platform/time/clock';
 import { selectList } from '../platform/database/columns';
 import { isUniqueViolation } from '../platform/database/database-errors';
 import { Database, SqlTransaction, statement } from '../platform/database/database';
 import { renewalPeriod } from '../subscriptions/domain/billing-period';
-import { SUBSCRIPTION_COLUMNS, updateSubscriptionVersioned } from '../subscriptions/persistence/subscription.repository';
+import {
+  SUBSCRIPTION_COLUMNS,
+  updateSubscriptionVersioned,
+} from '../subscriptions/persistence/subscription.repository';
 import { BillingMoment, billingTime } from './domain/billing-time';
 import { BillingWork, dueBillingWork } from './domain/due-work';
 import { postponedRetryAt } from './domain/dunning';
@@ -52,9 +59,16 @@ const LOCK_UNLESS_LOCKED = statement(
   'billing_lock_subscription',
   `SELECT ${selectList(SUBSCRIPTION_COLUMNS, 's')} FROM subscriptions s WHERE s.id = $1 FOR UPDATE SKIP LOCKED`,
 );
-const LOCK_WAITING = statement('billing_lock_subscription_wait', `SELECT ${selectList(SUBSCRIPTION_COLUMNS, 's')} FROM subscriptions s WHERE s.id = $1 FOR UPDATE`);
+const LOCK_WAITING = statement(
+  'billing_lock_subscription_wait',
+  `SELECT ${selectList(SUBSCRIPTION_COLUMNS, 's')} FROM subscriptions s WHERE s.id = $1 FOR UPDATE`,
+);
 
-type Outcome = { readonly kind: 'done'; readonly work: BillingWork } | { readonly kind: 'not_due' } | { readonly kind: 'busy' } | { readonly kind: 'failed' };
+type Outcome =
+  | { readonly kind: 'done'; readonly work: BillingWork }
+  | { readonly kind: 'not_due' }
+  | { readonly kind: 'busy' }
+  | { readonly kind: 'failed' };
 
 /**
  * Does what the passage of time makes due: renewals at period end, dunning retries, expiry of unpaid
@@ -86,9 +100,15 @@ export class BillingRunService {
     let done = 0;
     try {
       while (!stopping()) {
-        const candidates = await this.db.query<{ id: string }>(DUE_CANDIDATES, [this.clock.now(), [...skip], CANDIDATES_PER_QUERY]);
+        const candidates = await this.db.query<{ id: string }>(DUE_CANDIDATES, [
+          this.clock.now(),
+          [...skip],
+          CANDIDATES_PER_QUERY,
+        ]);
         if (candidates.length === 0) break;
-        const outcomes = await inParallel(candidates, this.config.billing.concurrency, ({ id }) => (stopping() ? null : this.processIfDue(id, false)));
+        const outcomes = await inParallel(candidates, this.config.billing.concurrency, ({ id }) =>
+          stopping() ? null : this.processIfDue(id, false),
+        );
         outcomes.forEach((outcome, index) => {
           if (outcome?.kind === 'done') done += 1;
           else skip.add(candidates[index].id);
@@ -117,13 +137,17 @@ export class BillingRunService {
         const [subscription] = await tx.query<Subscription>(wait ? LOCK_WAITING : LOCK_UNLESS_LOCKED, [id]);
         if (!subscription) return { kind: 'busy' };
         const systemNow = this.clock.now();
-        const at: BillingMoment = { billing: billingTime(systemNow, subscription.clockOffsetSeconds), system: systemNow };
+        const at: BillingMoment = {
+          billing: billingTime(systemNow, subscription.clockOffsetSeconds),
+          system: systemNow,
+        };
         const work = dueBillingWork(subscription, at.billing);
         if (!work) return { kind: 'not_due' };
         await this.perform(tx, work, subscription, requestId, at);
         return { kind: 'done', work };
       });
-      if (outcome.kind === 'done') this.logger.log({ requestId, subscriptionId: id, work: outcome.work }, 'billing work done');
+      if (outcome.kind === 'done')
+        this.logger.log({ requestId, subscriptionId: id, work: outcome.work }, 'billing work done');
       return outcome;
     } catch (error) {
       const duplicateRenewal = isUniqueViolation(error, 'renewal_key');
@@ -132,14 +156,26 @@ export class BillingRunService {
     }
   }
 
-  private async perform(tx: SqlTransaction, work: BillingWork, subscription: Subscription, requestId: string, at: BillingMoment): Promise<void> {
+  private async perform(
+    tx: SqlTransaction,
+    work: BillingWork,
+    subscription: Subscription,
+    requestId: string,
+    at: BillingMoment,
+  ): Promise<void> {
     const cause = { causeType: 'system' as const, causeId: requestId };
     switch (work) {
       case 'expire_incomplete':
         await endSubscription(
           tx,
           subscription,
-          { to: 'incomplete_expired', cause: { ...cause, reason: 'incomplete_expired' }, endedAt: at.billing, canceledAt: null, cancellationReason: null },
+          {
+            to: 'incomplete_expired',
+            cause: { ...cause, reason: 'incomplete_expired' },
+            endedAt: at.billing,
+            canceledAt: null,
+            cancellationReason: null,
+          },
           at.billing,
           at.system,
         );
@@ -170,7 +206,10 @@ export class BillingRunService {
           // charges at once on one invoice. The retry waits for it (postponedRetryAt); if it succeeds, no retry is left.
           const retryAt = postponedRetryAt(at.billing);
           await updateSubscriptionVersioned(tx, subscription, { nextPaymentRetryAt: retryAt }, at.billing);
-          this.logger.log({ requestId, subscriptionId: subscription.id, retryAt }, 'dunning retry postponed: a payment attempt is in flight');
+          this.logger.log(
+            { requestId, subscriptionId: subscription.id, retryAt },
+            'dunning retry postponed: a payment attempt is in flight',
+          );
           return;
         }
         await this.issuer.requestPayment(tx, invoice, subscription.paymentMethod, 'billing', requestId, at);
@@ -188,11 +227,19 @@ export class BillingRunService {
    * scheduled plan with another interval resets the anchor to this renewal's start, written with the
    * plan switch.
    */
-  private async renew(tx: SqlTransaction, subscription: Subscription, requestId: string, at: BillingMoment): Promise<void> {
+  private async renew(
+    tx: SqlTransaction,
+    subscription: Subscription,
+    requestId: string,
+    at: BillingMoment,
+  ): Promise<void> {
     const current = await findPlan(tx, subscription.planId);
     const plan = subscription.scheduledPlanId ? await findPlan(tx, subscription.scheduledPlanId) : current;
     if (!current || !plan) throw new Error(`plan of subscription ${subscription.id} not found`);
-    const next = renewalPeriod({ anchor: subscription.billingCycleAnchor, end: subscription.currentPeriodEnd, cycle: current }, plan);
+    const next = renewalPeriod(
+      { anchor: subscription.billingCycleAnchor, end: subscription.currentPeriodEnd, cycle: current },
+      plan,
+    );
     const periodStart = next.start;
     const periodEnd = next.end;
     const invoice = await this.issuer.issue(
@@ -207,7 +254,14 @@ export class BillingRunService {
         periodEnd,
         description: `${plan.name} - renewal`,
         lines: [
-          { type: 'subscription', description: plan.name, planId: plan.id, amount: plan.amount, periodStart: periodStart.toISOString(), periodEnd: periodEnd.toISOString() },
+          {
+            type: 'subscription',
+            description: plan.name,
+            planId: plan.id,
+            amount: plan.amount,
+            periodStart: periodStart.toISOString(),
+            periodEnd: periodEnd.toISOString(),
+          },
         ],
         paymentMethod: subscription.paymentMethod,
         initiatedBy: 'billing',
@@ -226,7 +280,11 @@ export class BillingRunService {
 }
 
 /** Maps `items` through `work` with at most `concurrency` in flight; results in input order. */
-async function inParallel<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R> | R): Promise<R[]> {
+async function inParallel<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<R> | R,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const lane = async (): Promise<void> => {
@@ -238,4 +296,3 @@ async function inParallel<T, R>(items: readonly T[], concurrency: number, work: 
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
   return results;
 }
-

@@ -24,7 +24,10 @@ const PAYMENT_AND_MESSAGE = `
     VALUES ($6, $7, $1, $8, 'pending', $9, $10, $11, $12, $10)
   )`;
 
-type NewPayment = Pick<InvoicePayment, 'id' | 'invoiceId' | 'paymentMethod' | 'requestId' | 'initiatedBy' | 'createdAt'>;
+type NewPayment = Pick<
+  InvoicePayment,
+  'id' | 'invoiceId' | 'paymentMethod' | 'requestId' | 'initiatedBy' | 'createdAt'
+>;
 
 function paymentAndMessageValues(payment: NewPayment, message: ChargeMessage): unknown[] {
   return [
@@ -47,11 +50,7 @@ function paymentAndMessageValues(payment: NewPayment, message: ChargeMessage): u
 const INSERT_CHARGE = statement('charge_insert_payment', `WITH ${PAYMENT_AND_MESSAGE} SELECT 1`);
 
 /** A `pending` payment attempt on an existing invoice and the outbox message that charges it, in one statement. */
-export async function insertCharge(
-  db: Sql,
-  payment: NewPayment,
-  message: ChargeMessage,
-): Promise<void> {
+export async function insertCharge(db: Sql, payment: NewPayment, message: ChargeMessage): Promise<void> {
   await db.query(INSERT_CHARGE, paymentAndMessageValues(payment, message));
 }
 

@@ -1,8 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Invoice, InvoiceKind, InvoicePayment, InvoicePaymentInitiator, Plan, Subscription } from '../generated/prisma/client';
-import { countInvoicePayments, IN_FLIGHT_PAYMENT_STATUSES, InvoiceWithPayments, updateInvoice } from '../invoices/persistence/invoice.repository';
-import { PAYMENT_INITIATE_TOPIC, PaymentInitiatePayload, PaymentInitiateWork } from '../payments-outbox/messages/payment-initiate.message';
+import {
+  Invoice,
+  InvoiceKind,
+  InvoicePayment,
+  InvoicePaymentInitiator,
+  Plan,
+  Subscription,
+} from '../generated/prisma/client';
+import {
+  countInvoicePayments,
+  IN_FLIGHT_PAYMENT_STATUSES,
+  InvoiceWithPayments,
+  updateInvoice,
+} from '../invoices/persistence/invoice.repository';
+import {
+  PAYMENT_INITIATE_TOPIC,
+  PaymentInitiatePayload,
+  PaymentInitiateWork,
+} from '../payments-outbox/messages/payment-initiate.message';
 import { SqlTransaction } from '../platform/database/database';
 import { WorkSignal } from '../platform/workers/work-signal';
 import { ChargeMessage, insertCharge, insertInvoiceWithCharge } from './charge.repository';
@@ -44,7 +60,12 @@ export class InvoiceIssuer {
    * caller's transaction, in one statement: the charge is requested only if the invoice exists, and always
    * once it does.
    */
-  async issue(tx: SqlTransaction, invoice: InvoiceToIssue, requestId: string | null, at: BillingMoment): Promise<InvoiceWithPayments> {
+  async issue(
+    tx: SqlTransaction,
+    invoice: InvoiceToIssue,
+    requestId: string | null,
+    at: BillingMoment,
+  ): Promise<InvoiceWithPayments> {
     const created: Invoice = {
       id: randomUUID(),
       subscriptionId: invoice.subscriptionId,
@@ -115,7 +136,13 @@ export class InvoiceIssuer {
     return this.requestPayment(tx, payable, paymentMethod, 'customer', requestId, at);
   }
 
-  private newPayment(invoice: Invoice, paymentMethod: string, initiatedBy: InvoicePaymentInitiator, requestId: string | null, at: BillingMoment): InvoicePayment {
+  private newPayment(
+    invoice: Invoice,
+    paymentMethod: string,
+    initiatedBy: InvoicePaymentInitiator,
+    requestId: string | null,
+    at: BillingMoment,
+  ): InvoicePayment {
     return {
       id: randomUUID(),
       invoiceId: invoice.id,
@@ -132,7 +159,12 @@ export class InvoiceIssuer {
     };
   }
 
-  private chargeMessage(tx: SqlTransaction, invoice: Invoice, payment: InvoicePayment, at: BillingMoment): ChargeMessage {
+  private chargeMessage(
+    tx: SqlTransaction,
+    invoice: Invoice,
+    payment: InvoicePayment,
+    at: BillingMoment,
+  ): ChargeMessage {
     const payload: PaymentInitiatePayload = {
       invoicePaymentId: payment.id,
       invoiceId: invoice.id,

@@ -1,12 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Invoice, Subscription } from '../generated/prisma/client';
-import { assertInvoicePaymentTransition, assertInvoiceTransition, InvoicePaymentStatus, InvoiceStatus } from '../invoices/domain/invoice-status';
-import { countInvoicePaymentsBy, InvoicePaymentWithInvoice, lockInvoicePayment, updateInvoice, updateInvoicePayment } from '../invoices/persistence/invoice.repository';
+import {
+  assertInvoicePaymentTransition,
+  assertInvoiceTransition,
+  InvoicePaymentStatus,
+  InvoiceStatus,
+} from '../invoices/domain/invoice-status';
+import {
+  countInvoicePaymentsBy,
+  InvoicePaymentWithInvoice,
+  lockInvoicePayment,
+  updateInvoice,
+  updateInvoicePayment,
+} from '../invoices/persistence/invoice.repository';
 import { insertPaymentAnomaly } from '../payment-anomalies/payment-anomaly.repository';
 import { findPlan } from '../plans/plan.repository';
 import { Sql } from '../platform/database/database';
-import { lockSubscriptionWithInvoice, updateSubscriptionVersioned } from '../subscriptions/persistence/subscription.repository';
+import {
+  lockSubscriptionWithInvoice,
+  updateSubscriptionVersioned,
+} from '../subscriptions/persistence/subscription.repository';
 import { billingTime } from './domain/billing-time';
 import { CapturedMoneyDisposition, dispositionOfCapturedMoney } from './domain/captured-money';
 import { nextDunningStep } from './domain/dunning';
@@ -18,7 +32,12 @@ import { endSubscription, StatusChangeCause, transitionSubscription } from './su
 export type PaymentOutcome =
   | { readonly kind: 'succeeded'; readonly gateway: ReportedPayment }
   /** `gateway` is null when the payment service refused the request itself (nothing was created to compare). */
-  | { readonly kind: 'failed'; readonly code: string; readonly message: string | null; readonly gateway: ReportedPayment | null };
+  | {
+      readonly kind: 'failed';
+      readonly code: string;
+      readonly message: string | null;
+      readonly gateway: ReportedPayment | null;
+    };
 
 /** Who reports the outcome. */
 export interface SettlementSource {
@@ -68,7 +87,12 @@ export async function settleInvoicePayment(
 ): Promise<SettlementResult> {
   const payment = await lockInvoicePayment(tx, invoicePaymentId);
   if (!payment) return 'ignored_unknown';
-  if (source.sequence !== undefined && payment.lastEventSequence !== null && source.sequence <= payment.lastEventSequence) return 'ignored_stale';
+  if (
+    source.sequence !== undefined &&
+    payment.lastEventSequence !== null &&
+    source.sequence <= payment.lastEventSequence
+  )
+    return 'ignored_stale';
   if (outcome.gateway && (await recordedAsAnomaly(tx, payment, outcome.gateway, source, systemNow))) return 'anomaly';
   const bookkeeping: Bookkeeping = source.sequence === undefined ? {} : { lastEventSequence: source.sequence };
 
@@ -77,7 +101,8 @@ export async function settleInvoicePayment(
     return applySucceeded(tx, payment, outcome.gateway, source, systemNow, bookkeeping);
   }
   // Already failed (e.g. by reconciliation before the webhook): applying it again would count a second dunning failure.
-  if (payment.status === 'succeeded' || payment.status === 'failed') return settledAlready(tx, payment, bookkeeping, systemNow);
+  if (payment.status === 'succeeded' || payment.status === 'failed')
+    return settledAlready(tx, payment, bookkeeping, systemNow);
   return applyFailed(tx, payment, outcome, source, systemNow, dunningScheduleMs, bookkeeping);
 }
 
@@ -95,9 +120,21 @@ async function applySucceeded(
   // A cancel voids invoices only under the subscription's lock, which this takes: the invoice is read again with it.
   const { subscription, invoice } = await lockSubscriptionWithInvoiceOrThrow(tx, payment);
   const now = billingTime(systemNow, subscription.clockOffsetSeconds);
-  await moveInvoicePayment(tx, payment, 'succeeded', { ...bookkeeping, gatewayPaymentId: payment.gatewayPaymentId ?? gateway.id, failureCode: null, failureMessage: null }, now);
+  await moveInvoicePayment(
+    tx,
+    payment,
+    'succeeded',
+    {
+      ...bookkeeping,
+      gatewayPaymentId: payment.gatewayPaymentId ?? gateway.id,
+      failureCode: null,
+      failureMessage: null,
+    },
+    now,
+  );
   const disposition = dispositionOfCapturedMoney(invoice, subscription, now);
-  if (disposition.kind === 'refund') return refundCapturedMoney(tx, payment, invoice, gateway, disposition, source, systemNow, now);
+  if (disposition.kind === 'refund')
+    return refundCapturedMoney(tx, payment, invoice, gateway, disposition, source, systemNow, now);
 
   await moveInvoice(tx, invoice, 'paid', { paidAt: now, failedAt: null, failureCode: null }, now);
   const cause = { causeType: source.causeType, causeId: source.causeId };
@@ -105,14 +142,18 @@ async function applySucceeded(
     case 'initial':
       if (subscription.status === 'incomplete') {
         const reason = disposition.kind === 'revive' ? 'initial_payment_succeeded_late' : 'initial_payment_succeeded';
-        await transitionSubscription(tx, subscription, 'active', { ...cause, reason }, now, { incompleteExpiresAt: null });
+        await transitionSubscription(tx, subscription, 'active', { ...cause, reason }, now, {
+          incompleteExpiresAt: null,
+        });
       }
       break;
     case 'proration':
-      if (subscription.pendingInvoiceId === invoice.id && subscription.pendingPlanId) await switchToPendingPlan(tx, subscription, invoice, now);
+      if (subscription.pendingInvoiceId === invoice.id && subscription.pendingPlanId)
+        await switchToPendingPlan(tx, subscription, invoice, now);
       break;
     case 'renewal':
-      if (subscription.renewalInvoiceId === invoice.id) await advancePeriod(tx, subscription, invoice, { ...cause, reason: 'renewal_payment_succeeded' }, now);
+      if (subscription.renewalInvoiceId === invoice.id)
+        await advancePeriod(tx, subscription, invoice, { ...cause, reason: 'renewal_payment_succeeded' }, now);
       break;
   }
   return 'invoice_paid';
@@ -151,7 +192,14 @@ async function refundCapturedMoney(
     { id: randomUUID(), now: systemNow },
   );
   logger.warn(
-    { invoiceId: invoice.id, invoicePaymentId: payment.id, gatewayPaymentId: gateway.id, invoiceStatus: invoice.status, explanation: disposition.explanation, amount: invoice.amount },
+    {
+      invoiceId: invoice.id,
+      invoicePaymentId: payment.id,
+      gatewayPaymentId: gateway.id,
+      invoiceStatus: invoice.status,
+      explanation: disposition.explanation,
+      amount: invoice.amount,
+    },
     'money captured with no obligation; refund requested',
   );
   return 'refund_requested';
@@ -173,7 +221,12 @@ async function applyFailed(
     tx,
     payment,
     'failed',
-    { ...bookkeeping, gatewayPaymentId: payment.gatewayPaymentId ?? failure.gateway?.id ?? null, failureCode: failure.code, failureMessage: failure.message },
+    {
+      ...bookkeeping,
+      gatewayPaymentId: payment.gatewayPaymentId ?? failure.gateway?.id ?? null,
+      failureCode: failure.code,
+      failureMessage: failure.message,
+    },
     now,
   );
   if (invoice.status !== 'open') return 'ignored_invoice_settled';
@@ -192,7 +245,14 @@ async function applyFailed(
     if (step.kind === 'retry') {
       await updateInvoice(tx, invoice.id, { failureCode: failure.code }, now);
       if (subscription.status === 'active') {
-        await transitionSubscription(tx, subscription, 'past_due', { ...cause, reason: 'renewal_payment_failed' }, now, { nextPaymentRetryAt: step.at });
+        await transitionSubscription(
+          tx,
+          subscription,
+          'past_due',
+          { ...cause, reason: 'renewal_payment_failed' },
+          now,
+          { nextPaymentRetryAt: step.at },
+        );
       } else {
         await updateSubscriptionVersioned(tx, subscription, { nextPaymentRetryAt: step.at }, now);
       }
@@ -202,7 +262,13 @@ async function applyFailed(
     await endSubscription(
       tx,
       subscription,
-      { to: 'canceled', cause: { ...cause, reason: 'dunning_exhausted' }, endedAt: now, canceledAt: now, cancellationReason: 'dunning_exhausted' },
+      {
+        to: 'canceled',
+        cause: { ...cause, reason: 'dunning_exhausted' },
+        endedAt: now,
+        canceledAt: now,
+        cancellationReason: 'dunning_exhausted',
+      },
       now,
       systemNow,
     );
@@ -217,8 +283,19 @@ async function applyFailed(
 }
 
 /** Records a report that does not describe the obligation it names; true when it was one (nothing else is written). */
-async function recordedAsAnomaly(tx: Sql, payment: InvoicePaymentWithInvoice, reported: ReportedPayment, source: SettlementSource, systemNow: Date): Promise<boolean> {
-  const expected = { invoiceId: payment.invoice.id, amount: payment.invoice.amount, currency: payment.invoice.currency, gatewayPaymentId: payment.gatewayPaymentId };
+async function recordedAsAnomaly(
+  tx: Sql,
+  payment: InvoicePaymentWithInvoice,
+  reported: ReportedPayment,
+  source: SettlementSource,
+  systemNow: Date,
+): Promise<boolean> {
+  const expected = {
+    invoiceId: payment.invoice.id,
+    amount: payment.invoice.amount,
+    currency: payment.invoice.currency,
+    gatewayPaymentId: payment.gatewayPaymentId,
+  };
   const mismatches = obligationMismatches(expected, reported);
   if (mismatches.length === 0) return false;
   const anomaly = await insertPaymentAnomaly(tx, {
@@ -226,29 +303,55 @@ async function recordedAsAnomaly(tx: Sql, payment: InvoicePaymentWithInvoice, re
     invoicePaymentId: payment.id,
     gatewayPaymentId: reported.id,
     eventType: source.eventType,
-    expected: { amount: expected.amount, currency: expected.currency, merchantReference: expected.invoiceId, gatewayPaymentId: expected.gatewayPaymentId },
-    received: { amount: reported.amount, currency: reported.currency, merchantReference: reported.merchantReference, gatewayPaymentId: reported.id },
+    expected: {
+      amount: expected.amount,
+      currency: expected.currency,
+      merchantReference: expected.invoiceId,
+      gatewayPaymentId: expected.gatewayPaymentId,
+    },
+    received: {
+      amount: reported.amount,
+      currency: reported.currency,
+      merchantReference: reported.merchantReference,
+      gatewayPaymentId: reported.id,
+    },
     causeType: source.causeType,
     causeId: source.causeId,
     createdAt: systemNow,
   });
   logger.error(
-    { anomalyId: anomaly.id, mismatches, invoicePaymentId: payment.id, gatewayPaymentId: reported.id, eventType: source.eventType, causeId: source.causeId },
+    {
+      anomalyId: anomaly.id,
+      mismatches,
+      invoicePaymentId: payment.id,
+      gatewayPaymentId: reported.id,
+      eventType: source.eventType,
+      causeId: source.causeId,
+    },
     'payment report does not match its obligation; nothing settled',
   );
   return true;
 }
 
 /** The payment was settled before (a reconciliation, an earlier event): nothing changes but the bookkeeping. */
-async function settledAlready(tx: Sql, payment: InvoicePaymentWithInvoice, bookkeeping: Bookkeeping, systemNow: Date): Promise<SettlementResult> {
+async function settledAlready(
+  tx: Sql,
+  payment: InvoicePaymentWithInvoice,
+  bookkeeping: Bookkeeping,
+  systemNow: Date,
+): Promise<SettlementResult> {
   if (Object.keys(bookkeeping).length > 0) await updateInvoicePayment(tx, payment.id, bookkeeping, systemNow);
   return 'ignored_payment_settled';
 }
 
 /** The invoice's subscription, locked like every other mutation of it (see lockSubscription), with the invoice read after the lock. */
-async function lockSubscriptionWithInvoiceOrThrow(tx: Sql, payment: InvoicePaymentWithInvoice): Promise<{ subscription: Subscription; invoice: Invoice }> {
+async function lockSubscriptionWithInvoiceOrThrow(
+  tx: Sql,
+  payment: InvoicePaymentWithInvoice,
+): Promise<{ subscription: Subscription; invoice: Invoice }> {
   const locked = await lockSubscriptionWithInvoice(tx, payment.invoice.subscriptionId, payment.invoice.id);
-  if (!locked) throw new Error(`Subscription ${payment.invoice.subscriptionId} of invoice ${payment.invoice.id} not found`);
+  if (!locked)
+    throw new Error(`Subscription ${payment.invoice.subscriptionId} of invoice ${payment.invoice.id} not found`);
   return locked;
 }
 
@@ -265,14 +368,23 @@ async function moveInvoicePayment(
 }
 
 /** Writes an invoice's new status through its transition table (INVOICE_TRANSITIONS). */
-async function moveInvoice(tx: Sql, invoice: Invoice, to: InvoiceStatus, changes: Parameters<typeof updateInvoice>[2], now: Date): Promise<void> {
+async function moveInvoice(
+  tx: Sql,
+  invoice: Invoice,
+  to: InvoiceStatus,
+  changes: Parameters<typeof updateInvoice>[2],
+  now: Date,
+): Promise<void> {
   assertInvoiceTransition(invoice.status, to);
   await updateInvoice(tx, invoice.id, { ...changes, status: to }, now);
 }
 
 /** Same interval: the plan switches for the rest of the period. Another interval: the paid invoice's period starts. */
 async function switchToPendingPlan(tx: Sql, subscription: Subscription, invoice: Invoice, now: Date): Promise<void> {
-  const [current, pending] = await Promise.all([findPlan(tx, subscription.planId), findPlan(tx, subscription.pendingPlanId as string)]);
+  const [current, pending] = await Promise.all([
+    findPlan(tx, subscription.planId),
+    findPlan(tx, subscription.pendingPlanId as string),
+  ]);
   if (!current || !pending) throw new Error(`Plans of subscription ${subscription.id} not found`);
   const intervalChanged = current.interval !== pending.interval || current.intervalCount !== pending.intervalCount;
   await updateSubscriptionVersioned(
@@ -282,14 +394,26 @@ async function switchToPendingPlan(tx: Sql, subscription: Subscription, invoice:
       planId: pending.id,
       pendingPlanId: null,
       pendingInvoiceId: null,
-      ...(intervalChanged ? { currentPeriodStart: invoice.periodStart, currentPeriodEnd: invoice.periodEnd, billingCycleAnchor: invoice.periodStart } : {}),
+      ...(intervalChanged
+        ? {
+            currentPeriodStart: invoice.periodStart,
+            currentPeriodEnd: invoice.periodEnd,
+            billingCycleAnchor: invoice.periodStart,
+          }
+        : {}),
     },
     now,
   );
 }
 
 /** The renewal is paid: the subscription moves into the period the invoice covers (past_due → active). */
-async function advancePeriod(tx: Sql, subscription: Subscription, invoice: Invoice, cause: StatusChangeCause, now: Date): Promise<void> {
+async function advancePeriod(
+  tx: Sql,
+  subscription: Subscription,
+  invoice: Invoice,
+  cause: StatusChangeCause,
+  now: Date,
+): Promise<void> {
   const changes = {
     currentPeriodStart: invoice.periodStart,
     currentPeriodEnd: invoice.periodEnd,

@@ -4,9 +4,15 @@ import { Sql } from '../platform/database/database';
 
 export type RefundOutcome =
   | { readonly kind: 'succeeded'; readonly gatewayRefundId: string }
-  | { readonly kind: 'failed'; readonly gatewayRefundId: string | null; readonly code: string; readonly message: string | null };
+  | {
+      readonly kind: 'failed';
+      readonly gatewayRefundId: string | null;
+      readonly code: string;
+      readonly message: string | null;
+    };
 
-export type RefundSettlementResult = 'refund_succeeded' | 'refund_failed' | 'ignored_refund_settled' | 'ignored_unknown';
+export type RefundSettlementResult =
+  'refund_succeeded' | 'refund_failed' | 'ignored_refund_settled' | 'ignored_unknown';
 
 const logger = new Logger('RefundSettlement');
 
@@ -33,9 +39,20 @@ export async function settleInvoiceRefund(
     await updateInvoiceRefund(tx, refund.id, { status: 'succeeded', gatewayRefundId }, now);
     return 'refund_succeeded';
   }
-  await updateInvoiceRefund(tx, refund.id, { status: 'failed', gatewayRefundId, failureCode: outcome.code, failureMessage: outcome.message }, now);
+  await updateInvoiceRefund(
+    tx,
+    refund.id,
+    { status: 'failed', gatewayRefundId, failureCode: outcome.code, failureMessage: outcome.message },
+    now,
+  );
   logger.error(
-    { invoiceRefundId: refund.id, invoiceId: refund.invoiceId, gatewayPaymentId: refund.gatewayPaymentId, amount: refund.amount, code: outcome.code },
+    {
+      invoiceRefundId: refund.id,
+      invoiceId: refund.invoiceId,
+      gatewayPaymentId: refund.gatewayPaymentId,
+      amount: refund.amount,
+      code: outcome.code,
+    },
     'refund failed: money captured with no obligation is still held',
   );
   return 'refund_failed';

@@ -27,7 +27,19 @@ const INSERT_REFUND_WITH_MESSAGE = statement(
  */
 export async function insertRefundWithMessage(
   db: Sql,
-  refund: Pick<InvoiceRefund, 'id' | 'invoiceId' | 'invoicePaymentId' | 'gatewayPaymentId' | 'amount' | 'currency' | 'reason' | 'explanation' | 'requestId' | 'createdAt'>,
+  refund: Pick<
+    InvoiceRefund,
+    | 'id'
+    | 'invoiceId'
+    | 'invoicePaymentId'
+    | 'gatewayPaymentId'
+    | 'amount'
+    | 'currency'
+    | 'reason'
+    | 'explanation'
+    | 'requestId'
+    | 'createdAt'
+  >,
   message: { id: string; now: Date },
 ): Promise<boolean> {
   const payload: RefundCreatePayload = {

@@ -3,7 +3,11 @@ import { voidInvoicesOfEndedSubscription } from '../invoices/persistence/invoice
 import { Sql } from '../platform/database/database';
 import { DomainError } from '../platform/errors/domain-error';
 import { canTransition, isLive, SubscriptionStatus } from '../subscriptions/domain/subscription-status';
-import { insertStatusChange, SubscriptionChanges, updateSubscriptionVersioned } from '../subscriptions/persistence/subscription.repository';
+import {
+  insertStatusChange,
+  SubscriptionChanges,
+  updateSubscriptionVersioned,
+} from '../subscriptions/persistence/subscription.repository';
 
 /** Throws invalid_state_transition (409) unless `from → to` is in the state machine's table (canTransition). */
 export function assertTransition(from: SubscriptionStatus, to: SubscriptionStatus): void {
@@ -33,7 +37,12 @@ export async function transitionSubscription(
   changes: SubscriptionChanges = {},
 ): Promise<Subscription> {
   assertTransition(subscription.status, to);
-  const updated = await updateSubscriptionVersioned(tx, subscription, { ...changes, status: to, liveUserId: isLive(to) ? subscription.userId : null }, now);
+  const updated = await updateSubscriptionVersioned(
+    tx,
+    subscription,
+    { ...changes, status: to, liveUserId: isLive(to) ? subscription.userId : null },
+    now,
+  );
   await insertStatusChange(tx, {
     subscriptionId: subscription.id,
     fromStatus: subscription.status,
@@ -67,7 +76,13 @@ export interface SubscriptionEnding {
  * `now` is the subscription's billing time, `systemNow` the service clock.
  * @throws DomainError `invalid_state_transition` (409) if the subscription already ended; `conflict` (409) on a lost update.
  */
-export async function endSubscription(tx: Sql, subscription: Subscription, ending: SubscriptionEnding, now: Date, systemNow: Date): Promise<Subscription> {
+export async function endSubscription(
+  tx: Sql,
+  subscription: Subscription,
+  ending: SubscriptionEnding,
+  now: Date,
+  systemNow: Date,
+): Promise<Subscription> {
   const ended = await transitionSubscription(tx, subscription, ending.to, ending.cause, now, {
     endedAt: ending.endedAt,
     canceledAt: ending.canceledAt,

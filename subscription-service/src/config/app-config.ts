@@ -39,7 +39,9 @@ export class AppConfig {
     this.databaseUrl = env.DATABASE_URL;
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
     // The same digest as platform/auth's sha256Hex, which the API key guard compares with.
-    this.adminKeyHashes = splitList(env.ADMIN_API_KEYS).map((key) => createHash('sha256').update(key, 'utf8').digest('hex'));
+    this.adminKeyHashes = splitList(env.ADMIN_API_KEYS).map((key) =>
+      createHash('sha256').update(key, 'utf8').digest('hex'),
+    );
     this.paymentService = {
       baseUrl: env.PAYMENT_SERVICE_URL.replace(/\/+$/, ''),
       apiKey: env.PAYMENT_SERVICE_API_KEY,

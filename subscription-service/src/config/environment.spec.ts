@@ -27,16 +27,25 @@ describe('validateEnvironment', () => {
   });
 
   it('should reject a dunning schedule that is not a list of durations', () => {
-    expect(() => validateEnvironment({ ...VALID, DUNNING_RETRY_SCHEDULE: '1 day, 3 days' })).toThrow(/DUNNING_RETRY_SCHEDULE/);
+    expect(() => validateEnvironment({ ...VALID, DUNNING_RETRY_SCHEDULE: '1 day, 3 days' })).toThrow(
+      /DUNNING_RETRY_SCHEDULE/,
+    );
   });
 
   it('should parse numbers and booleans from strings', () => {
-    expect(validateEnvironment({ ...VALID, PORT: '8080', WORKERS_ENABLED: 'false' })).toMatchObject({ PORT: 8080, WORKERS_ENABLED: false });
-    expect(validateEnvironment({ ...VALID, RETRY_ON_PAYMENT_METHOD_UPDATE: 'false' })).toMatchObject({ RETRY_ON_PAYMENT_METHOD_UPDATE: false });
+    expect(validateEnvironment({ ...VALID, PORT: '8080', WORKERS_ENABLED: 'false' })).toMatchObject({
+      PORT: 8080,
+      WORKERS_ENABLED: false,
+    });
+    expect(validateEnvironment({ ...VALID, RETRY_ON_PAYMENT_METHOD_UPDATE: 'false' })).toMatchObject({
+      RETRY_ON_PAYMENT_METHOD_UPDATE: false,
+    });
   });
 
   it.each(['ture', 'yes', '1'])('should refuse WORKERS_ENABLED=%s at boot instead of reading it as false', (value) => {
-    expect(() => validateEnvironment({ ...VALID, WORKERS_ENABLED: value })).toThrow(/WORKERS_ENABLED: WORKERS_ENABLED must be a boolean value/);
+    expect(() => validateEnvironment({ ...VALID, WORKERS_ENABLED: value })).toThrow(
+      /WORKERS_ENABLED: WORKERS_ENABLED must be a boolean value/,
+    );
   });
 
   it('should list every missing or invalid variable in one error', () => {

@@ -15,7 +15,6 @@ import {
 import { DURATION_LIST } from './durations';
 import { toBoolean, toNumber } from './env-parsing';
 
-
 /** Environment variables of the service (docs/contracts.md), validated once at boot. */
 export class Environment {
   @IsString()
@@ -119,7 +118,9 @@ export class Environment {
   BILLING_CONCURRENCY = 4;
 
   @IsString()
-  @Matches(DURATION_LIST, { message: 'DUNNING_RETRY_SCHEDULE must be comma-separated durations such as 1d,3d,5d (units ms, s, m, h, d)' })
+  @Matches(DURATION_LIST, {
+    message: 'DUNNING_RETRY_SCHEDULE must be comma-separated durations such as 1d,3d,5d (units ms, s, m, h, d)',
+  })
   DUNNING_RETRY_SCHEDULE = '1d,3d,5d';
 
   @Transform(toBoolean)

@@ -21,7 +21,10 @@ export function toInvoiceResponse(invoice: InvoiceWithPayments): InvoiceResponse
     failedAt: invoice.failedAt?.toISOString() ?? null,
     failureCode: invoice.failureCode,
     payments: invoice.payments.map(toInvoicePaymentResponse),
-    amountRefunded: invoice.refunds.reduce((sum, refund) => sum + (refund.status === 'succeeded' ? refund.amount : 0), 0),
+    amountRefunded: invoice.refunds.reduce(
+      (sum, refund) => sum + (refund.status === 'succeeded' ? refund.amount : 0),
+      0,
+    ),
     refunds: invoice.refunds.map(toInvoiceRefundResponse),
     createdAt: invoice.createdAt.toISOString(),
     updatedAt: invoice.updatedAt.toISOString(),

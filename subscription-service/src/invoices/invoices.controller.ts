@@ -31,14 +31,17 @@ export class InvoicesController {
   @Get()
   @ApiOperation({ summary: 'List invoices, newest first (own; admin sees all).' })
   @ApiOkResponse({ type: InvoiceListResponse })
-  list(@CurrentPrincipal() principal: Principal, @Query() query: ListInvoicesQuery): Promise<ListPage<InvoiceResponse>> {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListInvoicesQuery,
+  ): Promise<ListPage<InvoiceResponse>> {
     return this.invoices.listInvoices(principal, query);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get an invoice with its payment attempts.' })
   @ApiOkResponse({ type: InvoiceResponse })
-  @ApiNotFoundResponse({ type: ProblemDoc, description: 'not_found (also for other users\' invoices)' })
+  @ApiNotFoundResponse({ type: ProblemDoc, description: "not_found (also for other users' invoices)" })
   get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<InvoiceResponse> {
     return this.invoices.getInvoice(principal, id);
   }
@@ -50,7 +53,7 @@ export class InvoicesController {
     summary: 'Pay an open invoice now',
     description:
       'Starts one new payment attempt on the invoice (initial, renewal or proration) through the outbox, with `paymentMethod` or, ' +
-      'without it, the subscription\'s payment method on file (the method given is used for this attempt only). Answers **202 ' +
+      "without it, the subscription's payment method on file (the method given is used for this attempt only). Answers **202 " +
       'Accepted** with the Invoice resource, the new attempt `pending` (`initiatedBy: "customer"`): the outcome arrives by the ' +
       'payment webhook, like every charge. When it succeeds the invoice is paid and its effect applies as for any payment: a ' +
       '`past_due` subscription becomes `active` and its period advances exactly as after a successful dunning retry. When it ' +
@@ -63,12 +66,21 @@ export class InvoicesController {
   @ApiBody({
     type: PayNowRequest,
     required: false,
-    examples: { 'with the method on file': { value: {} }, 'with another card': { value: { paymentMethod: 'pm_card_visa' } } },
+    examples: {
+      'with the method on file': { value: {} },
+      'with another card': { value: { paymentMethod: 'pm_card_visa' } },
+    },
   })
   @ApiAcceptedResponse({ type: InvoiceResponse })
-  @ApiBadRequestResponse({ type: ProblemDoc, description: 'validation_failed (malformed paymentMethod or an unknown field)' })
-  @ApiNotFoundResponse({ type: ProblemDoc, description: 'not_found (also for other users\' invoices)' })
-  @ApiConflictResponse({ type: ProblemDoc, description: 'payment_in_progress, invoice_not_payable, conflict (modified concurrently; retry)' })
+  @ApiBadRequestResponse({
+    type: ProblemDoc,
+    description: 'validation_failed (malformed paymentMethod or an unknown field)',
+  })
+  @ApiNotFoundResponse({ type: ProblemDoc, description: "not_found (also for other users' invoices)" })
+  @ApiConflictResponse({
+    type: ProblemDoc,
+    description: 'payment_in_progress, invoice_not_payable, conflict (modified concurrently; retry)',
+  })
   pay(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,

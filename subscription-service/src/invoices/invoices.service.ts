@@ -54,20 +54,29 @@ export class InvoicesService {
     idempotency?: IdempotencyRequest,
   ): Promise<IdempotentResult<InvoiceResponse>> {
     const ownerId = ownerOf(principal);
-    return this.db.transaction((tx) => runIdempotent(tx, idempotency, this.clock.now(), async () => {
-      const visible = await findInvoice(tx, id);
-      if (!visible || (ownerId !== null && visible.userId !== ownerId)) throw DomainError.notFound('Invoice', id);
-      const subscription = await lockSubscription(tx, visible.subscriptionId);
-      if (!subscription) throw new Error(`subscription ${visible.subscriptionId} of invoice ${id} not found`);
-      // Read again under the subscription's lock: a webhook or a cancel may have settled it meanwhile.
-      const invoice = await findInvoice(tx, id);
-      if (!invoice) throw DomainError.notFound('Invoice', id);
-      const system = this.clock.now();
-      const at = { billing: billingTime(system, subscription.clockOffsetSeconds), system };
-      const attempt = await this.issuer.attemptCustomerPayment(tx, subscription, invoice, request.paymentMethod ?? subscription.paymentMethod, requestId, at);
-      if (isPayNowRefusal(attempt)) throw new DomainError(attempt.code, attempt.detail);
-      return this.view(tx, principal, id);
-    }));
+    return this.db.transaction((tx) =>
+      runIdempotent(tx, idempotency, this.clock.now(), async () => {
+        const visible = await findInvoice(tx, id);
+        if (!visible || (ownerId !== null && visible.userId !== ownerId)) throw DomainError.notFound('Invoice', id);
+        const subscription = await lockSubscription(tx, visible.subscriptionId);
+        if (!subscription) throw new Error(`subscription ${visible.subscriptionId} of invoice ${id} not found`);
+        // Read again under the subscription's lock: a webhook or a cancel may have settled it meanwhile.
+        const invoice = await findInvoice(tx, id);
+        if (!invoice) throw DomainError.notFound('Invoice', id);
+        const system = this.clock.now();
+        const at = { billing: billingTime(system, subscription.clockOffsetSeconds), system };
+        const attempt = await this.issuer.attemptCustomerPayment(
+          tx,
+          subscription,
+          invoice,
+          request.paymentMethod ?? subscription.paymentMethod,
+          requestId,
+          at,
+        );
+        if (isPayNowRefusal(attempt)) throw new DomainError(attempt.code, attempt.detail);
+        return this.view(tx, principal, id);
+      }),
+    );
   }
 
   private async view(db: Sql, principal: Principal, id: string): Promise<InvoiceResponse> {

@@ -42,7 +42,10 @@ export async function insertPaymentAnomaly(db: Sql, anomaly: Omit<PaymentAnomaly
   return row;
 }
 
-const FIND_CURSOR = statement('payment_anomalies_cursor', `SELECT a.created_at AS "createdAt", a.id FROM payment_anomalies a WHERE a.id = $1`);
+const FIND_CURSOR = statement(
+  'payment_anomalies_cursor',
+  `SELECT a.created_at AS "createdAt", a.id FROM payment_anomalies a WHERE a.id = $1`,
+);
 
 /** Where a page after anomaly `id` starts, if it exists. */
 export async function findPaymentAnomalyCursor(db: Sql, id: string): Promise<Cursor | null> {
@@ -54,7 +57,10 @@ export async function findPaymentAnomalyCursor(db: Sql, id: string): Promise<Cur
 export async function listPaymentAnomalies(db: Sql, cursor: Cursor | null, limit: number): Promise<PaymentAnomaly[]> {
   const page = pageQuery('a', [], cursor, limit);
   return db.query<PaymentAnomaly>(
-    statementFor(`payment_anomalies_list_${page.shape}`, `SELECT ${SELECT} FROM payment_anomalies a ${page.where} ORDER BY a.created_at DESC, a.id DESC LIMIT ${page.limitParam}`),
+    statementFor(
+      `payment_anomalies_list_${page.shape}`,
+      `SELECT ${SELECT} FROM payment_anomalies a ${page.where} ORDER BY a.created_at DESC, a.id DESC LIMIT ${page.limitParam}`,
+    ),
     page.values,
   );
 }

@@ -57,7 +57,10 @@ export class OutboxDeliveryService {
       await this.send(lease);
     } catch (error) {
       // A database error while recording: the lease expires and the row is sent again (same Idempotency-Key).
-      this.logger.error({ err: error, outboxMessageId: lease.id, requestId: lease.requestId }, 'outbox delivery failed');
+      this.logger.error(
+        { err: error, outboxMessageId: lease.id, requestId: lease.requestId },
+        'outbox delivery failed',
+      );
     }
   }
 
@@ -66,7 +69,10 @@ export class OutboxDeliveryService {
     try {
       await releaseOutboxMessage(this.db, lease);
     } catch (error) {
-      this.logger.error({ err: error, outboxMessageId: lease.id, requestId: lease.requestId }, 'outbox delivery failed');
+      this.logger.error(
+        { err: error, outboxMessageId: lease.id, requestId: lease.requestId },
+        'outbox delivery failed',
+      );
     }
   }
 
@@ -91,13 +97,17 @@ export class OutboxDeliveryService {
     if (check === 'lease_lost') return this.leaseLost(lease, 'not owed');
     if (check === 'canceled' || check === 'already_at_gateway') {
       const why = check === 'canceled' ? 'the invoice is no longer collectible' : 'the gateway already has the payment';
-      this.logger.log({ requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId, outboxMessageId: lease.id }, `charge not sent: ${why}`);
+      this.logger.log(
+        { requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId, outboxMessageId: lease.id },
+        `charge not sent: ${why}`,
+      );
       return;
     }
     const result = await this.gateway.createPayment(payload, lease.requestId);
     const context = { requestId: lease.requestId, invoicePaymentId: payload.invoicePaymentId };
     if (result.kind === 'accepted') {
-      if (!(await recordPaymentRequested(this.db, lease, result.id, this.clock.now()))) return this.leaseLost(lease, 'accepted');
+      if (!(await recordPaymentRequested(this.db, lease, result.id, this.clock.now())))
+        return this.leaseLost(lease, 'accepted');
       this.logger.log({ ...context, gatewayPaymentId: result.id }, 'payment requested');
       return;
     }
@@ -106,9 +116,18 @@ export class OutboxDeliveryService {
       // Idempotency-Key (the gateway answers the payment it created, never a second one).
       const now = this.clock.now();
       const delay = retryDelayMs(lease.attempts, OUTBOX_BACKOFF);
-      const recorded = await recordOutcomeUnknown(this.db, lease, new Date(now.getTime() + delay), `outcome unknown: ${result.error}`, now);
+      const recorded = await recordOutcomeUnknown(
+        this.db,
+        lease,
+        new Date(now.getTime() + delay),
+        `outcome unknown: ${result.error}`,
+        now,
+      );
       if (!recorded) return this.leaseLost(lease, 'unknown');
-      this.logger.warn({ ...context, attempt: lease.attempts, retryInMs: delay, error: result.error }, 'payment request outcome unknown; will retry with the same Idempotency-Key');
+      this.logger.warn(
+        { ...context, attempt: lease.attempts, retryInMs: delay, error: result.error },
+        'payment request outcome unknown; will retry with the same Idempotency-Key',
+      );
       return;
     }
     return this.recordUnaccepted(lease, result, context, (tx, now) =>
@@ -116,7 +135,12 @@ export class OutboxDeliveryService {
       settleInvoicePayment(
         tx,
         payload.invoicePaymentId,
-        { kind: 'failed', code: 'payment_request_rejected', message: result.kind === 'rejected' ? result.error : null, gateway: null },
+        {
+          kind: 'failed',
+          code: 'payment_request_rejected',
+          message: result.kind === 'rejected' ? result.error : null,
+          gateway: null,
+        },
         { causeType: 'system', causeId: lease.requestId, eventType: 'payment_request.rejected' },
         now,
         this.config.billing.dunningScheduleMs,
@@ -129,7 +153,8 @@ export class OutboxDeliveryService {
     const result = await this.gateway.createRefund(payload, lease.requestId);
     const context = { requestId: lease.requestId, invoiceRefundId: payload.invoiceRefundId };
     if (result.kind === 'accepted') {
-      if (!(await recordRefundRequested(this.db, lease, result.id, this.clock.now()))) return this.leaseLost(lease, 'accepted');
+      if (!(await recordRefundRequested(this.db, lease, result.id, this.clock.now())))
+        return this.leaseLost(lease, 'accepted');
       this.logger.log({ ...context, gatewayRefundId: result.id }, 'refund requested');
       return;
     }
@@ -137,7 +162,12 @@ export class OutboxDeliveryService {
       settleInvoiceRefund(
         tx,
         { invoiceRefundId: payload.invoiceRefundId, gatewayRefundId: null },
-        { kind: 'failed', gatewayRefundId: null, code: 'refund_request_rejected', message: result.kind === 'rejected' ? result.error : null },
+        {
+          kind: 'failed',
+          gatewayRefundId: null,
+          code: 'refund_request_rejected',
+          message: result.kind === 'rejected' ? result.error : null,
+        },
         now,
       ),
     );
@@ -156,12 +186,23 @@ export class OutboxDeliveryService {
   ): Promise<void> {
     if (result.kind === 'rejected') return this.markFailed(lease, result.error, onRejected);
     const delay = retryDelayMs(lease.attempts, OUTBOX_BACKOFF);
-    const retry: OutboxResult = { status: 'retry', nextAttemptAt: new Date(this.clock.now().getTime() + delay), lastError: result.error };
+    const retry: OutboxResult = {
+      status: 'retry',
+      nextAttemptAt: new Date(this.clock.now().getTime() + delay),
+      lastError: result.error,
+    };
     if (!(await recordOutboxResult(this.db, lease, retry))) return this.leaseLost(lease, result.kind);
-    this.logger.warn({ ...context, topic: lease.topic, attempt: lease.attempts, retryInMs: delay, error: result.error }, 'request to the payment service failed; will retry');
+    this.logger.warn(
+      { ...context, topic: lease.topic, attempt: lease.attempts, retryInMs: delay, error: result.error },
+      'request to the payment service failed; will retry',
+    );
   }
 
-  private async markFailed(lease: OutboxLease, error: string, onRejected: (tx: SqlTransaction, now: Date) => Promise<unknown>): Promise<void> {
+  private async markFailed(
+    lease: OutboxLease,
+    error: string,
+    onRejected: (tx: SqlTransaction, now: Date) => Promise<unknown>,
+  ): Promise<void> {
     const now = this.clock.now();
     const recorded = await this.db.transaction(async (tx) => {
       if (!(await recordOutboxResult(tx, lease, { status: 'failed', lastError: error }))) return false;
@@ -169,7 +210,10 @@ export class OutboxDeliveryService {
       return true;
     });
     if (!recorded) return this.leaseLost(lease, 'rejected');
-    this.logger.error({ requestId: lease.requestId, outboxMessageId: lease.id, topic: lease.topic, error }, 'request rejected by the payment service; giving up');
+    this.logger.error(
+      { requestId: lease.requestId, outboxMessageId: lease.id, topic: lease.topic, error },
+      'request rejected by the payment service; giving up',
+    );
   }
 
   /**

@@ -84,8 +84,18 @@ const RECORD_REQUESTED = statement(
  * if still `pending` or `unknown` (a webhook may have settled it first), is `processing` with the gateway's
  * payment id. Only while the row carries this worker's lease; false when the lease was lost (nothing written).
  */
-export async function recordPaymentRequested(db: Sql, lease: OutboxLease, gatewayPaymentId: string, now: Date): Promise<boolean> {
-  const [{ recorded }] = await db.query<{ recorded: number }>(RECORD_REQUESTED, [lease.id, lease.leaseUntil, now, gatewayPaymentId]);
+export async function recordPaymentRequested(
+  db: Sql,
+  lease: OutboxLease,
+  gatewayPaymentId: string,
+  now: Date,
+): Promise<boolean> {
+  const [{ recorded }] = await db.query<{ recorded: number }>(RECORD_REQUESTED, [
+    lease.id,
+    lease.leaseUntil,
+    now,
+    gatewayPaymentId,
+  ]);
   return recorded === 1;
 }
 
@@ -107,8 +117,20 @@ const RECORD_UNKNOWN = statement(
  * retried at `nextAttemptAt` and its invoice payment, if still `pending`, becomes `unknown`. Only while the
  * row carries this worker's lease; false when the lease was lost (nothing written).
  */
-export async function recordOutcomeUnknown(db: Sql, lease: OutboxLease, nextAttemptAt: Date, lastError: string, now: Date): Promise<boolean> {
-  const [{ recorded }] = await db.query<{ recorded: number }>(RECORD_UNKNOWN, [lease.id, lease.leaseUntil, nextAttemptAt, lastError, now]);
+export async function recordOutcomeUnknown(
+  db: Sql,
+  lease: OutboxLease,
+  nextAttemptAt: Date,
+  lastError: string,
+  now: Date,
+): Promise<boolean> {
+  const [{ recorded }] = await db.query<{ recorded: number }>(RECORD_UNKNOWN, [
+    lease.id,
+    lease.leaseUntil,
+    nextAttemptAt,
+    lastError,
+    now,
+  ]);
   return recorded === 1;
 }
 
@@ -167,7 +189,11 @@ export async function checkChargeStillOwed(
   invoicePaymentId: string,
   now: Date,
 ): Promise<'send' | 'canceled' | 'already_at_gateway' | 'lease_lost'> {
-  const [{ stopped, at_gateway: atGateway, recorded }] = await db.query<{ stopped: number; at_gateway: boolean | null; recorded: number }>(CHECK_CHARGE, [
+  const [{ stopped, at_gateway: atGateway, recorded }] = await db.query<{
+    stopped: number;
+    at_gateway: boolean | null;
+    recorded: number;
+  }>(CHECK_CHARGE, [
     lease.id,
     lease.leaseUntil,
     invoicePaymentId,
@@ -197,7 +223,17 @@ const RECORD_REFUND_REQUESTED = statement(
  * `pending` (a webhook may have settled it first), `processing` with the gateway's refund id. Only while the
  * row carries this worker's lease; false when the lease was lost (nothing written).
  */
-export async function recordRefundRequested(db: Sql, lease: OutboxLease, gatewayRefundId: string, now: Date): Promise<boolean> {
-  const [{ recorded }] = await db.query<{ recorded: number }>(RECORD_REFUND_REQUESTED, [lease.id, lease.leaseUntil, now, gatewayRefundId]);
+export async function recordRefundRequested(
+  db: Sql,
+  lease: OutboxLease,
+  gatewayRefundId: string,
+  now: Date,
+): Promise<boolean> {
+  const [{ recorded }] = await db.query<{ recorded: number }>(RECORD_REFUND_REQUESTED, [
+    lease.id,
+    lease.leaseUntil,
+    now,
+    gatewayRefundId,
+  ]);
   return recorded === 1;
 }

@@ -20,7 +20,14 @@ export type GatewayCreateResult =
 
 const RETRYABLE_STATUSES = new Set([408, 409, 425, 429]);
 /** Errors raised before any byte of the request left this process: the outcome is known (nothing happened). */
-const NOT_SENT_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /** The Payment resource fields reconciliation reads (docs/contracts.md). */
 export interface GatewayPayment {
@@ -67,13 +74,22 @@ export class PaymentGatewayClient {
     return this.post(
       `/v1/payments/${encodeURIComponent(refund.gatewayPaymentId)}/refunds`,
       `invoice-refund:${refund.invoiceRefundId}`,
-      { amount: refund.amount, reason: refund.reason, metadata: { invoiceRefundId: refund.invoiceRefundId, invoiceId: refund.invoiceId } },
+      {
+        amount: refund.amount,
+        reason: refund.reason,
+        metadata: { invoiceRefundId: refund.invoiceRefundId, invoiceId: refund.invoiceId },
+      },
       requestId,
     );
   }
 
   /** POSTs `body` with the Idempotency-Key and classifies the answer (see GatewayCreateResult). Never throws. */
-  private async post(path: string, idempotencyKey: string, body: object, requestId: string | null): Promise<GatewayCreateResult> {
+  private async post(
+    path: string,
+    idempotencyKey: string,
+    body: object,
+    requestId: string | null,
+  ): Promise<GatewayCreateResult> {
     const { baseUrl, apiKey, timeoutMs } = this.config.paymentService;
     const headers: Record<string, string> = {
       authorization: `Bearer ${apiKey}`,
@@ -96,11 +112,14 @@ export class PaymentGatewayClient {
         return id ? { kind: 'accepted', id } : { kind: 'retryable', error: `2xx without an id: ${truncate(text)}` };
       }
       const error = `HTTP ${response.statusCode}: ${truncate(text)}`;
-      if (response.statusCode >= 500 || RETRYABLE_STATUSES.has(response.statusCode)) return { kind: 'retryable', error };
+      if (response.statusCode >= 500 || RETRYABLE_STATUSES.has(response.statusCode))
+        return { kind: 'retryable', error };
       return { kind: 'rejected', status: response.statusCode, error };
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      return NOT_SENT_ERROR_CODES.has(errorCode(error)) ? { kind: 'retryable', error: message } : { kind: 'unknown', error: message };
+      return NOT_SENT_ERROR_CODES.has(errorCode(error))
+        ? { kind: 'retryable', error: message }
+        : { kind: 'unknown', error: message };
     }
   }
 
@@ -116,10 +135,16 @@ export class PaymentGatewayClient {
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.body.text();
-    if (response.statusCode !== 200) throw new Error(`payment lookup failed: HTTP ${response.statusCode}: ${truncate(text)}`);
+    if (response.statusCode !== 200)
+      throw new Error(`payment lookup failed: HTTP ${response.statusCode}: ${truncate(text)}`);
     const parsed = JSON.parse(text) as { data?: unknown };
     if (!Array.isArray(parsed.data)) throw new Error(`payment lookup returned no list: ${truncate(text)}`);
-    return parsed.data.filter((p): p is Record<string, unknown> => typeof p === 'object' && p !== null && typeof (p as { id?: unknown }).id === 'string').map(toGatewayPayment);
+    return parsed.data
+      .filter(
+        (p): p is Record<string, unknown> =>
+          typeof p === 'object' && p !== null && typeof (p as { id?: unknown }).id === 'string',
+      )
+      .map(toGatewayPayment);
   }
 }
 

@@ -27,7 +27,14 @@ export class PaymentOutboxWorker extends DispatchingWorker<OutboxLease> {
   private claimOnCommit(work: PaymentInitiateWork, at: Date): WorkClaim | null {
     if (!this.reserveSlot()) return null;
     const leaseUntil = this.delivery.leaseFrom(at);
-    const lease: OutboxLease = { id: work.id, topic: PAYMENT_INITIATE_TOPIC, payload: work.payload, attempts: 1, requestId: work.requestId, leaseUntil };
+    const lease: OutboxLease = {
+      id: work.id,
+      topic: PAYMENT_INITIATE_TOPIC,
+      payload: work.payload,
+      attempts: 1,
+      requestId: work.requestId,
+      leaseUntil,
+    };
     return { leaseUntil, start: (committed) => this.startReserved(committed ? lease : null) };
   }
 

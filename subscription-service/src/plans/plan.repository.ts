@@ -35,7 +35,18 @@ const INSERT_PLAN = statement(
 
 /** Inserts a plan (`updatedAt` = `createdAt`); a taken code is a unique violation on `code`. */
 export async function insertPlan(db: Sql, plan: Omit<Plan, 'updatedAt'>): Promise<Plan> {
-  await db.execute(INSERT_PLAN, [plan.id, plan.code, plan.name, plan.description, plan.amount, plan.currency, plan.interval, plan.intervalCount, plan.active, plan.createdAt]);
+  await db.execute(INSERT_PLAN, [
+    plan.id,
+    plan.code,
+    plan.name,
+    plan.description,
+    plan.amount,
+    plan.currency,
+    plan.interval,
+    plan.intervalCount,
+    plan.active,
+    plan.createdAt,
+  ]);
   return { ...plan, updatedAt: plan.createdAt };
 }
 
@@ -48,10 +59,18 @@ export async function findPlanCursor(db: Sql, id: string): Promise<Cursor | null
 }
 
 /** Newest first after `cursor` (see pageQuery), optionally only active or only archived plans. */
-export function listPlans(db: Sql, filter: { active?: boolean }, cursor: Cursor | null, limit: number): Promise<Plan[]> {
+export function listPlans(
+  db: Sql,
+  filter: { active?: boolean },
+  cursor: Cursor | null,
+  limit: number,
+): Promise<Plan[]> {
   const page = pageQuery('p', [['active', filter.active]], cursor, limit);
   return db.query<Plan>(
-    statementFor(`plans_list_${page.shape}`, `SELECT ${PLAN_SELECT} FROM plans p ${page.where} ORDER BY p.created_at DESC, p.id DESC LIMIT ${page.limitParam}`),
+    statementFor(
+      `plans_list_${page.shape}`,
+      `SELECT ${PLAN_SELECT} FROM plans p ${page.where} ORDER BY p.created_at DESC, p.id DESC LIMIT ${page.limitParam}`,
+    ),
     page.values,
   );
 }

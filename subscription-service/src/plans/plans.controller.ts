@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AdminOnly } from '../platform/auth/auth.decorators';
 import { ListPage } from '../platform/http/pagination';
 import { ProblemDoc, ProblemResponses } from '../platform/http/problem-responses';
@@ -34,16 +42,25 @@ export class PlansController {
   @Post()
   @AdminOnly()
   @Idempotent()
-  @ApiOperation({ summary: 'Create a plan (admin). Prices are immutable: to change a price, create a new plan and archive the old one.' })
+  @ApiOperation({
+    summary:
+      'Create a plan (admin). Prices are immutable: to change a price, create a new plan and archive the old one.',
+  })
   @ApiCreatedResponse({ type: PlanResponse })
   @ApiConflictResponse({ type: ProblemDoc, description: 'plan_code_taken' })
-  create(@Body() body: CreatePlanRequest, @Idempotency() idempotency: IdempotencyRequest | undefined): Promise<IdempotentResult<PlanResponse>> {
+  create(
+    @Body() body: CreatePlanRequest,
+    @Idempotency() idempotency: IdempotencyRequest | undefined,
+  ): Promise<IdempotentResult<PlanResponse>> {
     return this.plans.createPlan(body, idempotency);
   }
 
   @Patch(':id')
   @AdminOnly()
-  @ApiOperation({ summary: 'Rename or re-describe a plan (admin). Price, currency and interval cannot change; create a new plan instead.' })
+  @ApiOperation({
+    summary:
+      'Rename or re-describe a plan (admin). Price, currency and interval cannot change; create a new plan instead.',
+  })
   @ApiOkResponse({ type: PlanResponse })
   @ApiNotFoundResponse({ type: ProblemDoc, description: 'not_found' })
   update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdatePlanRequest): Promise<PlanResponse> {
@@ -53,7 +70,9 @@ export class PlansController {
   @Post(':id/archive')
   @AdminOnly()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Archive a plan (admin): existing subscriptions keep it, new subscriptions cannot choose it.' })
+  @ApiOperation({
+    summary: 'Archive a plan (admin): existing subscriptions keep it, new subscriptions cannot choose it.',
+  })
   @ApiOkResponse({ type: PlanResponse })
   @ApiNotFoundResponse({ type: ProblemDoc, description: 'not_found' })
   archive(@Param('id', ParseUUIDPipe) id: string): Promise<PlanResponse> {

@@ -21,7 +21,10 @@ export class PlansService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async createPlan(request: CreatePlanRequest, idempotency?: IdempotencyRequest): Promise<IdempotentResult<PlanResponse>> {
+  async createPlan(
+    request: CreatePlanRequest,
+    idempotency?: IdempotencyRequest,
+  ): Promise<IdempotentResult<PlanResponse>> {
     const now = this.clock.now();
     try {
       return await this.db.transaction((tx) =>

@@ -3,5 +3,9 @@ import { PaymentsOutboxModule } from '../payments-outbox/payments-outbox.module'
 import { ReconciliationService } from './reconciliation.service';
 import { ReconciliationWorker } from './reconciliation.worker';
 
-@Module({ imports: [PaymentsOutboxModule], providers: [ReconciliationService, ReconciliationWorker], exports: [ReconciliationService] })
+@Module({
+  imports: [PaymentsOutboxModule],
+  providers: [ReconciliationService, ReconciliationWorker],
+  exports: [ReconciliationService],
+})
 export class ReconciliationModule {}

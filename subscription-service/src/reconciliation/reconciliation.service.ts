@@ -71,7 +71,9 @@ export class ReconciliationService {
    * per invoice payment. `stopping` (shutdown) ends it after the payment in progress; the rest of the batch
    * waits for the next threshold.
    */
-  async reconcileStale(stopping: () => boolean = () => false): Promise<{ invoicePaymentId: string; outcome: ReconciliationOutcome }[]> {
+  async reconcileStale(
+    stopping: () => boolean = () => false,
+  ): Promise<{ invoicePaymentId: string; outcome: ReconciliationOutcome }[]> {
     const claimed = await this.claimStale();
     const results: { invoicePaymentId: string; outcome: ReconciliationOutcome }[] = [];
     for (const row of claimed) {
@@ -91,20 +93,39 @@ export class ReconciliationService {
     let found: GatewayPayment | undefined;
     try {
       const payments = await this.gateway.findPaymentsByMerchantReference(row.invoice_id);
-      found = payments.find((p) => (row.gateway_payment_id !== null && p.id === row.gateway_payment_id) || p.metadata.invoicePaymentId === row.id);
+      found = payments.find(
+        (p) =>
+          (row.gateway_payment_id !== null && p.id === row.gateway_payment_id) ||
+          p.metadata.invoicePaymentId === row.id,
+      );
     } catch (error) {
-      this.logger.warn({ invoicePaymentId: row.id, err: error }, 'reconciliation lookup failed; will try again after the threshold');
+      this.logger.warn(
+        { invoicePaymentId: row.id, err: error },
+        'reconciliation lookup failed; will try again after the threshold',
+      );
       return 'lookup_failed';
     }
     if (!found) {
       if (row.status === 'unknown') return this.resolveNeverCreated(row);
-      this.logger.warn({ invoicePaymentId: row.id, gatewayPaymentId: row.gateway_payment_id }, 'reconciliation: payment not found at the gateway');
+      this.logger.warn(
+        { invoicePaymentId: row.id, gatewayPaymentId: row.gateway_payment_id },
+        'reconciliation: payment not found at the gateway',
+      );
       return 'not_found';
     }
     const gatewayPayment = found;
     const now = this.clock.now();
-    const reported = { id: gatewayPayment.id, amount: gatewayPayment.amount, currency: gatewayPayment.currency, merchantReference: gatewayPayment.merchantReference };
-    const source = { causeType: 'reconciliation' as const, causeId: gatewayPayment.id, eventType: `reconciliation.${gatewayPayment.status}` };
+    const reported = {
+      id: gatewayPayment.id,
+      amount: gatewayPayment.amount,
+      currency: gatewayPayment.currency,
+      merchantReference: gatewayPayment.merchantReference,
+    };
+    const source = {
+      causeType: 'reconciliation' as const,
+      causeId: gatewayPayment.id,
+      eventType: `reconciliation.${gatewayPayment.status}`,
+    };
     const dunning = this.config.billing.dunningScheduleMs;
     const outcome = await this.db.transaction(async (tx): Promise<ReconciliationOutcome> => {
       switch (gatewayPayment.status) {
@@ -114,7 +135,12 @@ export class ReconciliationService {
           return settleInvoicePayment(
             tx,
             row.id,
-            { kind: 'failed', code: gatewayPayment.failureCode ?? 'payment_failed', message: gatewayPayment.failureMessage, gateway: reported },
+            {
+              kind: 'failed',
+              code: gatewayPayment.failureCode ?? 'payment_failed',
+              message: gatewayPayment.failureMessage,
+              gateway: reported,
+            },
             source,
             now,
             dunning,
@@ -125,12 +151,20 @@ export class ReconciliationService {
           if (!payment || (payment.status !== 'processing' && payment.status !== 'unknown')) return 'already_settled';
           if (payment.status === 'processing') return 'still_processing';
           // The timed-out request did create it: it is an ordinary payment in flight now.
-          await updateInvoicePayment(tx, payment.id, { status: 'processing', gatewayPaymentId: gatewayPayment.id }, now);
+          await updateInvoicePayment(
+            tx,
+            payment.id,
+            { status: 'processing', gatewayPaymentId: gatewayPayment.id },
+            now,
+          );
           return 'resolved_processing';
         }
       }
     });
-    this.logger.log({ invoicePaymentId: row.id, gatewayPaymentId: gatewayPayment.id, gatewayStatus: gatewayPayment.status, outcome }, 'payment reconciled');
+    this.logger.log(
+      { invoicePaymentId: row.id, gatewayPaymentId: gatewayPayment.id, gatewayStatus: gatewayPayment.status, outcome },
+      'payment reconciled',
+    );
     return outcome;
   }
 
@@ -146,7 +180,16 @@ export class ReconciliationService {
       const payment = await lockInvoicePayment(tx, row.id);
       if (!payment || payment.status !== 'unknown') return 'already_settled';
       if (isCollectible(payment.invoice.status) || (await hasPendingCharge(tx, payment.id))) return 'not_found';
-      await updateInvoicePayment(tx, payment.id, { status: 'canceled', failureCode: 'not_sent', failureMessage: 'invoice no longer collectible; the gateway never created the payment' }, now);
+      await updateInvoicePayment(
+        tx,
+        payment.id,
+        {
+          status: 'canceled',
+          failureCode: 'not_sent',
+          failureMessage: 'invoice no longer collectible; the gateway never created the payment',
+        },
+        now,
+      );
       return 'canceled_never_created';
     });
   }

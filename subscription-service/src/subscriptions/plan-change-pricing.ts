@@ -20,14 +20,19 @@ export async function planChangeAt(
   lock: boolean,
   effective?: PlanChangeTiming,
 ): Promise<PlanChange> {
-  const subscription = lock ? await access.lockVisibleSubscription(tx, principal, id) : await access.findVisibleSubscription(tx, principal, id);
+  const subscription = lock
+    ? await access.lockVisibleSubscription(tx, principal, id)
+    : await access.findVisibleSubscription(tx, principal, id);
   const at = access.momentFor(subscription);
   throwIfRefused(planChangeRefusal(subscription, planId));
   const current = await findPlan(tx, subscription.planId);
   if (!current) throw new Error(`plan ${subscription.planId} of subscription ${id} not found`);
   const target = await findSubscribablePlan(tx, planId);
   if (target.currency !== current.currency) {
-    throw new DomainError('currency_mismatch', `The new plan is priced in ${target.currency}, the subscription in ${current.currency}.`);
+    throw new DomainError(
+      'currency_mismatch',
+      `The new plan is priced in ${target.currency}, the subscription in ${current.currency}.`,
+    );
   }
   const period = { periodStart: subscription.currentPeriodStart, periodEnd: subscription.currentPeriodEnd };
   return { subscription, current, target, at, quote: quotePlanChange(current, target, period, at.billing, effective) };

@@ -77,7 +77,8 @@ export function throwIfRefused(refusal: SubscriptionRefusal | null): void {
 export async function findSubscribablePlan(db: Sql, planId: string): Promise<Plan> {
   const plan = await findPlan(db, planId);
   if (!plan) throw DomainError.notFound('Plan', planId);
-  if (!plan.active) throw new DomainError('plan_archived', `Plan ${plan.code} is archived and cannot be subscribed to.`);
+  if (!plan.active)
+    throw new DomainError('plan_archived', `Plan ${plan.code} is archived and cannot be subscribed to.`);
   return plan;
 }
 

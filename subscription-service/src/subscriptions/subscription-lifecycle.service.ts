@@ -55,53 +55,69 @@ export class SubscriptionLifecycleService {
     const userId = subscriberId(principal, request.userId);
     const now = this.access.now();
     try {
-      return await this.db.transaction((tx) => runIdempotent(tx, idempotency, now, async () => {
-        const plan = await findSubscribablePlan(tx, request.planId);
-        // The first period is anchored at the subscribe time (Stripe's default billing_cycle_anchor); every later one is computed from it.
-        const period = firstPeriod(now, plan);
-        const periodEnd = period.end;
-        const subscription = await insertSubscription(
-          tx,
-          {
-            id: randomUUID(),
-            userId,
-            planId: plan.id,
-            status: 'incomplete',
-            liveUserId: userId,
-            paymentMethod: request.paymentMethod,
-            currentPeriodStart: period.start,
-            currentPeriodEnd: periodEnd,
-            billingCycleAnchor: period.anchor,
-            incompleteExpiresAt: new Date(now.getTime() + INCOMPLETE_WINDOW_MS),
-            createdAt: now,
-          },
-          { reason: 'subscription_created', causeType: 'request', causeId: requestId },
-        );
-        const invoice = await this.issuer.issue(
-          tx,
-          {
-            subscriptionId: subscription.id,
-            userId,
-            plan,
-            kind: 'initial',
-            amount: plan.amount,
-            periodStart: now,
-            periodEnd,
-            description: `${plan.name} - initial invoice`,
-            lines: [
-              { type: 'subscription', description: plan.name, planId: plan.id, amount: plan.amount, periodStart: now.toISOString(), periodEnd: periodEnd.toISOString() },
-            ],
-            paymentMethod: request.paymentMethod,
-            initiatedBy: 'customer',
-          },
-          requestId,
-          { billing: now, system: now },
-        );
-        return toSubscriptionResponse({ ...subscription, plan, invoices: [invoice] }, now, this.access.renewalGraceMs);
-      }));
+      return await this.db.transaction((tx) =>
+        runIdempotent(tx, idempotency, now, async () => {
+          const plan = await findSubscribablePlan(tx, request.planId);
+          // The first period is anchored at the subscribe time (Stripe's default billing_cycle_anchor); every later one is computed from it.
+          const period = firstPeriod(now, plan);
+          const periodEnd = period.end;
+          const subscription = await insertSubscription(
+            tx,
+            {
+              id: randomUUID(),
+              userId,
+              planId: plan.id,
+              status: 'incomplete',
+              liveUserId: userId,
+              paymentMethod: request.paymentMethod,
+              currentPeriodStart: period.start,
+              currentPeriodEnd: periodEnd,
+              billingCycleAnchor: period.anchor,
+              incompleteExpiresAt: new Date(now.getTime() + INCOMPLETE_WINDOW_MS),
+              createdAt: now,
+            },
+            { reason: 'subscription_created', causeType: 'request', causeId: requestId },
+          );
+          const invoice = await this.issuer.issue(
+            tx,
+            {
+              subscriptionId: subscription.id,
+              userId,
+              plan,
+              kind: 'initial',
+              amount: plan.amount,
+              periodStart: now,
+              periodEnd,
+              description: `${plan.name} - initial invoice`,
+              lines: [
+                {
+                  type: 'subscription',
+                  description: plan.name,
+                  planId: plan.id,
+                  amount: plan.amount,
+                  periodStart: now.toISOString(),
+                  periodEnd: periodEnd.toISOString(),
+                },
+              ],
+              paymentMethod: request.paymentMethod,
+              initiatedBy: 'customer',
+            },
+            requestId,
+            { billing: now, system: now },
+          );
+          return toSubscriptionResponse(
+            { ...subscription, plan, invoices: [invoice] },
+            now,
+            this.access.renewalGraceMs,
+          );
+        }),
+      );
     } catch (error) {
       if (isUniqueViolation(error, 'live_user_id')) {
-        throw new DomainError('subscription_exists', 'The user already has a live subscription; change its plan or cancel it first.');
+        throw new DomainError(
+          'subscription_exists',
+          'The user already has a live subscription; change its plan or cancel it first.',
+        );
       }
       if (isForeignKeyViolation(error, 'user_id')) throw DomainError.notFound('User', userId);
       throw error;
@@ -118,13 +134,22 @@ export class SubscriptionLifecycleService {
    * transaction, unless an attempt on that invoice is already in flight (then nothing more is charged; the
    * attempt in flight settles first). That attempt is not a dunning retry: its failure leaves the schedule alone.
    */
-  async updateSubscription(principal: Principal, id: string, request: UpdateSubscriptionRequest, requestId: string): Promise<SubscriptionResponse> {
+  async updateSubscription(
+    principal: Principal,
+    id: string,
+    request: UpdateSubscriptionRequest,
+    requestId: string,
+  ): Promise<SubscriptionResponse> {
     return this.db.transaction(async (tx) => {
       const subscription = await this.access.lockVisibleSubscription(tx, principal, id);
       throwIfRefused(paymentMethodChangeRefusal(subscription));
       const at = this.access.momentFor(subscription);
       await updateSubscriptionVersioned(tx, subscription, { paymentMethod: request.paymentMethod }, at.billing);
-      if (subscription.status === 'past_due' && subscription.renewalInvoiceId && this.config.billing.retryOnPaymentMethodUpdate) {
+      if (
+        subscription.status === 'past_due' &&
+        subscription.renewalInvoiceId &&
+        this.config.billing.retryOnPaymentMethodUpdate
+      ) {
         const invoice = await findInvoice(tx, subscription.renewalInvoiceId);
         if (!invoice) throw new Error(`renewal invoice ${subscription.renewalInvoiceId} not found`);
         // A refusal (an attempt already in flight) is not an error here: the method is updated all the same.
@@ -148,17 +173,26 @@ export class SubscriptionLifecycleService {
     requestId: string,
     idempotency?: IdempotencyRequest,
   ): Promise<IdempotentResult<SubscriptionResponse>> {
-    return this.db.transaction((tx) => runIdempotent(tx, idempotency, this.access.now(), async () => {
-      const subscription = await this.access.lockVisibleSubscription(tx, principal, id);
-      const at = this.access.momentFor(subscription);
-      throwIfRefused(payInitialInvoiceRefusal(subscription, at.billing));
-      const invoice = await findInitialInvoice(tx, id);
-      if (!invoice) throw new Error(`initial invoice of subscription ${id} not found`);
-      const attempt = await this.issuer.attemptCustomerPayment(tx, subscription, invoice, request.paymentMethod, requestId, at);
-      if (isPayNowRefusal(attempt)) throw new DomainError(attempt.code, attempt.detail);
-      await updateSubscriptionVersioned(tx, subscription, { paymentMethod: request.paymentMethod }, at.billing);
-      return this.access.view(tx, principal, id);
-    }));
+    return this.db.transaction((tx) =>
+      runIdempotent(tx, idempotency, this.access.now(), async () => {
+        const subscription = await this.access.lockVisibleSubscription(tx, principal, id);
+        const at = this.access.momentFor(subscription);
+        throwIfRefused(payInitialInvoiceRefusal(subscription, at.billing));
+        const invoice = await findInitialInvoice(tx, id);
+        if (!invoice) throw new Error(`initial invoice of subscription ${id} not found`);
+        const attempt = await this.issuer.attemptCustomerPayment(
+          tx,
+          subscription,
+          invoice,
+          request.paymentMethod,
+          requestId,
+          at,
+        );
+        if (isPayNowRefusal(attempt)) throw new DomainError(attempt.code, attempt.detail);
+        await updateSubscriptionVersioned(tx, subscription, { paymentMethod: request.paymentMethod }, at.billing);
+        return this.access.view(tx, principal, id);
+      }),
+    );
   }
 
   /**
@@ -167,7 +201,12 @@ export class SubscriptionLifecycleService {
    * no refund and no credit for the unused time of a paid period. Money the gateway still captures for a voided
    * invoice is refunded automatically when its outcome arrives.
    */
-  async cancel(principal: Principal, id: string, request: CancelSubscriptionRequest, requestId: string): Promise<SubscriptionResponse> {
+  async cancel(
+    principal: Principal,
+    id: string,
+    request: CancelSubscriptionRequest,
+    requestId: string,
+  ): Promise<SubscriptionResponse> {
     const atPeriodEnd = request.atPeriodEnd ?? true;
     await this.db.transaction(async (tx) => {
       const subscription = await this.access.lockVisibleSubscription(tx, principal, id);
@@ -219,7 +258,8 @@ export class SubscriptionLifecycleService {
 
 function subscriberId(principal: Principal, requestedUserId: string | undefined): string {
   if (isAdmin(principal)) {
-    if (!requestedUserId) throw DomainError.validation([{ field: 'userId', message: 'userId is required with an admin key' }]);
+    if (!requestedUserId)
+      throw DomainError.validation([{ field: 'userId', message: 'userId is required with an admin key' }]);
     return requestedUserId;
   }
   if (requestedUserId && requestedUserId !== principal.userId) {

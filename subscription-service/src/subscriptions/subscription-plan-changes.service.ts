@@ -36,14 +36,22 @@ export class SubscriptionPlanChangesService {
     requestId: string,
     idempotency?: IdempotencyRequest,
   ): Promise<IdempotentResult<ChangePlanResponse>> {
-    return this.db.transaction((tx) => runIdempotent(tx, idempotency, this.access.now(), async () => {
-      const change = await this.applyPlanChange(tx, principal, id, request, requestId);
-      return { ...(await this.access.view(tx, principal, id)), planChange: toPlanChangeResult(change) };
-    }));
+    return this.db.transaction((tx) =>
+      runIdempotent(tx, idempotency, this.access.now(), async () => {
+        const change = await this.applyPlanChange(tx, principal, id, request, requestId);
+        return { ...(await this.access.view(tx, principal, id)), planChange: toPlanChangeResult(change) };
+      }),
+    );
   }
 
   /** The plan change inside changePlan's transaction: schedule it, switch at no charge, or issue its invoice. */
-  private async applyPlanChange(tx: SqlTransaction, principal: Principal, id: string, request: ChangePlanRequest, requestId: string): Promise<PlanChange> {
+  private async applyPlanChange(
+    tx: SqlTransaction,
+    principal: Principal,
+    id: string,
+    request: ChangePlanRequest,
+    requestId: string,
+  ): Promise<PlanChange> {
     const change = await planChangeAt(this.access, tx, principal, id, request.planId, true, request.effective);
     const { subscription, current, target, quote, at } = change;
     if (quote.effective === 'period_end') {
@@ -54,9 +62,18 @@ export class SubscriptionPlanChangesService {
       // Nothing to charge (no time left, or a credit worth exactly the new price): switch right away. Another
       // interval starts a new period now, anchored at its start, as a paid proration invoice would (switchToPendingPlan).
       const period = quote.resetsPeriod
-        ? { currentPeriodStart: quote.periodStart, currentPeriodEnd: quote.periodEnd, billingCycleAnchor: quote.periodStart }
+        ? {
+            currentPeriodStart: quote.periodStart,
+            currentPeriodEnd: quote.periodEnd,
+            billingCycleAnchor: quote.periodStart,
+          }
         : {};
-      await updateSubscriptionVersioned(tx, subscription, { planId: target.id, scheduledPlanId: null, ...period }, at.billing);
+      await updateSubscriptionVersioned(
+        tx,
+        subscription,
+        { planId: target.id, scheduledPlanId: null, ...period },
+        at.billing,
+      );
       return change;
     }
     const invoice = await this.issuer.issue(
@@ -91,7 +108,12 @@ export class SubscriptionPlanChangesService {
     await this.db.transaction(async (tx) => {
       const subscription = await this.access.lockVisibleSubscription(tx, principal, id);
       throwIfRefused(withdrawScheduledChangeRefusal(subscription));
-      await updateSubscriptionVersioned(tx, subscription, { scheduledPlanId: null }, this.access.momentFor(subscription).billing);
+      await updateSubscriptionVersioned(
+        tx,
+        subscription,
+        { scheduledPlanId: null },
+        this.access.momentFor(subscription).billing,
+      );
     });
     return this.access.view(this.db, principal, id);
   }

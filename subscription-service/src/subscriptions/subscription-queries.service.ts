@@ -23,9 +23,12 @@ export class SubscriptionQueriesService {
     private readonly access: SubscriptionAccess,
   ) {}
 
-  async listSubscriptions(principal: Principal, query: ListSubscriptionsQuery): Promise<ListPage<SubscriptionResponse>> {
+  async listSubscriptions(
+    principal: Principal,
+    query: ListSubscriptionsQuery,
+  ): Promise<ListPage<SubscriptionResponse>> {
     if (!isAdmin(principal) && query.userId && query.userId !== principal.userId) {
-      throw new DomainError('forbidden', 'Only admins may list other users\' subscriptions.');
+      throw new DomainError('forbidden', "Only admins may list other users' subscriptions.");
     }
     const userId = isAdmin(principal) ? query.userId : principal.userId;
     const cursor = await cursorAfter(query.startingAfter, (id) => findSubscriptionCursor(this.db, id, userId ?? null));
@@ -48,7 +51,11 @@ export class SubscriptionQueriesService {
   }
 
   /** What `changePlan` would bill or schedule now, with the same `effective`, computed by the same code (`planChangeAt`). */
-  async previewPlanChange(principal: Principal, id: string, query: PreviewPlanChangeQuery): Promise<PlanChangePreviewResponse> {
+  async previewPlanChange(
+    principal: Principal,
+    id: string,
+    query: PreviewPlanChangeQuery,
+  ): Promise<PlanChangePreviewResponse> {
     const change = await planChangeAt(this.access, this.db, principal, id, query.planId, false, query.effective);
     return toPlanChangePreview(change);
   }

@@ -24,7 +24,11 @@ export class SubscriptionTestClockService {
    * then runs the billing work that became due for it synchronously, so a renewal, a dunning retry
    * or an end-of-period cancellation happens in seconds.
    */
-  async advanceTestClock(principal: Principal, id: string, request: AdvanceTestClockRequest): Promise<SubscriptionResponse> {
+  async advanceTestClock(
+    principal: Principal,
+    id: string,
+    request: AdvanceTestClockRequest,
+  ): Promise<SubscriptionResponse> {
     if (!this.config.billing.testClockEnabled) {
       throw new DomainError('not_found', 'The test clock is disabled (TEST_CLOCK_ENABLED=false).');
     }
@@ -35,11 +39,19 @@ export class SubscriptionTestClockService {
     await this.db.transaction(async (tx) => {
       const subscription = await this.access.lockVisibleSubscription(tx, principal, id);
       const billingNow = this.access.momentFor(subscription).billing;
-      const seconds = request.seconds ?? Math.ceil((new Date(request.to as string).getTime() - billingNow.getTime()) / 1000);
+      const seconds =
+        request.seconds ?? Math.ceil((new Date(request.to as string).getTime() - billingNow.getTime()) / 1000);
       if (seconds <= 0) {
-        throw DomainError.validation([{ field: 'to', message: `must be after the subscription's billing time ${billingNow.toISOString()}` }]);
+        throw DomainError.validation([
+          { field: 'to', message: `must be after the subscription's billing time ${billingNow.toISOString()}` },
+        ]);
       }
-      await updateSubscriptionVersioned(tx, subscription, { clockOffsetSeconds: subscription.clockOffsetSeconds + seconds }, billingNow);
+      await updateSubscriptionVersioned(
+        tx,
+        subscription,
+        { clockOffsetSeconds: subscription.clockOffsetSeconds + seconds },
+        billingNow,
+      );
     });
     await this.billingRun.runDueFor(id);
     return this.access.view(this.db, principal, id);

@@ -12,9 +12,12 @@ import { StatusChangeResponse } from './dto/status-change.response';
 import { SubscriptionResponse } from './dto/subscription.response';
 import { SubscriptionView } from './persistence/subscription.repository';
 
-
 /** `systemNow` is the service clock; access is evaluated at the subscription's billing time. */
-export function toSubscriptionResponse(subscription: SubscriptionView, systemNow: Date, renewalGraceMs: number): SubscriptionResponse {
+export function toSubscriptionResponse(
+  subscription: SubscriptionView,
+  systemNow: Date,
+  renewalGraceMs: number,
+): SubscriptionResponse {
   const access = entitlement(subscription, billingTime(systemNow, subscription.clockOffsetSeconds), renewalGraceMs);
   const latestInvoice = subscription.invoices[0];
   return {
@@ -84,10 +87,23 @@ export function toPlanChangeResult({ current, target, quote, at }: PlanChange): 
 export function toPlanChangePreview(change: PlanChange): PlanChangePreviewResponse {
   const { subscription, current, target, quote, at } = change;
   const { effective, effectiveAt, reason, direction, fromPlanId, toPlanId } = toPlanChangeResult(change);
-  const common = { object: 'plan_change_preview' as const, subscriptionId: subscription.id, fromPlanId, toPlanId, direction, effective, effectiveAt, reason, currency: target.currency };
+  const common = {
+    object: 'plan_change_preview' as const,
+    subscriptionId: subscription.id,
+    fromPlanId,
+    toPlanId,
+    direction,
+    effective,
+    effectiveAt,
+    reason,
+    currency: target.currency,
+  };
   if (quote.effective === 'period_end') {
     // The period the change will be renewed into, by the billing worker's rule (anchor kept, or reset on another interval).
-    const next = renewalPeriod({ anchor: subscription.billingCycleAnchor, end: quote.appliesAt, cycle: current }, target);
+    const next = renewalPeriod(
+      { anchor: subscription.billingCycleAnchor, end: quote.appliesAt, cycle: current },
+      target,
+    );
     return {
       ...common,
       lines: [],

@@ -42,7 +42,7 @@ import { SubscriptionTestClockService } from './subscription-test-clock.service'
 @ApiTags('subscriptions')
 @ApiBearerAuth('api-key')
 @ProblemResponses()
-@ApiNotFoundResponse({ type: ProblemDoc, description: 'not_found (also for other users\' subscriptions)' })
+@ApiNotFoundResponse({ type: ProblemDoc, description: "not_found (also for other users' subscriptions)" })
 @Controller('v1/subscriptions')
 export class SubscriptionsController {
   constructor(
@@ -75,7 +75,10 @@ export class SubscriptionsController {
   @Get()
   @ApiOperation({ summary: 'List subscriptions, newest first (own; admin all, filterable by userId and status).' })
   @ApiOkResponse({ type: SubscriptionListResponse })
-  list(@CurrentPrincipal() principal: Principal, @Query() query: ListSubscriptionsQuery): Promise<ListPage<SubscriptionResponse>> {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListSubscriptionsQuery,
+  ): Promise<ListPage<SubscriptionResponse>> {
     return this.queries.listSubscriptions(principal, query);
   }
 
@@ -99,10 +102,19 @@ export class SubscriptionsController {
       '`past_due`; an ended subscription (`canceled`, `incomplete_expired`) answers 409 `subscription_ended`. Only ' +
       '`paymentMethod` may be sent; any other field is rejected (400). Users may update their own subscriptions, admins any.',
   })
-  @ApiBody({ type: UpdateSubscriptionRequest, examples: { 'switch to a working card': { value: { paymentMethod: 'pm_card_visa' } } } })
+  @ApiBody({
+    type: UpdateSubscriptionRequest,
+    examples: { 'switch to a working card': { value: { paymentMethod: 'pm_card_visa' } } },
+  })
   @ApiOkResponse({ type: SubscriptionResponse })
-  @ApiBadRequestResponse({ type: ProblemDoc, description: 'validation_failed (paymentMethod missing or malformed, or an unknown field)' })
-  @ApiConflictResponse({ type: ProblemDoc, description: 'subscription_ended (canceled or incomplete_expired), conflict (modified concurrently; retry)' })
+  @ApiBadRequestResponse({
+    type: ProblemDoc,
+    description: 'validation_failed (paymentMethod missing or malformed, or an unknown field)',
+  })
+  @ApiConflictResponse({
+    type: ProblemDoc,
+    description: 'subscription_ended (canceled or incomplete_expired), conflict (modified concurrently; retry)',
+  })
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
@@ -124,7 +136,10 @@ export class SubscriptionsController {
       'without breaking clients.',
   })
   @ApiOkResponse({ type: StatusHistoryResponse })
-  history(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<StatusHistoryResponse> {
+  history(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<StatusHistoryResponse> {
     return this.queries.getStatusHistory(principal, id);
   }
 
@@ -138,7 +153,10 @@ export class SubscriptionsController {
       '"credit_exceeds_charge"`, as the change would schedule it (there is no customer balance). Nothing is written.',
   })
   @ApiOkResponse({ type: PlanChangePreviewResponse })
-  @ApiConflictResponse({ type: ProblemDoc, description: 'subscription_not_active, same_plan, plan_change_pending, renewal_in_progress, plan_archived' })
+  @ApiConflictResponse({
+    type: ProblemDoc,
+    description: 'subscription_not_active, same_plan, plan_change_pending, renewal_in_progress, plan_archived',
+  })
   @ApiUnprocessableEntityResponse({ type: ProblemDoc, description: 'currency_mismatch' })
   previewPlanChange(
     @CurrentPrincipal() principal: Principal,
@@ -158,7 +176,7 @@ export class SubscriptionsController {
       'applies now and a downgrade at the period end; the caller may ask for either. **Now, same interval**: a proration ' +
       'invoice = new plan for the rest of the period − unused part of the old plan, to the second, each line rounded half-up ' +
       'to the minor unit. **Now, another interval** (e.g. month → year): credit the unused part of the old plan, charge the ' +
-      'new plan\'s full price; once paid a new period starts at the change (now … now + new interval). The plan switches when ' +
+      "new plan's full price; once paid a new period starts at the change (now … now + new interval). The plan switches when " +
       'that invoice is paid (`pendingPlanId` meanwhile; at once when it totals 0); a failed payment drops the change and the ' +
       'old plan continues. **At the period end**: `scheduledPlanId`, no charge now; the renewal invoice bills the new plan and ' +
       'the next period uses its interval. **No customer balance**: a change asked for now whose credit would exceed its charge ' +
@@ -174,7 +192,10 @@ export class SubscriptionsController {
     },
   })
   @ApiOkResponse({ type: ChangePlanResponse })
-  @ApiConflictResponse({ type: ProblemDoc, description: 'subscription_not_active, same_plan, plan_change_pending, renewal_in_progress, plan_archived' })
+  @ApiConflictResponse({
+    type: ProblemDoc,
+    description: 'subscription_not_active, same_plan, plan_change_pending, renewal_in_progress, plan_archived',
+  })
   @ApiUnprocessableEntityResponse({ type: ProblemDoc, description: 'currency_mismatch' })
   changePlan(
     @CurrentPrincipal() principal: Principal,
@@ -189,11 +210,15 @@ export class SubscriptionsController {
   @Delete(':id/scheduled-change')
   @ApiOperation({
     summary: 'Withdraw a scheduled downgrade',
-    description: 'Clears `scheduledPlanId` before it takes effect at the period end; the current plan renews as before.',
+    description:
+      'Clears `scheduledPlanId` before it takes effect at the period end; the current plan renews as before.',
   })
   @ApiOkResponse({ type: SubscriptionResponse })
   @ApiConflictResponse({ type: ProblemDoc, description: 'no_scheduled_change' })
-  withdrawScheduledChange(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<SubscriptionResponse> {
+  withdrawScheduledChange(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<SubscriptionResponse> {
     return this.planChanges.withdrawScheduledChange(principal, id);
   }
 
@@ -208,7 +233,10 @@ export class SubscriptionsController {
       'when the payment.succeeded webhook arrives. After the window the billing worker moves it to `incomplete_expired`.',
   })
   @ApiOkResponse({ type: SubscriptionResponse })
-  @ApiConflictResponse({ type: ProblemDoc, description: 'subscription_not_incomplete, incomplete_window_ended, payment_in_progress' })
+  @ApiConflictResponse({
+    type: ProblemDoc,
+    description: 'subscription_not_incomplete, incomplete_window_ended, payment_in_progress',
+  })
   pay(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
@@ -230,7 +258,10 @@ export class SubscriptionsController {
       'part of a paid period, whichever way it is canceled.',
   })
   @ApiOkResponse({ type: SubscriptionResponse })
-  @ApiConflictResponse({ type: ProblemDoc, description: 'invalid_state_transition, subscription_not_active, renewal_in_progress' })
+  @ApiConflictResponse({
+    type: ProblemDoc,
+    description: 'invalid_state_transition, subscription_not_active, renewal_in_progress',
+  })
   cancel(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
@@ -245,7 +276,10 @@ export class SubscriptionsController {
   @ApiOperation({ summary: 'Undo a pending cancel-at-period-end.' })
   @ApiOkResponse({ type: SubscriptionResponse })
   @ApiConflictResponse({ type: ProblemDoc, description: 'no_pending_cancellation' })
-  resume(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<SubscriptionResponse> {
+  resume(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<SubscriptionResponse> {
     return this.lifecycle.resume(principal, id);
   }
 
@@ -253,9 +287,9 @@ export class SubscriptionsController {
   @HttpCode(200)
   @ApiTags('test clock')
   @ApiOperation({
-    summary: 'Advance this subscription\'s test clock (admin; only with TEST_CLOCK_ENABLED=true, else 404)',
+    summary: "Advance this subscription's test clock (admin; only with TEST_CLOCK_ENABLED=true, else 404)",
     description:
-      'Moves the subscription\'s billing time forward (a per-subscription offset added to the real clock), then runs the ' +
+      "Moves the subscription's billing time forward (a per-subscription offset added to the real clock), then runs the " +
       'billing work that became due for it before answering: a renewal invoice at period end, a due dunning retry, the ' +
       'cancellation of a cancel-at-period-end subscription, or the expiry of an unpaid incomplete one. Payments still go ' +
       'through the outbox and webhooks, so a renewal\'s outcome follows a moment later. Example: `{"seconds": 2678400}` (31 days).',
@@ -268,7 +302,10 @@ export class SubscriptionsController {
     },
   })
   @ApiOkResponse({ type: SubscriptionResponse })
-  @ApiBadRequestResponse({ type: ProblemDoc, description: 'validation_failed (give exactly one of seconds or to; to must be in the future)' })
+  @ApiBadRequestResponse({
+    type: ProblemDoc,
+    description: 'validation_failed (give exactly one of seconds or to; to must be in the future)',
+  })
   @ApiForbiddenResponse({ type: ProblemDoc, description: 'forbidden (user keys)' })
   advanceTestClock(
     @CurrentPrincipal() principal: Principal,

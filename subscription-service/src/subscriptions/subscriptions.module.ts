@@ -10,6 +10,12 @@ import { SubscriptionsController } from './subscriptions.controller';
 @Module({
   imports: [BillingModule],
   controllers: [SubscriptionsController],
-  providers: [SubscriptionAccess, SubscriptionQueriesService, SubscriptionLifecycleService, SubscriptionPlanChangesService, SubscriptionTestClockService],
+  providers: [
+    SubscriptionAccess,
+    SubscriptionQueriesService,
+    SubscriptionLifecycleService,
+    SubscriptionPlanChangesService,
+    SubscriptionTestClockService,
+  ],
 })
 export class SubscriptionsModule {}

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AdminOnly, CurrentPrincipal } from '../platform/auth/auth.decorators';
 import { Principal } from '../platform/auth/principal';
 import { ProblemDoc, ProblemResponses } from '../platform/http/problem-responses';
@@ -7,7 +15,13 @@ import { Idempotency, IdempotencyRequest } from '../platform/idempotency/idempot
 import { IdempotentResult } from '../platform/idempotency/idempotent-transaction';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import { ListPage, PaginationQuery } from '../platform/http/pagination';
-import { CreatedUserResponse, CreateUserRequest, UpdateUserRequest, UserListResponse, UserResponse } from './dto/user.dto';
+import {
+  CreatedUserResponse,
+  CreateUserRequest,
+  UpdateUserRequest,
+  UserListResponse,
+  UserResponse,
+} from './dto/user.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -20,10 +34,16 @@ export class UsersController {
   @Post('v1/users')
   @AdminOnly()
   @Idempotent()
-  @ApiOperation({ summary: 'Create a user (admin). The response carries the user\'s API key, shown once (a replay with the same Idempotency-Key omits it).' })
+  @ApiOperation({
+    summary:
+      "Create a user (admin). The response carries the user's API key, shown once (a replay with the same Idempotency-Key omits it).",
+  })
   @ApiCreatedResponse({ type: CreatedUserResponse })
   @ApiConflictResponse({ type: ProblemDoc, description: 'email_taken' })
-  create(@Body() body: CreateUserRequest, @Idempotency() idempotency: IdempotencyRequest | undefined): Promise<IdempotentResult<CreatedUserResponse>> {
+  create(
+    @Body() body: CreateUserRequest,
+    @Idempotency() idempotency: IdempotencyRequest | undefined,
+  ): Promise<IdempotentResult<CreatedUserResponse>> {
     return this.users.createUser(body, idempotency);
   }
 

@@ -26,7 +26,10 @@ export class UsersService {
    * Creates a user with a new API key, shown in this response only (the service keeps its SHA-256). A
    * replay of the request (same Idempotency-Key) answers the user without the key: it is never stored.
    */
-  async createUser(request: CreateUserRequest, idempotency?: IdempotencyRequest): Promise<IdempotentResult<CreatedUserResponse>> {
+  async createUser(
+    request: CreateUserRequest,
+    idempotency?: IdempotencyRequest,
+  ): Promise<IdempotentResult<CreatedUserResponse>> {
     const apiKey = issueUserApiKey();
     const now = this.clock.now();
     try {
@@ -36,7 +39,14 @@ export class UsersService {
           idempotency,
           now,
           async () => {
-            const user = await insertUser(tx, { id: randomUUID(), email: request.email, name: request.name, apiKeyHash: apiKey.hash, apiKeyPrefix: apiKey.prefix, createdAt: now });
+            const user = await insertUser(tx, {
+              id: randomUUID(),
+              email: request.email,
+              name: request.name,
+              apiKeyHash: apiKey.hash,
+              apiKeyPrefix: apiKey.prefix,
+              createdAt: now,
+            });
             return { ...toUserResponse(user), apiKey: apiKey.key };
           },
           ({ apiKey, ...withoutKey }) => withoutKey,
@@ -49,7 +59,11 @@ export class UsersService {
 
   async listUsers(query: PaginationQuery): Promise<ListPage<UserResponse>> {
     const cursor = await cursorAfter(query.startingAfter, (id) => this.prisma.user.findUnique({ where: { id } }));
-    const rows = await this.prisma.user.findMany({ where: afterCursor(cursor), orderBy: LIST_ORDER, take: query.limit + 1 });
+    const rows = await this.prisma.user.findMany({
+      where: afterCursor(cursor),
+      orderBy: LIST_ORDER,
+      take: query.limit + 1,
+    });
     return toPage(rows, query.limit, toUserResponse);
   }
 
@@ -60,7 +74,10 @@ export class UsersService {
   async updateUser(principal: Principal, id: string, request: UpdateUserRequest): Promise<UserResponse> {
     await this.findVisibleUser(principal, id);
     try {
-      const user = await this.prisma.user.update({ where: { id }, data: { name: request.name, email: request.email, updatedAt: this.clock.now() } });
+      const user = await this.prisma.user.update({
+        where: { id },
+        data: { name: request.name, email: request.email, updatedAt: this.clock.now() },
+      });
       return toUserResponse(user);
     } catch (error) {
       throw this.translateEmailConflict(error, request.email);
@@ -76,7 +93,8 @@ export class UsersService {
 
   /** Users see only themselves; anything else is reported as not found rather than forbidden. */
   private async findVisibleUser(principal: Principal, id: string): Promise<User> {
-    const user = isAdmin(principal) || principal.userId === id ? await this.prisma.user.findUnique({ where: { id } }) : null;
+    const user =
+      isAdmin(principal) || principal.userId === id ? await this.prisma.user.findUnique({ where: { id } }) : null;
     if (!user) throw DomainError.notFound('User', id);
     return user;
   }

@@ -15,10 +15,15 @@ export async function recordInboundWebhookEvent(
   db: Sql,
   event: { id: string; type: string; paymentId: string; sequence: number; receivedAt: Date },
 ): Promise<boolean> {
-  return (await db.execute(INSERT_EVENT, [event.id, event.type, event.paymentId, event.sequence, event.receivedAt])) === 1;
+  return (
+    (await db.execute(INSERT_EVENT, [event.id, event.type, event.paymentId, event.sequence, event.receivedAt])) === 1
+  );
 }
 
-const SET_OUTCOME = statement('inbound_webhook_events_outcome', `UPDATE inbound_webhook_events SET outcome = $2 WHERE id = $1`);
+const SET_OUTCOME = statement(
+  'inbound_webhook_events_outcome',
+  `UPDATE inbound_webhook_events SET outcome = $2 WHERE id = $1`,
+);
 
 /** What applying the event did (e.g. `invoice_paid`, `ignored_stale`). */
 export async function setInboundWebhookOutcome(db: Sql, id: string, outcome: string): Promise<void> {

@@ -55,7 +55,13 @@ export class PaymentWebhooksService {
     const webhookId = headers.id as string;
 
     const outcome = await this.db.transaction(async (tx) => {
-      const recorded = await recordInboundWebhookEvent(tx, { id: webhookId, type: event.type, paymentId: event.paymentId, sequence: event.sequence, receivedAt: now });
+      const recorded = await recordInboundWebhookEvent(tx, {
+        id: webhookId,
+        type: event.type,
+        paymentId: event.paymentId,
+        sequence: event.sequence,
+        receivedAt: now,
+      });
       if (!recorded) return null;
       const result = await this.apply(tx, webhookId, event, now);
       await setInboundWebhookOutcome(tx, webhookId, result);
@@ -65,7 +71,10 @@ export class PaymentWebhooksService {
       this.logger.log({ webhookId, type: event.type }, 'duplicate webhook acknowledged');
       return { received: true, duplicate: true };
     }
-    this.logger.log({ webhookId, type: event.type, paymentId: event.paymentId, sequence: event.sequence, outcome }, 'webhook processed');
+    this.logger.log(
+      { webhookId, type: event.type, paymentId: event.paymentId, sequence: event.sequence, outcome },
+      'webhook processed',
+    );
     return { received: true, duplicate: false };
   }
 
@@ -79,24 +88,43 @@ export class PaymentWebhooksService {
         by,
         event.type === 'refund.succeeded'
           ? { kind: 'succeeded', gatewayRefundId: refund.id }
-          : { kind: 'failed', gatewayRefundId: refund.id, code: refund.failureCode ?? 'refund_failed', message: refund.failureMessage },
+          : {
+              kind: 'failed',
+              gatewayRefundId: refund.id,
+              code: refund.failureCode ?? 'refund_failed',
+              message: refund.failureMessage,
+            },
         now,
       );
     }
     const payment = event.payment;
-    if (!payment || (event.type !== 'payment.succeeded' && event.type !== 'payment.failed')) return 'ignored_unsupported_type';
+    if (!payment || (event.type !== 'payment.succeeded' && event.type !== 'payment.failed'))
+      return 'ignored_unsupported_type';
     const invoicePaymentId = await this.findEventInvoicePayment(tx, payment);
     if (!invoicePaymentId) {
-      this.logger.warn({ webhookId, paymentId: payment.id, merchantReference: payment.merchantReference }, 'webhook for an unknown payment ignored');
+      this.logger.warn(
+        { webhookId, paymentId: payment.id, merchantReference: payment.merchantReference },
+        'webhook for an unknown payment ignored',
+      );
       return 'ignored_unknown';
     }
-    const reported = { id: payment.id, amount: payment.amount, currency: payment.currency, merchantReference: payment.merchantReference };
+    const reported = {
+      id: payment.id,
+      amount: payment.amount,
+      currency: payment.currency,
+      merchantReference: payment.merchantReference,
+    };
     return settleInvoicePayment(
       tx,
       invoicePaymentId,
       event.type === 'payment.succeeded'
         ? { kind: 'succeeded', gateway: reported }
-        : { kind: 'failed', code: payment.failureCode ?? 'payment_failed', message: payment.failureMessage, gateway: reported },
+        : {
+            kind: 'failed',
+            code: payment.failureCode ?? 'payment_failed',
+            message: payment.failureMessage,
+            gateway: reported,
+          },
       // Written with the outcome: the next event of this payment must be newer.
       { causeType: 'webhook_event', causeId: webhookId, eventType: event.type, sequence: event.sequence },
       now,
@@ -105,11 +133,17 @@ export class PaymentWebhooksService {
   }
 
   /** The invoice payment an event names: by metadata.invoicePaymentId, then the gateway payment id, then merchantReference (= invoice id). */
-  private async findEventInvoicePayment(tx: Sql, payment: NonNullable<PaymentEvent['payment']>): Promise<string | null> {
+  private async findEventInvoicePayment(
+    tx: Sql,
+    payment: NonNullable<PaymentEvent['payment']>,
+  ): Promise<string | null> {
     const fromMetadata = uuidOrNull(payment.metadata.invoicePaymentId);
     if (fromMetadata && (await findInvoicePaymentId(tx, { id: fromMetadata }))) return fromMetadata;
     const invoiceId = uuidOrNull(payment.merchantReference);
-    return (await findInvoicePaymentId(tx, { gatewayPaymentId: payment.id })) ?? (invoiceId ? await findInvoicePaymentId(tx, { invoiceId }) : null);
+    return (
+      (await findInvoicePaymentId(tx, { gatewayPaymentId: payment.id })) ??
+      (invoiceId ? await findInvoicePaymentId(tx, { invoiceId }) : null)
+    );
   }
 }
 

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Invoice, InvoiceKind, InvoicePayment, Plan, Subscription, SubscriptionStatus } from '../../src/generated/prisma/client';
+import {
+  Invoice,
+  InvoiceKind,
+  InvoicePayment,
+  Plan,
+  Subscription,
+  SubscriptionStatus,
+} from '../../src/generated/prisma/client';
 import { AppConfig } from '../../src/config/app-config';
 import { validateEnvironment } from '../../src/config/environment';
 import { Database } from '../../src/platform/database/database';
@@ -59,7 +66,13 @@ export interface Scenario {
  */
 export async function scenario(
   core: BillingCore,
-  options: { status: SubscriptionStatus; kind: InvoiceKind; periodStart: Date; paymentStatus?: InvoicePayment['status']; gatewayPaymentId?: string | null },
+  options: {
+    status: SubscriptionStatus;
+    kind: InvoiceKind;
+    periodStart: Date;
+    paymentStatus?: InvoicePayment['status'];
+    gatewayPaymentId?: string | null;
+  },
 ): Promise<Scenario> {
   const plan = await createPlan(core.prisma, { amount: 2900, name: 'Pro' });
   const { user } = await createUser(core.prisma, 'medium');
@@ -78,7 +91,8 @@ export async function scenario(
       currentPeriodStart: options.periodStart,
       currentPeriodEnd: periodEnd,
       billingCycleAnchor: options.periodStart,
-      incompleteExpiresAt: options.status === 'incomplete' ? new Date(options.periodStart.getTime() + 23 * 3600_000) : null,
+      incompleteExpiresAt:
+        options.status === 'incomplete' ? new Date(options.periodStart.getTime() + 23 * 3600_000) : null,
       createdAt: options.periodStart,
     },
   });
@@ -104,10 +118,21 @@ export async function scenario(
     ? await core.prisma.subscription.update({ where: { id: subscription.id }, data: { renewalInvoiceId: invoice.id } })
     : subscription;
   const payment = await core.prisma.invoicePayment.create({
-    data: { invoiceId: invoice.id, paymentMethod: 'pm_card_visa', status: options.paymentStatus ?? 'processing', gatewayPaymentId: options.gatewayPaymentId ?? null },
+    data: {
+      invoiceId: invoice.id,
+      paymentMethod: 'pm_card_visa',
+      status: options.paymentStatus ?? 'processing',
+      gatewayPaymentId: options.gatewayPaymentId ?? null,
+    },
   });
   await core.prisma.outboxMessage.create({
-    data: { id: randomUUID(), topic: 'payment.initiate', aggregateId: payment.id, payload: {}, status: options.paymentStatus === 'pending' ? 'pending' : 'sent' },
+    data: {
+      id: randomUUID(),
+      topic: 'payment.initiate',
+      aggregateId: payment.id,
+      payload: {},
+      status: options.paymentStatus === 'pending' ? 'pending' : 'sent',
+    },
   });
   return { plan, subscription: updated, invoice, payment };
 }

@@ -14,14 +14,20 @@ describe('renewal while another transaction holds the subscription row (medium)'
 
   beforeAll(async () => {
     core = await openBillingCore();
-    billing = new BillingRunService(core.db, new InvoiceIssuer(new WorkSignal()), core.config, { now: () => AFTER_PERIOD_END });
+    billing = new BillingRunService(core.db, new InvoiceIssuer(new WorkSignal()), core.config, {
+      now: () => AFTER_PERIOD_END,
+    });
   });
   afterAll(() => core.close());
 
   it('should skip a subscription locked elsewhere for the pass, then renew it exactly once when the lock is gone', async () => {
     const { subscription } = await scenario(core, { status: 'active', kind: 'initial', periodStart: PERIOD_START });
     await core.prisma.invoice.updateMany({ where: { subscriptionId: subscription.id }, data: { status: 'paid' } });
-    const renewals = () => core.prisma.invoice.findMany({ where: { subscriptionId: subscription.id, kind: 'renewal' }, include: { payments: true } });
+    const renewals = () =>
+      core.prisma.invoice.findMany({
+        where: { subscriptionId: subscription.id, kind: 'renewal' },
+        include: { payments: true },
+      });
 
     const holder = new Client({ connectionString: e2eDatabaseUrl() });
     await holder.connect();
@@ -39,8 +45,20 @@ describe('renewal while another transaction holds the subscription row (medium)'
     expect(await billing.runDue()).toBe(0);
     const [renewal, ...others] = await renewals();
     expect(others).toEqual([]);
-    expect(renewal).toMatchObject({ status: 'open', amount: 2900, periodStart: new Date('2026-04-01T00:00:00.000Z'), payments: [expect.objectContaining({ status: 'pending' })] });
-    expect(await core.prisma.outboxMessage.count({ where: { aggregateId: renewal.payments[0].id, topic: 'payment.initiate' } })).toBe(1);
-    expect(await core.prisma.subscription.findUniqueOrThrow({ where: { id: subscription.id } })).toMatchObject({ renewalInvoiceId: renewal.id, status: 'active' });
+    expect(renewal).toMatchObject({
+      status: 'open',
+      amount: 2900,
+      periodStart: new Date('2026-04-01T00:00:00.000Z'),
+      payments: [expect.objectContaining({ status: 'pending' })],
+    });
+    expect(
+      await core.prisma.outboxMessage.count({
+        where: { aggregateId: renewal.payments[0].id, topic: 'payment.initiate' },
+      }),
+    ).toBe(1);
+    expect(await core.prisma.subscription.findUniqueOrThrow({ where: { id: subscription.id } })).toMatchObject({
+      renewalInvoiceId: renewal.id,
+      status: 'active',
+    });
   });
 });

@@ -25,6 +25,15 @@ export async function createPlan(
 ): Promise<Plan> {
   const code = `plan-${randomUUID().slice(0, 8)}`;
   return prisma.plan.create({
-    data: { code, name: overrides.name ?? code, amount: 1000, currency: 'USD', interval: 'month', intervalCount: 1, active: true, ...overrides },
+    data: {
+      code,
+      name: overrides.name ?? code,
+      amount: 1000,
+      currency: 'USD',
+      interval: 'month',
+      intervalCount: 1,
+      active: true,
+      ...overrides,
+    },
   });
 }

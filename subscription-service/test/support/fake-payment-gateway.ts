@@ -61,7 +61,9 @@ export class FakePaymentGateway {
     if (req.method === 'GET') {
       this.lookups.push(recorded);
       const merchantReference = new URL(recorded.url, 'http://fake').searchParams.get('merchantReference');
-      const data = this.payments.filter((p) => p.body.merchantReference === merchantReference).map((p) => this.resource(p));
+      const data = this.payments
+        .filter((p) => p.body.merchantReference === merchantReference)
+        .map((p) => this.resource(p));
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ object: 'list', data, hasMore: false, nextCursor: null }));
       return;

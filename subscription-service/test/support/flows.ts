@@ -9,7 +9,12 @@ export interface CreatedSubscription {
   readonly body: Record<string, any>;
 }
 
-export async function subscribe(t: TestApp, auth: Record<string, string>, planId: string, paymentMethod = 'pm_card_visa'): Promise<CreatedSubscription> {
+export async function subscribe(
+  t: TestApp,
+  auth: Record<string, string>,
+  planId: string,
+  paymentMethod = 'pm_card_visa',
+): Promise<CreatedSubscription> {
   const res = await request(t.server).post('/v1/subscriptions').set(auth).send({ planId, paymentMethod }).expect(201);
   return {
     id: res.body.id,
@@ -28,8 +33,16 @@ export async function paymentEventFor(
   t: TestApp,
   input: Omit<PaymentEventInput, 'amount' | 'currency'> & Partial<Pick<PaymentEventInput, 'amount' | 'currency'>>,
 ): Promise<{ id: string; body: string }> {
-  const invoice = await t.prisma.invoice.findUnique({ where: { id: input.invoiceId }, select: { amount: true, currency: true } });
-  const payment = input.invoicePaymentId ? await t.prisma.invoicePayment.findUnique({ where: { id: input.invoicePaymentId }, select: { gatewayPaymentId: true } }) : null;
+  const invoice = await t.prisma.invoice.findUnique({
+    where: { id: input.invoiceId },
+    select: { amount: true, currency: true },
+  });
+  const payment = input.invoicePaymentId
+    ? await t.prisma.invoicePayment.findUnique({
+        where: { id: input.invoicePaymentId },
+        select: { gatewayPaymentId: true },
+      })
+    : null;
   return paymentEvent({
     ...input,
     gatewayPaymentId: input.gatewayPaymentId ?? payment?.gatewayPaymentId ?? undefined,
@@ -45,14 +58,25 @@ export async function deliverPaymentEvent(
 ): Promise<{ eventId: string; status: number; body: Record<string, unknown> }> {
   const event = await paymentEventFor(t, input);
   const timestamp = Math.floor(t.clock.now().getTime() / 1000);
-  const res = await request(t.server).post('/v1/webhooks/payments').set(signedHeaders(event.id, event.body, timestamp)).send(event.body);
+  const res = await request(t.server)
+    .post('/v1/webhooks/payments')
+    .set(signedHeaders(event.id, event.body, timestamp))
+    .send(event.body);
   return { eventId: event.id, status: res.status, body: res.body };
 }
 
 /** Subscribes and pays the initial invoice through the webhook. */
-export async function activeSubscription(t: TestApp, auth: Record<string, string>, planId: string): Promise<CreatedSubscription> {
+export async function activeSubscription(
+  t: TestApp,
+  auth: Record<string, string>,
+  planId: string,
+): Promise<CreatedSubscription> {
   const created = await subscribe(t, auth, planId);
-  const delivery = await deliverPaymentEvent(t, { type: 'payment.succeeded', invoiceId: created.invoiceId, invoicePaymentId: created.invoicePaymentId });
+  const delivery = await deliverPaymentEvent(t, {
+    type: 'payment.succeeded',
+    invoiceId: created.invoiceId,
+    invoicePaymentId: created.invoicePaymentId,
+  });
   if (delivery.status !== 200) throw new Error(`activation webhook answered ${delivery.status}`);
   return created;
 }

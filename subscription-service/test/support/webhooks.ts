@@ -53,7 +53,12 @@ export function paymentEvent(input: PaymentEventInput): { id: string; body: stri
 }
 
 /** Standard Webhooks headers for `body`, signed with `secret` at `timestamp` (unix seconds). */
-export function signedHeaders(id: string, body: string, timestamp: number, secret = TEST_WEBHOOK_SECRET): Record<string, string> {
+export function signedHeaders(
+  id: string,
+  body: string,
+  timestamp: number,
+  secret = TEST_WEBHOOK_SECRET,
+): Record<string, string> {
   return {
     'content-type': 'application/json',
     'webhook-id': id,

@@ -36,7 +36,9 @@ export function minorUnitExponent(currency: string): number {
 export function formatMinorUnits(amount: number, currency: string): string {
   if (!Number.isSafeInteger(amount)) throw new RangeError(`amount must be an integer number of minor units: ${amount}`);
   const exponent = minorUnitExponent(currency);
-  const digits = Math.abs(amount).toString().padStart(exponent + 1, '0');
+  const digits = Math.abs(amount)
+    .toString()
+    .padStart(exponent + 1, '0');
   const sign = amount < 0 ? '-' : '';
   if (exponent === 0) return `${sign}${digits}`;
   return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;

@@ -4,9 +4,12 @@ const decide = (paymentMethod: string, attemptNumber = 1, random = () => 0.5, su
   decideAttempt({ paymentMethod, attemptNumber, successRate, random });
 
 describe('decideAttempt', () => {
-  it.each(['pm_card_visa', 'pm_card_mastercard', 'pm_card_refund_fail'])('should succeed for %s whatever the random source says', (method) => {
-    expect(decide(method, 1, () => 0.999)).toEqual({ outcome: 'succeeded' });
-  });
+  it.each(['pm_card_visa', 'pm_card_mastercard', 'pm_card_refund_fail'])(
+    'should succeed for %s whatever the random source says',
+    (method) => {
+      expect(decide(method, 1, () => 0.999)).toEqual({ outcome: 'succeeded' });
+    },
+  );
 
   it.each([
     ['pm_card_declined', 'card_declined'],
@@ -22,7 +25,11 @@ describe('decideAttempt', () => {
   });
 
   it('should fail the first processing_error attempt as retryable and succeed the second', () => {
-    expect(decide('pm_card_processing_error', 1)).toMatchObject({ outcome: 'failed', failureCode: 'processing_error', retryable: true });
+    expect(decide('pm_card_processing_error', 1)).toMatchObject({
+      outcome: 'failed',
+      failureCode: 'processing_error',
+      retryable: true,
+    });
     expect(decide('pm_card_processing_error', 2)).toEqual({ outcome: 'succeeded' });
   });
 
@@ -31,7 +38,10 @@ describe('decideAttempt', () => {
   });
 
   it('should decline other methods when the draw reaches the success rate', () => {
-    expect(decide('pm_card_amex', 1, () => 0.8, 0.8)).toMatchObject({ outcome: 'failed', failureCode: 'card_declined' });
+    expect(decide('pm_card_amex', 1, () => 0.8, 0.8)).toMatchObject({
+      outcome: 'failed',
+      failureCode: 'card_declined',
+    });
   });
 
   it('should always decline other methods when the success rate is 0', () => {

@@ -16,16 +16,26 @@ export class CreatePaymentDto {
   @Max(MAX_AMOUNT)
   amount!: number;
 
-  @ApiProperty({ description: 'ISO-4217 currency code, upper case (e.g. USD, EUR, JPY).', example: 'USD', pattern: '^[A-Z]{3}$' })
+  @ApiProperty({
+    description: 'ISO-4217 currency code, upper case (e.g. USD, EUR, JPY).',
+    example: 'USD',
+    pattern: '^[A-Z]{3}$',
+  })
   @IsCurrencyCode()
   currency!: string;
 
-  @ApiProperty({ description: 'Your reference for what is paid, e.g. an invoice id.', example: '7d1b0a7e-0c7c-4d5c-9d8e-2b1f4a6c9e01' })
+  @ApiProperty({
+    description: 'Your reference for what is paid, e.g. an invoice id.',
+    example: '7d1b0a7e-0c7c-4d5c-9d8e-2b1f4a6c9e01',
+  })
   @IsString()
   @Length(1, 255)
   merchantReference!: string;
 
-  @ApiProperty({ description: 'Your reference for who pays, e.g. a user id.', example: '3f9c2a10-5b8e-4c1d-8a7f-6e2d9b0c4a11' })
+  @ApiProperty({
+    description: 'Your reference for who pays, e.g. a user id.',
+    example: '3f9c2a10-5b8e-4c1d-8a7f-6e2d9b0c4a11',
+  })
   @IsString()
   @Length(1, 255)
   customerReference!: string;

@@ -23,14 +23,27 @@ export class PaymentResponse {
   @ApiProperty({ example: '3f9c2a10-5b8e-4c1d-8a7f-6e2d9b0c4a11' }) customerReference!: string;
   @ApiProperty({ example: 'pm_card_visa' }) paymentMethod!: string;
   @ApiProperty({ type: String, nullable: true, example: 'Pro plan - initial invoice' }) description!: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { subscriptionId: '0b7e3c52-9a4f-4e8b-b1d2-5c6a7f8e9d10' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { subscriptionId: '0b7e3c52-9a4f-4e8b-b1d2-5c6a7f8e9d10' },
+  })
   metadata!: Record<string, string>;
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'card_declined, insufficient_funds, expired_card, processing_error' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'card_declined, insufficient_funds, expired_card, processing_error',
+  })
   failureCode!: string | null;
   @ApiProperty({ type: String, nullable: true, example: null }) failureMessage!: string | null;
-  @ApiProperty({ type: [PaymentAttemptResponse], description: 'Every processing try, oldest first.' }) attempts!: PaymentAttemptResponse[];
+  @ApiProperty({ type: [PaymentAttemptResponse], description: 'Every processing try, oldest first.' })
+  attempts!: PaymentAttemptResponse[];
   @ApiProperty({ example: 0, description: 'Sum of the succeeded refunds, in minor units.' }) amountRefunded!: number;
-  @ApiProperty({ type: () => [RefundResponse], description: 'Every refund of the payment (any status), oldest first, with its attempts.' })
+  @ApiProperty({
+    type: () => [RefundResponse],
+    description: 'Every refund of the payment (any status), oldest first, with its attempts.',
+  })
   refunds!: RefundResponse[];
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;

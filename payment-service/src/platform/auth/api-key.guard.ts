@@ -12,7 +12,12 @@ const sha256 = (value: string): Buffer => createHash('sha256').update(value).dig
 
 class UnauthorizedError extends DomainError {
   constructor() {
-    super('unauthorized', HttpStatus.UNAUTHORIZED, 'Unauthorized', 'A valid API key is required: Authorization: Bearer <key>.');
+    super(
+      'unauthorized',
+      HttpStatus.UNAUTHORIZED,
+      'Unauthorized',
+      'A valid API key is required: Authorization: Bearer <key>.',
+    );
   }
 }
 
@@ -41,7 +46,8 @@ export class ApiKeyGuard implements CanActivate {
     const key = bearerToken(request.headers.authorization);
     const digest = key === undefined ? undefined : sha256(key);
     // Compare against every key so timing does not reveal which one matched.
-    const matched = digest !== undefined && this.keyDigests.reduce((found, known) => timingSafeEqual(known, digest) || found, false);
+    const matched =
+      digest !== undefined && this.keyDigests.reduce((found, known) => timingSafeEqual(known, digest) || found, false);
     if (!digest || !matched) {
       await this.failures.recordFailure(request.ip);
       throw new UnauthorizedError();

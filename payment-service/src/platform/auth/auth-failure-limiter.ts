@@ -21,7 +21,8 @@ export class AuthFailureLimiter {
   /** @throws ThrottlerException (429) while `address` is over its failure budget. */
   async assertAllowed(address: string): Promise<void> {
     const used = await this.failures.get(address);
-    if (used && used.consumedPoints >= this.limit) throw new ThrottlerException('Too many failed authentication attempts; retry later.');
+    if (used && used.consumedPoints >= this.limit)
+      throw new ThrottlerException('Too many failed authentication attempts; retry later.');
   }
 
   async recordFailure(address: string): Promise<void> {

@@ -9,7 +9,10 @@ describe('bearerToken', () => {
     expect(bearerToken(header)).toBe(key);
   });
 
-  it.each([undefined, '', 'Bearer', 'Bearer ', 'Basic sk_1', 'Bearer sk_1 extra', 'Bearer\tsk_1', 'Bearersk_1'])('should refuse %j', (header) => {
-    expect(bearerToken(header)).toBeUndefined();
-  });
+  it.each([undefined, '', 'Bearer', 'Bearer ', 'Basic sk_1', 'Bearer sk_1 extra', 'Bearer\tsk_1', 'Bearersk_1'])(
+    'should refuse %j',
+    (header) => {
+      expect(bearerToken(header)).toBeUndefined();
+    },
+  );
 });

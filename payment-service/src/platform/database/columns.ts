@@ -16,7 +16,11 @@ export function selectList<Model>(columns: ColumnMap<Model>, alias: string, pref
 }
 
 /** The fields of `row` selected with `prefix` (see selectList), without it; null when its `id` is null (an outer join found nothing). */
-export function pickPrefixed<Model>(row: Record<string, unknown>, columns: ColumnMap<Model>, prefix: string): Model | null {
+export function pickPrefixed<Model>(
+  row: Record<string, unknown>,
+  columns: ColumnMap<Model>,
+  prefix: string,
+): Model | null {
   if (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined) return null;
   const picked: Record<string, unknown> = {};
   for (const field of Object.keys(columns)) picked[field] = row[`${prefix}${field}`];
@@ -48,7 +52,11 @@ export function setClause<Model>(
  * into its parent's row (json_agg) instead of a second query. `extra` adds fields computed by SQL
  * expressions (e.g. the row's own children, aggregated). Read it back with `fromJson`.
  */
-export function jsonObject<Model>(columns: ColumnMap<Model>, alias: string, extra: Readonly<Record<string, string>> = {}): string {
+export function jsonObject<Model>(
+  columns: ColumnMap<Model>,
+  alias: string,
+  extra: Readonly<Record<string, string>> = {},
+): string {
   return `json_build_object(${[
     ...Object.entries<string>(columns).map(([field, column]) => `'${field}', ${alias}.${column}`),
     ...Object.entries(extra).map(([field, expression]) => `'${field}', ${expression}`),

@@ -7,7 +7,11 @@ const DEADLOCK_DETECTED = '40P01';
 
 /** True for a unique-constraint violation (SQLSTATE 23505), optionally on a given column (constraints are named `<table>_<column>_key`). */
 export function isUniqueViolation(error: unknown, column?: string): boolean {
-  return error instanceof DatabaseError && error.code === UNIQUE_VIOLATION && (column === undefined || (error.constraint ?? '').includes(column));
+  return (
+    error instanceof DatabaseError &&
+    error.code === UNIQUE_VIOLATION &&
+    (column === undefined || (error.constraint ?? '').includes(column))
+  );
 }
 
 /** A write conflict or deadlock rolled the whole transaction back: the request can be retried as is. */

@@ -21,7 +21,10 @@ const MAX_NAME_LENGTH = 63;
 /** Declares a named statement. Names are global per process: a second declaration of a name throws. */
 export function statement(name: string, text: string): Statement {
   if (statements.has(name)) throw new Error(`SQL statement name "${name}" is declared twice`);
-  const pgName = name.length <= MAX_NAME_LENGTH ? name : `${name.slice(0, 46)}_${createHash('sha1').update(name).digest('hex').slice(0, 16)}`;
+  const pgName =
+    name.length <= MAX_NAME_LENGTH
+      ? name
+      : `${name.slice(0, 46)}_${createHash('sha1').update(name).digest('hex').slice(0, 16)}`;
   const declared = { name: pgName, text };
   statements.set(name, declared);
   return declared;
@@ -57,8 +60,15 @@ export interface SqlTransaction extends Sql {
 
 type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
 
-async function run<Row extends QueryResultRow>(target: Queryable, sql: Statement | string, values: readonly unknown[] = []) {
-  const config = typeof sql === 'string' ? { text: sql, values: [...values] } : { name: sql.name, text: sql.text, values: [...values] };
+async function run<Row extends QueryResultRow>(
+  target: Queryable,
+  sql: Statement | string,
+  values: readonly unknown[] = [],
+) {
+  const config =
+    typeof sql === 'string'
+      ? { text: sql, values: [...values] }
+      : { name: sql.name, text: sql.text, values: [...values] };
   return target.query<Row>(config);
 }
 
@@ -101,7 +111,11 @@ export class Database implements Sql, OnApplicationShutdown {
   private readonly sql: ConnectionSql;
 
   constructor(config: AppConfig) {
-    this.pool = new Pool({ connectionString: config.databaseUrl, max: config.databasePoolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    this.pool = new Pool({
+      connectionString: config.databaseUrl,
+      max: config.databasePoolSize,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
     // An idle connection that dies (database restart) must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);
     this.sql = new ConnectionSql(this.pool);

@@ -20,7 +20,12 @@ export interface PageQuery {
  * `(created_at, id) < (cursor)`, which PostgreSQL uses as an index condition (an `OR` of the two columns
  * is not one). Column names come from the caller's code, never from input.
  */
-export function pageQuery(alias: string, filters: ReadonlyArray<readonly [column: string, value: unknown]>, cursor: Cursor | null, limit: number): PageQuery {
+export function pageQuery(
+  alias: string,
+  filters: ReadonlyArray<readonly [column: string, value: unknown]>,
+  cursor: Cursor | null,
+  limit: number,
+): PageQuery {
   const conditions: string[] = [];
   const values: unknown[] = [];
   const shape: string[] = [];

@@ -38,14 +38,20 @@ function fromHttpException(exception: HttpException): ProblemWithoutId {
   const response = exception.getResponse();
   const title = HttpStatus[status] ? titleCase(HttpStatus[status]) : 'Error';
   const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-  const detail = status >= 500 ? 'The service is unavailable.' : typeof message === 'string' ? message : exception.message;
+  const detail =
+    status >= 500 ? 'The service is unavailable.' : typeof message === 'string' ? message : exception.message;
   return { title, status, detail, code: CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'bad_request') };
 }
 
 function fromPrismaError(error: Prisma.PrismaClientKnownRequestError): ProblemWithoutId | undefined {
   switch (error.code) {
     case 'P2002':
-      return { title: 'Conflict', status: 409, detail: 'A resource with the same unique value already exists.', code: 'conflict' };
+      return {
+        title: 'Conflict',
+        status: 409,
+        detail: 'A resource with the same unique value already exists.',
+        code: 'conflict',
+      };
     case 'P2025':
       return { title: 'Not Found', status: 404, detail: 'The resource does not exist.', code: 'not_found' };
     default:
@@ -68,16 +74,36 @@ export function toProblemDetails(exception: unknown, requestId: string): Problem
   } else if (exception instanceof DomainError) {
     problem = pick(exception);
   } else if (exception instanceof ThrottlerException) {
-    problem = { title: 'Too Many Requests', status: 429, detail: 'Rate limit exceeded; retry later.', code: 'rate_limited' };
+    problem = {
+      title: 'Too Many Requests',
+      status: 429,
+      detail: 'Rate limit exceeded; retry later.',
+      code: 'rate_limited',
+    };
   } else if (exception instanceof HttpException) {
     problem = fromHttpException(exception);
   } else if (isRetryableConflict(exception)) {
     // A write conflict or deadlock rolled the whole transaction back: never a server bug, the request can be retried.
-    problem = { title: 'Conflict', status: 409, detail: 'The request conflicted with a concurrent change and was rolled back; retry it.', code: 'conflict' };
+    problem = {
+      title: 'Conflict',
+      status: 409,
+      detail: 'The request conflicted with a concurrent change and was rolled back; retry it.',
+      code: 'conflict',
+    };
   } else if (isPoolExhausted(exception)) {
-    problem = { title: 'Service Unavailable', status: 503, detail: 'The service is busy and no database connection became free in time; retry later.', code: 'service_unavailable' };
+    problem = {
+      title: 'Service Unavailable',
+      status: 503,
+      detail: 'The service is busy and no database connection became free in time; retry later.',
+      code: 'service_unavailable',
+    };
   } else if (isUniqueViolation(exception)) {
-    problem = { title: 'Conflict', status: 409, detail: 'A resource with the same unique value already exists.', code: 'conflict' };
+    problem = {
+      title: 'Conflict',
+      status: 409,
+      detail: 'A resource with the same unique value already exists.',
+      code: 'conflict',
+    };
   } else if (exception instanceof Prisma.PrismaClientKnownRequestError) {
     problem = fromPrismaError(exception) ?? INTERNAL_ERROR;
   }

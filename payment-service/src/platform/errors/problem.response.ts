@@ -15,7 +15,8 @@ export class ProblemResponse {
   @ApiProperty({ example: 'The request is invalid; see errors.' }) detail!: string;
   @ApiProperty({ example: 'validation_failed', description: 'Stable snake_case code to branch on.' }) code!: string;
   @ApiProperty({ example: '5f0c6a52-3f1e-4c8b-9a57-1d2e3f4a5b6c' }) requestId!: string;
-  @ApiPropertyOptional({ type: [FieldErrorResponse], description: 'Only for validation_failed.' }) errors?: FieldErrorResponse[];
+  @ApiPropertyOptional({ type: [FieldErrorResponse], description: 'Only for validation_failed.' })
+  errors?: FieldErrorResponse[];
 }
 
 const DESCRIPTIONS: Record<number, string> = {
@@ -34,12 +35,14 @@ const DESCRIPTIONS: Record<number, string> = {
 export function ApiProblems(...statuses: (number | readonly [number, string])[]) {
   return applyDecorators(
     ApiExtraModels(ProblemResponse),
-    ...statuses.map((entry) => (typeof entry === 'number' ? [entry, DESCRIPTIONS[entry]] as const : entry)).map(([status, description]) =>
-      ApiResponse({
-        status,
-        description,
-        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemResponse) } } },
-      }),
-    ),
+    ...statuses
+      .map((entry) => (typeof entry === 'number' ? ([entry, DESCRIPTIONS[entry]] as const) : entry))
+      .map(([status, description]) =>
+        ApiResponse({
+          status,
+          description,
+          content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemResponse) } } },
+        }),
+      ),
   );
 }

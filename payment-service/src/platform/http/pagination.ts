@@ -14,7 +14,8 @@ export class PaginationQuery {
 
   @ApiPropertyOptional({
     format: 'uuid',
-    description: 'Id of the last item of the previous page (its `nextCursor`). An id that is not an item of this list (for this caller) is a 400 `invalid_cursor`.',
+    description:
+      'Id of the last item of the previous page (its `nextCursor`). An id that is not an item of this list (for this caller) is a 400 `invalid_cursor`.',
   })
   @IsOptional()
   @IsUUID()
@@ -38,7 +39,10 @@ interface Keyed {
  * `find` sees only what the caller may list, so an unknown id and someone else's id look the same.
  * @throws DomainError `invalid_cursor` (400) when `find` returns nothing: never a silent first page or empty page.
  */
-export async function cursorAfter<Cursor>(startingAfter: string | undefined, find: (id: string) => Promise<Cursor | null | undefined>): Promise<Cursor | null> {
+export async function cursorAfter<Cursor>(
+  startingAfter: string | undefined,
+  find: (id: string) => Promise<Cursor | null | undefined>,
+): Promise<Cursor | null> {
   if (startingAfter === undefined) return null;
   const cursor = await find(startingAfter);
   if (cursor === null || cursor === undefined) throw invalidCursorError(startingAfter);
@@ -72,7 +76,11 @@ export async function pageArgs({ limit, startingAfter }: PaginationQuery, find: 
 }
 
 /** Builds a page from `limit + 1` fetched rows; `page` is the query or its limit. */
-export function toPage<Row extends { id: string }, T>(rows: Row[], page: number | Pick<PaginationQuery, 'limit'>, map: (row: Row) => T): ListPage<T> {
+export function toPage<Row extends { id: string }, T>(
+  rows: Row[],
+  page: number | Pick<PaginationQuery, 'limit'>,
+  map: (row: Row) => T,
+): ListPage<T> {
   const limit = typeof page === 'number' ? page : page.limit;
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;

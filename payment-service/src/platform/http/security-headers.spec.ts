@@ -2,7 +2,9 @@ import { recordHelmetHeaders } from './security-headers';
 
 describe(recordHelmetHeaders.name, () => {
   it('should record the headers helmet sets for the options, CSP directives included', () => {
-    const headers = recordHelmetHeaders({ contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"] } } });
+    const headers = recordHelmetHeaders({
+      contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"] } },
+    });
 
     expect(headers['content-security-policy']).toContain("default-src 'self'");
     expect(headers['content-security-policy']).toContain("script-src 'self'");

@@ -52,12 +52,15 @@ export function setUpSwagger(app: INestApplication): void {
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key, e.g. sk_payment_demo_0001' }, 'api-key')
     .addTag('payments', 'Initiate payments and follow their processing attempts.')
-    .addTag('refunds', 'Refund succeeded payments, fully or in part, and follow each refund\'s attempts.')
+    .addTag('refunds', "Refund succeeded payments, fully or in part, and follow each refund's attempts.")
     .addTag('events', 'Payment and refund outcomes as sent to the webhook endpoint, with every delivery attempt.')
     .addTag('webhook deliveries', 'Deliveries across events: find dead letters and redeliver them in bulk.')
     .addTag('webhook endpoints', 'Where events are delivered (from WEBHOOK_URL).')
     .addTag('health', 'Liveness and readiness probes (no authentication).')
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
 }

@@ -44,6 +44,7 @@ export function idempotencyContextOf(request: FastifyRequest): IdempotencyContex
 }
 
 /** Handler parameter: the request's IdempotencyContext (see idempotencyContextOf), or undefined without a key. */
-export const Idempotency = createParamDecorator((_data: unknown, context: ExecutionContext): IdempotencyContext | undefined =>
-  idempotencyContextOf(context.switchToHttp().getRequest<FastifyRequest>()),
+export const Idempotency = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): IdempotencyContext | undefined =>
+    idempotencyContextOf(context.switchToHttp().getRequest<FastifyRequest>()),
 );

@@ -14,11 +14,22 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
   private readonly limiters = new Map<string, RateLimiterMemory>();
 
   /** `ttl` and `blockDuration` in milliseconds, as @nestjs/throttler passes them. */
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     const limiter = this.limiterFor(throttlerName, ttl, limit, blockDuration);
     try {
       const result = await limiter.consume(key);
-      return { totalHits: result.consumedPoints, timeToExpire: seconds(result.msBeforeNext), isBlocked: false, timeToBlockExpire: 0 };
+      return {
+        totalHits: result.consumedPoints,
+        timeToExpire: seconds(result.msBeforeNext),
+        isBlocked: false,
+        timeToBlockExpire: 0,
+      };
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       return {

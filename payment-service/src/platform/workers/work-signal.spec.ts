@@ -53,7 +53,10 @@ describe(WorkSignal.name, () => {
     it('should wait for the listener to take the committed row', async () => {
       const signal = new WorkSignal();
       let taken = false;
-      signal.listen(TOPIC, { ...listener(), committed: () => new Promise<void>((resolve) => setImmediate(() => resolve(void (taken = true)))) });
+      signal.listen(TOPIC, {
+        ...listener(),
+        committed: () => new Promise<void>((resolve) => setImmediate(() => resolve(void (taken = true)))),
+      });
       await signal.reserve(TOPIC, NOW)?.committed({ id: 'a' });
       expect(taken).toBe(true);
     });

@@ -16,8 +16,17 @@ export interface RefundableState {
 
 export type RefundAmountDecision =
   | { readonly ok: true; readonly amount: number }
-  | { readonly ok: false; readonly code: 'payment_not_refundable'; readonly paymentStatus: RefundableState['paymentStatus'] }
-  | { readonly ok: false; readonly code: 'refund_exceeds_refundable'; readonly requested: number; readonly refundable: number };
+  | {
+      readonly ok: false;
+      readonly code: 'payment_not_refundable';
+      readonly paymentStatus: RefundableState['paymentStatus'];
+    }
+  | {
+      readonly ok: false;
+      readonly code: 'refund_exceeds_refundable';
+      readonly requested: number;
+      readonly refundable: number;
+    };
 
 /** What is still refundable, in minor units: the payment's amount minus its pending and succeeded refunds (never below 0). */
 export function refundableAmount(state: Pick<RefundableState, 'paymentAmount' | 'reservedAmount'>): number {

@@ -1,7 +1,8 @@
 /** Why a simulated refund failed. */
 export type RefundFailureCode = 'refund_failed';
 
-export type RefundAttemptDecision = { outcome: 'succeeded' } | { outcome: 'failed'; failureCode: RefundFailureCode; failureMessage: string };
+export type RefundAttemptDecision =
+  { outcome: 'succeeded' } | { outcome: 'failed'; failureCode: RefundFailureCode; failureMessage: string };
 
 /** The test payment method whose payments succeed and whose refunds fail (docs/contracts.md). */
 export const REFUND_FAIL_PAYMENT_METHOD = 'pm_card_refund_fail';

@@ -7,7 +7,8 @@ import { IsStringMap } from '../../platform/http/is-string-map';
 /** Body of `POST /v1/payments/{id}/refunds` (docs/contracts.md). */
 export class CreateRefundDto {
   @ApiPropertyOptional({
-    description: 'Amount to refund in minor units of the payment\'s currency. Default: everything still refundable ' +
+    description:
+      "Amount to refund in minor units of the payment's currency. Default: everything still refundable " +
       '(the payment amount minus its pending and succeeded refunds).',
     example: 900,
     minimum: 1,
@@ -23,7 +24,7 @@ export class CreateRefundDto {
     enum: RefundReason,
     default: RefundReason.requested_by_customer,
     example: RefundReason.requested_by_customer,
-    description: 'Stripe\'s refund reasons, plus `no_obligation` (nothing was owed, e.g. the invoice was voided).',
+    description: "Stripe's refund reasons, plus `no_obligation` (nothing was owed, e.g. the invoice was voided).",
   })
   @IsOptional()
   @IsEnum(RefundReason)

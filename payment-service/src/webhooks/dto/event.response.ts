@@ -25,7 +25,8 @@ export class PaymentEventPayload {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({
     example: 1,
-    description: 'Per-payment, increasing, shared by the payment\'s events and its refunds\' events: never apply an older event over a newer one.',
+    description:
+      "Per-payment, increasing, shared by the payment's events and its refunds' events: never apply an older event over a newer one.",
   })
   sequence!: number;
   @ApiProperty(EVENT_DATA) data!: EventData;
@@ -35,10 +36,15 @@ export class EventResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['event'] }) object!: 'event';
   @ApiProperty({ enum: EVENT_TYPES, example: 'payment.succeeded' }) type!: string;
-  @ApiProperty({ format: 'uuid', description: 'The payment the event is about (for a refund event: the refunded payment).' }) paymentId!: string;
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The payment the event is about (for a refund event: the refunded payment).',
+  })
+  paymentId!: string;
   @ApiProperty({ example: 1 }) sequence!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ ...EVENT_DATA, description: `The \`data\` of the delivered payload. ${EVENT_DATA.description}` }) data!: EventData;
+  @ApiProperty({ ...EVENT_DATA, description: `The \`data\` of the delivered payload. ${EVENT_DATA.description}` })
+  data!: EventData;
 }
 
 export class DeliveryAttemptResponse {
@@ -46,7 +52,8 @@ export class DeliveryAttemptResponse {
   @ApiProperty({ type: Number, nullable: true, example: 200 }) statusCode!: number | null;
   @ApiProperty({ type: String, nullable: true, example: null }) error!: string | null;
   @ApiProperty({ example: 12 }) durationMs!: number;
-  @ApiProperty({ type: String, nullable: true, example: '{"received":true,"duplicate":false}' }) responseSnippet!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '{"received":true,"duplicate":false}' }) responseSnippet!:
+    string | null;
   @ApiProperty({ format: 'date-time' }) startedAt!: string;
   @ApiProperty({ format: 'date-time' }) finishedAt!: string;
 }
@@ -55,7 +62,10 @@ export class DeliveryResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) endpointId!: string;
   @ApiProperty({ example: 'http://localhost:3000/v1/webhooks/payments' }) url!: string;
-  @ApiProperty({ enum: WebhookDeliveryStatus, description: 'failed = retries exhausted (dead letter); redeliver to retry.' })
+  @ApiProperty({
+    enum: WebhookDeliveryStatus,
+    description: 'failed = retries exhausted (dead letter); redeliver to retry.',
+  })
   status!: WebhookDeliveryStatus;
   @ApiProperty({ example: 1 }) attemptCount!: number;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) nextAttemptAt!: string | null;

@@ -9,7 +9,7 @@ export class ListEventsQuery extends PaginationQuery {
   @IsIn(EVENT_TYPES)
   type?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Events about this payment, including its refunds\' events.' })
+  @ApiPropertyOptional({ format: 'uuid', description: "Events about this payment, including its refunds' events." })
   @IsOptional()
   @IsUUID()
   paymentId?: string;

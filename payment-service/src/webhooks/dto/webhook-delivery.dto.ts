@@ -7,12 +7,20 @@ import { EVENT_TYPES } from '../domain/event-types';
 const SINCE_EXAMPLE = '2026-11-27T00:00:00.000Z';
 
 export class ListWebhookDeliveriesQuery extends PaginationQuery {
-  @ApiPropertyOptional({ enum: WebhookDeliveryStatus, example: 'failed', description: '`failed` = dead letters (retries exhausted).' })
+  @ApiPropertyOptional({
+    enum: WebhookDeliveryStatus,
+    example: 'failed',
+    description: '`failed` = dead letters (retries exhausted).',
+  })
   @IsOptional()
   @IsEnum(WebhookDeliveryStatus)
   status?: WebhookDeliveryStatus;
 
-  @ApiPropertyOptional({ format: 'date-time', example: SINCE_EXAMPLE, description: 'Only deliveries whose state changed (`updatedAt`) at or after this instant.' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: SINCE_EXAMPLE,
+    description: 'Only deliveries whose state changed (`updatedAt`) at or after this instant.',
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'since must be an ISO-8601 date-time' })
   since?: string;
@@ -23,13 +31,18 @@ export class RedeliverWebhookDeliveriesDto {
   @IsIn(['failed'])
   status!: 'failed';
 
-  @ApiProperty({ format: 'date-time', example: SINCE_EXAMPLE, description: 'Redeliver deliveries that failed (were last updated) at or after this instant.' })
+  @ApiProperty({
+    format: 'date-time',
+    example: SINCE_EXAMPLE,
+    description: 'Redeliver deliveries that failed (were last updated) at or after this instant.',
+  })
   @IsISO8601({ strict: true }, { message: 'since must be an ISO-8601 date-time' })
   since!: string;
 }
 
 export class RedeliverWebhookDeliveriesResponse {
-  @ApiProperty({ example: 3, description: 'How many deliveries were scheduled again (now, retry schedule restarted).' }) redelivered!: number;
+  @ApiProperty({ example: 3, description: 'How many deliveries were scheduled again (now, retry schedule restarted).' })
+  redelivered!: number;
 }
 
 export class WebhookDeliveryResponse {
@@ -40,7 +53,11 @@ export class WebhookDeliveryResponse {
   @ApiProperty({ format: 'uuid' }) paymentId!: string;
   @ApiProperty({ format: 'uuid' }) endpointId!: string;
   @ApiProperty({ example: 'http://localhost:3000/v1/webhooks/payments' }) url!: string;
-  @ApiProperty({ enum: WebhookDeliveryStatus, example: 'failed', description: 'failed = retries exhausted (dead letter).' })
+  @ApiProperty({
+    enum: WebhookDeliveryStatus,
+    example: 'failed',
+    description: 'failed = retries exhausted (dead letter).',
+  })
   status!: WebhookDeliveryStatus;
   @ApiProperty({ example: 8 }) attemptCount!: number;
   @ApiProperty({ type: Number, nullable: true, example: 500 }) lastStatusCode!: number | null;

@@ -31,7 +31,11 @@ export interface OwingSubscription {
 }
 
 /** Decides it from the invoice and its subscription as locked by the settlement (`now`: the subscription's billing time). */
-export function dispositionOfCapturedMoney(invoice: OwingInvoice, subscription: OwingSubscription, now: Date): CapturedMoneyDisposition {
+export function dispositionOfCapturedMoney(
+  invoice: OwingInvoice,
+  subscription: OwingSubscription,
+  now: Date,
+): CapturedMoneyDisposition {
   switch (invoice.status) {
     case 'open':
       return { kind: 'settle' };

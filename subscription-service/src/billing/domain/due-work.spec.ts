@@ -29,12 +29,19 @@ describe('dueBillingWork', () => {
   it('should cancel instead of renewing when set to cancel at period end', () => {
     expect(dueBillingWork({ ...active, cancelAtPeriodEnd: true }, before)).toBeNull();
     expect(dueBillingWork({ ...active, cancelAtPeriodEnd: true }, periodEnd)).toBe('cancel_at_period_end');
-    expect(dueBillingWork({ ...active, cancelAtPeriodEnd: true, pendingInvoiceId: 'inv' }, periodEnd)).toBe('cancel_at_period_end');
+    expect(dueBillingWork({ ...active, cancelAtPeriodEnd: true, pendingInvoiceId: 'inv' }, periodEnd)).toBe(
+      'cancel_at_period_end',
+    );
   });
 
   it('should retry a past_due renewal when its retry is due, and not while one is in flight', () => {
     const retryAt = new Date('2026-04-11T12:00:00.000Z');
-    const pastDue: BillingState = { ...active, status: 'past_due', renewalInvoiceId: 'inv', nextPaymentRetryAt: retryAt };
+    const pastDue: BillingState = {
+      ...active,
+      status: 'past_due',
+      renewalInvoiceId: 'inv',
+      nextPaymentRetryAt: retryAt,
+    };
     expect(dueBillingWork(pastDue, new Date(retryAt.getTime() - 1))).toBeNull();
     expect(dueBillingWork(pastDue, retryAt)).toBe('retry_renewal_payment');
     expect(dueBillingWork({ ...pastDue, nextPaymentRetryAt: null }, retryAt)).toBeNull();
@@ -48,6 +55,8 @@ describe('dueBillingWork', () => {
   });
 
   it.each(['canceled', 'incomplete_expired'] as const)('should never have work for a %s subscription', (status) => {
-    expect(dueBillingWork({ ...active, status, incompleteExpiresAt: before }, new Date('2030-01-01T00:00:00Z'))).toBeNull();
+    expect(
+      dueBillingWork({ ...active, status, incompleteExpiresAt: before }, new Date('2030-01-01T00:00:00Z')),
+    ).toBeNull();
   });
 });

@@ -1,7 +1,10 @@
 import { PayableInvoice, PayingSubscription, payNowDecision } from './pay-now';
 
 const now = new Date('2026-04-11T12:00:00.000Z');
-const incomplete: PayingSubscription = { status: 'incomplete', incompleteExpiresAt: new Date('2026-04-12T11:00:00.000Z') };
+const incomplete: PayingSubscription = {
+  status: 'incomplete',
+  incompleteExpiresAt: new Date('2026-04-12T11:00:00.000Z'),
+};
 const pastDue: PayingSubscription = { status: 'past_due', incompleteExpiresAt: null };
 const active: PayingSubscription = { status: 'active', incompleteExpiresAt: null };
 const invoice = (kind: PayableInvoice['kind'], status: PayableInvoice['status']): PayableInvoice => ({ kind, status });
@@ -21,7 +24,10 @@ describe('payNowDecision', () => {
 
   it('should refuse while an attempt is in flight, whatever else holds', () => {
     for (const target of [invoice('renewal', 'open'), invoice('initial', 'failed')]) {
-      expect(payNowDecision(target, target.kind === 'initial' ? incomplete : pastDue, 1, now)).toMatchObject({ kind: 'refuse', code: 'payment_in_progress' });
+      expect(payNowDecision(target, target.kind === 'initial' ? incomplete : pastDue, 1, now)).toMatchObject({
+        kind: 'refuse',
+        code: 'payment_in_progress',
+      });
     }
   });
 
@@ -31,10 +37,21 @@ describe('payNowDecision', () => {
     ['a failed proration invoice (the upgrade was dropped)', invoice('proration', 'failed'), active],
     ['a failed renewal invoice', invoice('renewal', 'failed'), active],
     ['a failed initial invoice of a subscription that is no longer incomplete', invoice('initial', 'failed'), active],
-    ['an open invoice of a canceled subscription', invoice('renewal', 'open'), { status: 'canceled', incompleteExpiresAt: null }],
-    ['a failed initial invoice once the incomplete window ended', invoice('initial', 'failed'), { status: 'incomplete', incompleteExpiresAt: now }],
+    [
+      'an open invoice of a canceled subscription',
+      invoice('renewal', 'open'),
+      { status: 'canceled', incompleteExpiresAt: null },
+    ],
+    [
+      'a failed initial invoice once the incomplete window ended',
+      invoice('initial', 'failed'),
+      { status: 'incomplete', incompleteExpiresAt: now },
+    ],
   ] as const)('should refuse %s with invoice_not_payable', (_name, target, subscription) => {
-    expect(payNowDecision(target, subscription as PayingSubscription, 0, now)).toMatchObject({ kind: 'refuse', code: 'invoice_not_payable' });
+    expect(payNowDecision(target, subscription as PayingSubscription, 0, now)).toMatchObject({
+      kind: 'refuse',
+      code: 'invoice_not_payable',
+    });
   });
 
   it('should call a settled invoice not payable even with an attempt still in flight', () => {

@@ -11,7 +11,10 @@ export interface PayingSubscription {
 }
 
 export type PayNowDecision =
-  | { readonly kind: 'pay'; /** The invoice is `failed` and becomes `open` again with the new attempt. */ readonly reopen: boolean }
+  | {
+      readonly kind: 'pay';
+      /** The invoice is `failed` and becomes `open` again with the new attempt. */ readonly reopen: boolean;
+    }
   | { readonly kind: 'refuse'; readonly code: 'invoice_not_payable' | 'payment_in_progress'; readonly detail: string };
 
 /**
@@ -27,24 +30,50 @@ export type PayNowDecision =
  *   abandoned (a dropped upgrade, a renewal whose dunning ended): `invoice_not_payable`;
  * - an `open` invoice is payable, except the initial invoice of an incomplete subscription whose window ended.
  */
-export function payNowDecision(invoice: PayableInvoice, subscription: PayingSubscription, attemptsInFlight: number, now: Date): PayNowDecision {
+export function payNowDecision(
+  invoice: PayableInvoice,
+  subscription: PayingSubscription,
+  attemptsInFlight: number,
+  now: Date,
+): PayNowDecision {
   if (invoice.status === 'paid' || invoice.status === 'void') {
-    return { kind: 'refuse', code: 'invoice_not_payable', detail: `The invoice is ${invoice.status}; there is nothing to pay.` };
+    return {
+      kind: 'refuse',
+      code: 'invoice_not_payable',
+      detail: `The invoice is ${invoice.status}; there is nothing to pay.`,
+    };
   }
   if (attemptsInFlight > 0) {
-    return { kind: 'refuse', code: 'payment_in_progress', detail: 'A payment attempt on this invoice is still in progress; wait for its outcome.' };
+    return {
+      kind: 'refuse',
+      code: 'payment_in_progress',
+      detail: 'A payment attempt on this invoice is still in progress; wait for its outcome.',
+    };
   }
   if (!isLive(subscription.status)) {
-    return { kind: 'refuse', code: 'invoice_not_payable', detail: `The subscription is ${subscription.status}; it is not charged again.` };
+    return {
+      kind: 'refuse',
+      code: 'invoice_not_payable',
+      detail: `The subscription is ${subscription.status}; it is not charged again.`,
+    };
   }
   const initialOfIncomplete = invoice.kind === 'initial' && subscription.status === 'incomplete';
-  const windowEnded = subscription.incompleteExpiresAt !== null && subscription.incompleteExpiresAt.getTime() <= now.getTime();
+  const windowEnded =
+    subscription.incompleteExpiresAt !== null && subscription.incompleteExpiresAt.getTime() <= now.getTime();
   if (initialOfIncomplete && windowEnded) {
-    return { kind: 'refuse', code: 'invoice_not_payable', detail: `The window to pay this subscription's first invoice ended at ${subscription.incompleteExpiresAt?.toISOString()}.` };
+    return {
+      kind: 'refuse',
+      code: 'invoice_not_payable',
+      detail: `The window to pay this subscription's first invoice ended at ${subscription.incompleteExpiresAt?.toISOString()}.`,
+    };
   }
   if (invoice.status === 'failed') {
     if (initialOfIncomplete) return { kind: 'pay', reopen: true };
-    return { kind: 'refuse', code: 'invoice_not_payable', detail: `This ${invoice.kind} invoice failed and cannot be reopened; only an incomplete subscription's initial invoice can.` };
+    return {
+      kind: 'refuse',
+      code: 'invoice_not_payable',
+      detail: `This ${invoice.kind} invoice failed and cannot be reopened; only an incomplete subscription's initial invoice can.`,
+    };
   }
   return { kind: 'pay', reopen: false };
 }

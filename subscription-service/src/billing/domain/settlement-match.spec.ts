@@ -9,19 +9,22 @@ describe('obligationMismatches', () => {
   });
 
   it('should report every differing field of a signed event for 1 EUR naming a 2900 USD invoice payment', () => {
-    expect(obligationMismatches(obligation, { ...matching, amount: 1, currency: 'EUR' })).toEqual(['amount_mismatch', 'currency_mismatch']);
+    expect(obligationMismatches(obligation, { ...matching, amount: 1, currency: 'EUR' })).toEqual([
+      'amount_mismatch',
+      'currency_mismatch',
+    ]);
   });
 
   it('should report a merchant reference that names another invoice', () => {
-    expect(obligationMismatches(obligation, { ...matching, merchantReference: 'inv-2' })).toEqual(['merchant_reference_mismatch']);
+    expect(obligationMismatches(obligation, { ...matching, merchantReference: 'inv-2' })).toEqual([
+      'merchant_reference_mismatch',
+    ]);
   });
 
   it('should treat fields the report left out as mismatches', () => {
-    expect(obligationMismatches(obligation, { id: 'pay-1', amount: null, currency: null, merchantReference: null })).toEqual([
-      'amount_mismatch',
-      'currency_mismatch',
-      'merchant_reference_mismatch',
-    ]);
+    expect(
+      obligationMismatches(obligation, { id: 'pay-1', amount: null, currency: null, merchantReference: null }),
+    ).toEqual(['amount_mismatch', 'currency_mismatch', 'merchant_reference_mismatch']);
   });
 
   it('should require the gateway payment id once the obligation knows it', () => {

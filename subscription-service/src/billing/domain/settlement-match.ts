@@ -25,7 +25,8 @@ export interface ReportedPayment {
   readonly merchantReference: string | null;
 }
 
-export type MismatchKind = 'amount_mismatch' | 'currency_mismatch' | 'merchant_reference_mismatch' | 'gateway_payment_id_mismatch';
+export type MismatchKind =
+  'amount_mismatch' | 'currency_mismatch' | 'merchant_reference_mismatch' | 'gateway_payment_id_mismatch';
 
 /** The fields that differ, in a fixed order (amount, currency, merchant reference, gateway payment id); empty when it matches. */
 export function obligationMismatches(obligation: Obligation, reported: ReportedPayment): MismatchKind[] {
@@ -33,6 +34,7 @@ export function obligationMismatches(obligation: Obligation, reported: ReportedP
   if (reported.amount !== obligation.amount) mismatches.push('amount_mismatch');
   if (reported.currency !== obligation.currency) mismatches.push('currency_mismatch');
   if (reported.merchantReference !== obligation.invoiceId) mismatches.push('merchant_reference_mismatch');
-  if (obligation.gatewayPaymentId !== null && reported.id !== obligation.gatewayPaymentId) mismatches.push('gateway_payment_id_mismatch');
+  if (obligation.gatewayPaymentId !== null && reported.id !== obligation.gatewayPaymentId)
+    mismatches.push('gateway_payment_id_mismatch');
   return mismatches;
 }

@@ -13,7 +13,10 @@ import {
 function documentedEdges(heading: string): string[] {
   const doc = readFileSync(join(__dirname, '../../../../docs/state-machine.md'), 'utf8');
   const section = doc.slice(doc.indexOf(heading));
-  const diagram = section.slice(section.indexOf('```mermaid'), section.indexOf('```', section.indexOf('```mermaid') + 3));
+  const diagram = section.slice(
+    section.indexOf('```mermaid'),
+    section.indexOf('```', section.indexOf('```mermaid') + 3),
+  );
   return [...diagram.matchAll(/^\s*(\w+) --> (\w+)/gm)].map(([, from, to]) => `${from} → ${to}`).sort();
 }
 
@@ -49,7 +52,9 @@ describe('invoice and invoice payment state machines', () => {
     }
     for (const from of INVOICE_PAYMENT_STATUSES) {
       for (const to of INVOICE_PAYMENT_STATUSES) {
-        const expected = INVOICE_PAYMENT_TRANSITIONS[from].includes(to) ? null : `illegal invoice payment transition ${from} → ${to}`;
+        const expected = INVOICE_PAYMENT_TRANSITIONS[from].includes(to)
+          ? null
+          : `illegal invoice payment transition ${from} → ${to}`;
         expect(thrown(() => assertInvoicePaymentTransition(from, to))).toBe(expected);
       }
     }

@@ -22,7 +22,14 @@ export const INVOICE_TRANSITIONS: Readonly<Record<InvoiceStatus, readonly Invoic
   void: [],
 };
 
-export const INVOICE_PAYMENT_STATUSES = ['pending', 'processing', 'unknown', 'succeeded', 'failed', 'canceled'] as const;
+export const INVOICE_PAYMENT_STATUSES = [
+  'pending',
+  'processing',
+  'unknown',
+  'succeeded',
+  'failed',
+  'canceled',
+] as const;
 export type InvoicePaymentStatus = (typeof INVOICE_PAYMENT_STATUSES)[number];
 
 /**
@@ -60,5 +67,6 @@ export function assertInvoiceTransition(from: InvoiceStatus, to: InvoiceStatus):
 
 /** @throws Error for a move not in INVOICE_PAYMENT_TRANSITIONS (a bug, answered 500: no input can cause it). */
 export function assertInvoicePaymentTransition(from: InvoicePaymentStatus, to: InvoicePaymentStatus): void {
-  if (!INVOICE_PAYMENT_TRANSITIONS[from].includes(to)) throw new Error(`illegal invoice payment transition ${from} → ${to}`);
+  if (!INVOICE_PAYMENT_TRANSITIONS[from].includes(to))
+    throw new Error(`illegal invoice payment transition ${from} → ${to}`);
 }

@@ -13,8 +13,8 @@ export class PayNowRequest {
   @ApiPropertyOptional({
     example: 'pm_card_visa',
     description:
-      'The method to charge for this attempt only; default: the subscription\'s payment method on file. It does not become the ' +
-      'subscription\'s default (`PATCH /v1/subscriptions/{id}` does that).',
+      "The method to charge for this attempt only; default: the subscription's payment method on file. It does not become the " +
+      "subscription's default (`PATCH /v1/subscriptions/{id}` does that).",
   })
   @IsOptional()
   @IsString()
@@ -86,7 +86,7 @@ export class InvoicePaymentResponse {
     enum: ['billing', 'customer'],
     example: 'customer',
     description:
-      'Who asked for this attempt: `billing` (a renewal\'s first attempt, a dunning retry) or `customer` (subscribe, a plan change, ' +
+      "Who asked for this attempt: `billing` (a renewal's first attempt, a dunning retry) or `customer` (subscribe, a plan change, " +
       'pay now, the retry after a payment-method update). Only failed `billing` attempts count as dunning retries.',
   })
   initiatedBy!: 'billing' | 'customer';
@@ -114,19 +114,27 @@ export class InvoiceRefundResponse {
   @ApiProperty({ example: 'USD' })
   currency!: string;
 
-  @ApiProperty({ example: 'no_obligation', description: "The payment service's refund reason: `no_obligation` or `duplicate`." })
+  @ApiProperty({
+    example: 'no_obligation',
+    description: "The payment service's refund reason: `no_obligation` or `duplicate`.",
+  })
   reason!: string;
 
   @ApiProperty({
     example: 'invoice_void',
-    description: 'Why nothing was owed: `invoice_void`, `invoice_failed` (a late success the invoice could no longer use) or `invoice_paid_by_another_payment`.',
+    description:
+      'Why nothing was owed: `invoice_void`, `invoice_failed` (a late success the invoice could no longer use) or `invoice_paid_by_another_payment`.',
   })
   explanation!: string;
 
   @ApiProperty({ enum: ['pending', 'processing', 'succeeded', 'failed'], example: 'succeeded' })
   status!: string;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Refund id at the payment service, once it accepted the request.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Refund id at the payment service, once it accepted the request.',
+  })
   gatewayRefundId!: string | null;
 
   @ApiProperty({ type: String, nullable: true, example: null })
@@ -196,7 +204,8 @@ export class InvoiceResponse {
 
   @ApiProperty({
     type: [InvoiceRefundResponse],
-    description: 'Money captured while the invoice no longer owed it (void, failed, or already paid), returned automatically.',
+    description:
+      'Money captured while the invoice no longer owed it (void, failed, or already paid), returned automatically.',
   })
   refunds!: InvoiceRefundResponse[];
 

@@ -21,16 +21,24 @@ export const INVOICE_REFUND_COLUMNS: ColumnMap<InvoiceRefund> = {
 };
 
 const REFUND_SELECT = selectList(INVOICE_REFUND_COLUMNS, 'r');
-const LOCK_REFUND_BY_ID = statement('invoice_refunds_lock', `SELECT ${REFUND_SELECT} FROM invoice_refunds r WHERE r.id = $1 FOR UPDATE`);
+const LOCK_REFUND_BY_ID = statement(
+  'invoice_refunds_lock',
+  `SELECT ${REFUND_SELECT} FROM invoice_refunds r WHERE r.id = $1 FOR UPDATE`,
+);
 const LOCK_REFUND_BY_GATEWAY_ID = statement(
   'invoice_refunds_lock_by_gateway_id',
   `SELECT ${REFUND_SELECT} FROM invoice_refunds r WHERE r.gateway_refund_id = $1 FOR UPDATE`,
 );
 
 /** The refund with our id, or the one the gateway knows by its refund id, locked until the transaction ends. */
-export async function lockInvoiceRefund(db: Sql, by: { id: string } | { gatewayRefundId: string }): Promise<InvoiceRefund | null> {
+export async function lockInvoiceRefund(
+  db: Sql,
+  by: { id: string } | { gatewayRefundId: string },
+): Promise<InvoiceRefund | null> {
   const [refund] =
-    'id' in by ? await db.query<InvoiceRefund>(LOCK_REFUND_BY_ID, [by.id]) : await db.query<InvoiceRefund>(LOCK_REFUND_BY_GATEWAY_ID, [by.gatewayRefundId]);
+    'id' in by
+      ? await db.query<InvoiceRefund>(LOCK_REFUND_BY_ID, [by.id])
+      : await db.query<InvoiceRefund>(LOCK_REFUND_BY_GATEWAY_ID, [by.gatewayRefundId]);
   return refund ?? null;
 }
 
@@ -43,7 +51,10 @@ export async function updateInvoiceRefund(
 ): Promise<void> {
   const { clause, values, shape } = setClause(INVOICE_REFUND_COLUMNS, changes, 3);
   await db.execute(
-    statementFor(`invoice_refunds_update_${shape}`, `UPDATE invoice_refunds SET ${clause ? `${clause}, ` : ''}updated_at = $2 WHERE id = $1`),
+    statementFor(
+      `invoice_refunds_update_${shape}`,
+      `UPDATE invoice_refunds SET ${clause ? `${clause}, ` : ''}updated_at = $2 WHERE id = $1`,
+    ),
     [id, now, ...values],
   );
 }
@@ -56,5 +67,7 @@ export function refundsJsonOf(invoiceAlias: string): string {
 
 /** The refunds of `refundsJsonOf`, typed again. */
 export function refundsFromJson(json: unknown): InvoiceRefund[] {
-  return (json as Record<string, unknown>[]).map((refund) => fromJson<InvoiceRefund>(refund, ['createdAt', 'updatedAt']));
+  return (json as Record<string, unknown>[]).map((refund) =>
+    fromJson<InvoiceRefund>(refund, ['createdAt', 'updatedAt']),
+  );
 }

@@ -1,4 +1,11 @@
-import { Invoice, InvoicePayment, InvoicePaymentInitiator, InvoicePaymentStatus, InvoiceRefund, InvoiceStatus } from '../../generated/prisma/client';
+import {
+  Invoice,
+  InvoicePayment,
+  InvoicePaymentInitiator,
+  InvoicePaymentStatus,
+  InvoiceRefund,
+  InvoiceStatus,
+} from '../../generated/prisma/client';
 import { ColumnMap, fromJson, jsonObject, pickPrefixed, selectList, setClause } from '../../platform/database/columns';
 import { Cursor, pageQuery } from '../../platform/database/pages';
 import { Sql, statement, statementFor } from '../../platform/database/database';
@@ -67,9 +74,20 @@ export async function findInitialInvoice(db: Sql, subscriptionId: string): Promi
 }
 
 /** Sets the given fields and `updated_at`. */
-export async function updateInvoice(db: Sql, id: string, changes: Partial<Omit<Invoice, 'id' | 'updatedAt' | 'lines'>>, now: Date): Promise<void> {
+export async function updateInvoice(
+  db: Sql,
+  id: string,
+  changes: Partial<Omit<Invoice, 'id' | 'updatedAt' | 'lines'>>,
+  now: Date,
+): Promise<void> {
   const { clause, values, shape } = setClause(INVOICE_COLUMNS, changes, 3);
-  await db.execute(statementFor(`invoices_update_${shape}`, `UPDATE invoices SET ${clause ? `${clause}, ` : ''}updated_at = $2 WHERE id = $1`), [id, now, ...values]);
+  await db.execute(
+    statementFor(
+      `invoices_update_${shape}`,
+      `UPDATE invoices SET ${clause ? `${clause}, ` : ''}updated_at = $2 WHERE id = $1`,
+    ),
+    [id, now, ...values],
+  );
 }
 
 const VOID_INVOICES_OF_ENDED = statement(
@@ -102,8 +120,17 @@ const VOID_INVOICES_OF_ENDED = statement(
  * its sender just before sending (see checkChargeStillOwed). `now` is the billing time stamped on the rows,
  * `systemNow` the clock leases are measured on. Returns the counts.
  */
-export async function voidInvoicesOfEndedSubscription(db: Sql, subscriptionId: string, now: Date, systemNow: Date): Promise<{ voided: number; canceled: number }> {
-  const [counts] = await db.query<{ voided: number; canceled: number }>(VOID_INVOICES_OF_ENDED, [subscriptionId, now, systemNow]);
+export async function voidInvoicesOfEndedSubscription(
+  db: Sql,
+  subscriptionId: string,
+  now: Date,
+  systemNow: Date,
+): Promise<{ voided: number; canceled: number }> {
+  const [counts] = await db.query<{ voided: number; canceled: number }>(VOID_INVOICES_OF_ENDED, [
+    subscriptionId,
+    now,
+    systemNow,
+  ]);
   return counts;
 }
 
@@ -138,7 +165,10 @@ export async function updateInvoicePayment(
 ): Promise<void> {
   const { clause, values, shape } = setClause(INVOICE_PAYMENT_COLUMNS, changes, 3);
   await db.execute(
-    statementFor(`invoice_payments_update_${shape}`, `UPDATE invoice_payments SET ${clause ? `${clause}, ` : ''}updated_at = $2 WHERE id = $1`),
+    statementFor(
+      `invoice_payments_update_${shape}`,
+      `UPDATE invoice_payments SET ${clause ? `${clause}, ` : ''}updated_at = $2 WHERE id = $1`,
+    ),
     [id, now, ...values],
   );
 }
@@ -160,7 +190,11 @@ const COUNT_PAYMENTS = statement(
 );
 
 /** How many payments of the invoice are in one of `statuses`. */
-export async function countInvoicePayments(db: Sql, invoiceId: string, statuses: readonly InvoicePaymentStatus[]): Promise<number> {
+export async function countInvoicePayments(
+  db: Sql,
+  invoiceId: string,
+  statuses: readonly InvoicePaymentStatus[],
+): Promise<number> {
   const [{ count }] = await db.query<{ count: number }>(COUNT_PAYMENTS, [invoiceId, statuses]);
   return count;
 }
@@ -177,7 +211,11 @@ export async function countInvoicePaymentsBy(
   statuses: readonly InvoicePaymentStatus[],
   initiatedBy: InvoicePaymentInitiator,
 ): Promise<number> {
-  const [{ count }] = await db.query<{ count: number }>(COUNT_PAYMENTS_BY_INITIATOR, [invoiceId, statuses, initiatedBy]);
+  const [{ count }] = await db.query<{ count: number }>(COUNT_PAYMENTS_BY_INITIATOR, [
+    invoiceId,
+    statuses,
+    initiatedBy,
+  ]);
   return count;
 }
 
@@ -195,7 +233,9 @@ export function paymentsJsonOf(invoiceAlias: string): string {
 
 /** The payments of `paymentsJsonOf`, typed again. */
 export function paymentsFromJson(json: unknown): InvoicePayment[] {
-  return (json as Record<string, unknown>[]).map((payment) => fromJson<InvoicePayment>(payment, ['createdAt', 'updatedAt']));
+  return (json as Record<string, unknown>[]).map((payment) =>
+    fromJson<InvoicePayment>(payment, ['createdAt', 'updatedAt']),
+  );
 }
 
 const WITH_PAYMENTS_SELECT = `${INVOICE_SELECT}, ${paymentsJsonOf('i')} AS payments, ${refundsJsonOf('i')} AS refunds`;
@@ -212,7 +252,11 @@ const FIND_VISIBLE_INVOICE = statement(
 );
 
 /** The invoice with its payments if it exists and, when `ownerId` is given, belongs to that user. */
-export async function findVisibleInvoice(db: Sql, id: string, ownerId: string | null): Promise<InvoiceWithPayments | null> {
+export async function findVisibleInvoice(
+  db: Sql,
+  id: string,
+  ownerId: string | null,
+): Promise<InvoiceWithPayments | null> {
   const [invoice] = await db.query<InvoiceRow>(FIND_VISIBLE_INVOICE, [id, ownerId]);
   return invoice ? withPaymentsFromJson(invoice) : null;
 }
@@ -240,28 +284,47 @@ export interface InvoiceListFilter {
  * row-value comparison, an index condition on (created_at, id) and (user_id, created_at, id): a deep page
  * costs what the first one does.
  */
-export async function listInvoices(db: Sql, filter: InvoiceListFilter, cursor: Cursor | null, limit: number): Promise<InvoiceWithPayments[]> {
-  const page = pageQuery('i', [
-    ['user_id', filter.ownerId],
-    ['subscription_id', filter.subscriptionId],
-    ['status', filter.status],
-  ], cursor, limit);
+export async function listInvoices(
+  db: Sql,
+  filter: InvoiceListFilter,
+  cursor: Cursor | null,
+  limit: number,
+): Promise<InvoiceWithPayments[]> {
+  const page = pageQuery(
+    'i',
+    [
+      ['user_id', filter.ownerId],
+      ['subscription_id', filter.subscriptionId],
+      ['status', filter.status],
+    ],
+    cursor,
+    limit,
+  );
   const rows = await db.query<InvoiceRow>(
-    statementFor(`invoices_list_${page.shape}`, `SELECT ${WITH_PAYMENTS_SELECT} FROM invoices i ${page.where} ORDER BY i.created_at DESC, i.id DESC LIMIT ${page.limitParam}`),
+    statementFor(
+      `invoices_list_${page.shape}`,
+      `SELECT ${WITH_PAYMENTS_SELECT} FROM invoices i ${page.where} ORDER BY i.created_at DESC, i.id DESC LIMIT ${page.limitParam}`,
+    ),
     page.values,
   );
   return rows.map(withPaymentsFromJson);
 }
 
 const PAYMENT_ID_BY_ID = statement('invoice_payments_by_id', `SELECT id FROM invoice_payments WHERE id = $1`);
-const PAYMENT_ID_BY_GATEWAY_ID = statement('invoice_payments_by_gateway_id', `SELECT id FROM invoice_payments WHERE gateway_payment_id = $1`);
+const PAYMENT_ID_BY_GATEWAY_ID = statement(
+  'invoice_payments_by_gateway_id',
+  `SELECT id FROM invoice_payments WHERE gateway_payment_id = $1`,
+);
 const LATEST_PAYMENT_ID_OF_INVOICE = statement(
   'invoice_payments_latest_of_invoice',
   `SELECT id FROM invoice_payments WHERE invoice_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
 );
 
 /** The invoice payment with that id, the one the gateway knows as `gatewayPaymentId`, or else the latest payment of invoice `invoiceId`. */
-export async function findInvoicePaymentId(db: Sql, by: { id: string } | { gatewayPaymentId: string } | { invoiceId: string }): Promise<string | null> {
+export async function findInvoicePaymentId(
+  db: Sql,
+  by: { id: string } | { gatewayPaymentId: string } | { invoiceId: string },
+): Promise<string | null> {
   const [row] =
     'id' in by
       ? await db.query<{ id: string }>(PAYMENT_ID_BY_ID, [by.id])

@@ -19,16 +19,26 @@ export class PaymentAnomalyResponse {
   @ApiProperty({ description: 'Payment id at the payment service, as the event gave it.' })
   gatewayPaymentId!: string;
 
-  @ApiProperty({ example: 'payment.succeeded', description: 'The event type, or `reconciliation.<status>` for a lookup.' })
+  @ApiProperty({
+    example: 'payment.succeeded',
+    description: 'The event type, or `reconciliation.<status>` for a lookup.',
+  })
   eventType!: string;
 
-  @ApiProperty({ example: { amount: 2900, currency: 'USD', merchantReference: '<invoice id>', gatewayPaymentId: null } })
+  @ApiProperty({
+    example: { amount: 2900, currency: 'USD', merchantReference: '<invoice id>', gatewayPaymentId: null },
+  })
   expected!: Record<string, unknown>;
 
-  @ApiProperty({ example: { amount: 1, currency: 'EUR', merchantReference: '<invoice id>', gatewayPaymentId: '<uuid>' } })
+  @ApiProperty({
+    example: { amount: 1, currency: 'EUR', merchantReference: '<invoice id>', gatewayPaymentId: '<uuid>' },
+  })
   received!: Record<string, unknown>;
 
-  @ApiProperty({ enum: ['webhook_event', 'reconciliation'], description: 'What reported it; `causeId` is the webhook-id or the gateway payment id.' })
+  @ApiProperty({
+    enum: ['webhook_event', 'reconciliation'],
+    description: 'What reported it; `causeId` is the webhook-id or the gateway payment id.',
+  })
   causeType!: string;
 
   @ApiProperty({ type: String, nullable: true })

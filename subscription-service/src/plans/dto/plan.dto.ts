@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { MAX_AMOUNT } from '../../money/domain/money';
 import { IsCurrencyCode } from '../../platform/http/is-currency-code';
 import { PaginationQuery } from '../../platform/http/pagination';
@@ -28,15 +39,20 @@ export class CreatePlanRequest {
     example: 4900,
     minimum: 1,
     maximum: MAX_AMOUNT,
-    description: 'Price per billing cycle in minor units of the currency (cents for USD, yen for JPY). Immutable. ' +
-      'At most 99999999, the payment service\'s limit.',
+    description:
+      'Price per billing cycle in minor units of the currency (cents for USD, yen for JPY). Immutable. ' +
+      "At most 99999999, the payment service's limit.",
   })
   @IsInt()
   @Min(1)
   @Max(MAX_AMOUNT)
   amount!: number;
 
-  @ApiProperty({ example: 'USD', pattern: '^[A-Z]{3}$', description: 'ISO-4217 currency code, upper case (e.g. USD, EUR, JPY).' })
+  @ApiProperty({
+    example: 'USD',
+    pattern: '^[A-Z]{3}$',
+    description: 'ISO-4217 currency code, upper case (e.g. USD, EUR, JPY).',
+  })
   @IsCurrencyCode()
   currency!: string;
 

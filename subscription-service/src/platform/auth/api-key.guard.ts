@@ -59,7 +59,10 @@ export class ApiKeyGuard implements CanActivate {
     if (!key) return null;
     const hash = sha256Hex(key);
     // Compare against every admin hash so timing does not reveal which one matched.
-    const isAdmin = this.config.adminKeyHashes.reduce((found, adminHash) => digestsEqual(hash, adminHash) || found, false);
+    const isAdmin = this.config.adminKeyHashes.reduce(
+      (found, adminHash) => digestsEqual(hash, adminHash) || found,
+      false,
+    );
     if (isAdmin) return { kind: 'admin' };
     const cached = this.userIdsByKeyHash.get(hash);
     if (cached) return { kind: 'user', userId: cached };

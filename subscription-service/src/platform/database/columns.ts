@@ -16,7 +16,11 @@ export function selectList<Model>(columns: ColumnMap<Model>, alias: string, pref
 }
 
 /** The fields of `row` selected with `prefix` (see selectList), without it; null when its `id` is null (an outer join found nothing). */
-export function pickPrefixed<Model>(row: Record<string, unknown>, columns: ColumnMap<Model>, prefix: string): Model | null {
+export function pickPrefixed<Model>(
+  row: Record<string, unknown>,
+  columns: ColumnMap<Model>,
+  prefix: string,
+): Model | null {
   if (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined) return null;
   const picked: Record<string, unknown> = {};
   for (const field of Object.keys(columns)) picked[field] = row[`${prefix}${field}`];

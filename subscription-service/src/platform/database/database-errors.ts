@@ -23,7 +23,11 @@ export function isUniqueViolation(error: unknown, column?: string): boolean {
 
 /** True for a foreign-key violation (SQLSTATE 23503), optionally on a given column. */
 export function isForeignKeyViolation(error: unknown, column?: string): boolean {
-  return error instanceof DatabaseError && error.code === FOREIGN_KEY_VIOLATION && (column === undefined || (error.constraint ?? '').includes(column));
+  return (
+    error instanceof DatabaseError &&
+    error.code === FOREIGN_KEY_VIOLATION &&
+    (column === undefined || (error.constraint ?? '').includes(column))
+  );
 }
 
 /** A write conflict or deadlock rolled the whole transaction back: the request can be retried as is. */

@@ -34,5 +34,8 @@ export class DomainError extends Error {
 
 /** `startingAfter` is not an item of the list the caller may see (see `cursorAfter`). */
 export function invalidCursorError(startingAfter: string): DomainError {
-  return new DomainError('invalid_cursor', `startingAfter ${startingAfter} is not an item of this list; pass the nextCursor of the previous page.`);
+  return new DomainError(
+    'invalid_cursor',
+    `startingAfter ${startingAfter} is not an item of this list; pass the nextCursor of the previous page.`,
+  );
 }

@@ -28,7 +28,8 @@ function render(exception: unknown): { status: number; contentType: string; body
   return { status: sent.status as number, contentType: sent.contentType as string, body: sent.body as ProblemDetails };
 }
 
-const prismaError = (code: string) => new Prisma.PrismaClientKnownRequestError('db says no', { code, clientVersion: '7' });
+const prismaError = (code: string) =>
+  new Prisma.PrismaClientKnownRequestError('db says no', { code, clientVersion: '7' });
 const pgError = (code: string) => Object.assign(new DatabaseError('db says no', 0, 'error'), { code });
 
 describe(ProblemDetailsFilter.name, () => {
@@ -51,7 +52,11 @@ describe(ProblemDetailsFilter.name, () => {
 
   it('should include field errors only for validation failures', () => {
     const { body } = render(DomainError.validation([{ field: 'email', message: 'email must be an email' }]));
-    expect(body).toMatchObject({ status: 400, code: 'validation_failed', errors: [{ field: 'email', message: 'email must be an email' }] });
+    expect(body).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+      errors: [{ field: 'email', message: 'email must be an email' }],
+    });
     expect(render(new DomainError('conflict', 'x')).body.errors).toBeUndefined();
   });
 
@@ -86,9 +91,18 @@ describe(ProblemDetailsFilter.name, () => {
 
   it('should map framework exceptions', () => {
     expect(render(new NotFoundException()).body).toMatchObject({ status: 404, code: 'not_found' });
-    expect(render(new BadRequestException('Validation failed (uuid is expected)')).body).toMatchObject({ status: 400, code: 'validation_failed' });
-    expect(render(new HttpException('Body is not valid JSON', 400)).body).toMatchObject({ status: 400, code: 'malformed_json' });
-    expect(render(new HttpException('Request body is too large', 413)).body).toMatchObject({ status: 413, code: 'payload_too_large' });
+    expect(render(new BadRequestException('Validation failed (uuid is expected)')).body).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+    });
+    expect(render(new HttpException('Body is not valid JSON', 400)).body).toMatchObject({
+      status: 400,
+      code: 'malformed_json',
+    });
+    expect(render(new HttpException('Request body is too large', 413)).body).toMatchObject({
+      status: 413,
+      code: 'payload_too_large',
+    });
     expect(render(new ThrottlerException()).body).toMatchObject({ status: 429, code: 'rate_limited' });
   });
 

@@ -42,10 +42,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= 500) {
       this.logger.error({ err: exception }, 'unhandled error');
     }
-    void reply
-      .status(problem.status)
-      .header('content-type', 'application/problem+json; charset=utf-8')
-      .send(problem);
+    void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
   }
 
   private toProblem(exception: unknown, requestId: string): ProblemDetails {
@@ -72,18 +69,31 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // Contention is never a server bug: a write conflict or deadlock (PostgreSQL 40001/40P01, Prisma P2034)
     // rolled the whole transaction back, so the request can simply be retried.
     if (isRetryableConflict(exception)) {
-      return { code: 'conflict', detail: 'The request conflicted with a concurrent change and was rolled back; retry it.' };
+      return {
+        code: 'conflict',
+        detail: 'The request conflicted with a concurrent change and was rolled back; retry it.',
+      };
     }
     if (isUniqueViolation(exception)) return { code: 'conflict', detail: 'The resource already exists.' };
-    if (isPoolExhausted(exception)) return { code: 'service_unavailable', detail: 'The service is busy and no database connection became free in time; retry later.' };
+    if (isPoolExhausted(exception))
+      return {
+        code: 'service_unavailable',
+        detail: 'The service is busy and no database connection became free in time; retry later.',
+      };
     if (exception instanceof Prisma.PrismaClientKnownRequestError) {
       if (exception.code === 'P2025') return { code: 'not_found', detail: 'The resource was not found.' };
       if (exception.code === 'P2034') {
-        return { code: 'conflict', detail: 'The request conflicted with a concurrent change and was rolled back; retry it.' };
+        return {
+          code: 'conflict',
+          detail: 'The request conflicted with a concurrent change and was rolled back; retry it.',
+        };
       }
       // No connection/transaction could be obtained in time (P2028): overloaded, not broken.
       if (exception.code === 'P2028') {
-        return { code: 'service_unavailable', detail: 'The service is busy and could not start the transaction in time; retry later.' };
+        return {
+          code: 'service_unavailable',
+          detail: 'The service is busy and could not start the transaction in time; retry later.',
+        };
       }
       return { code: 'internal_error', detail: 'An unexpected error occurred.' };
     }
@@ -100,4 +110,3 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     return { code: 'internal_error', detail: 'An unexpected error occurred.' };
   }
 }
-

@@ -8,7 +8,8 @@ export function IsCurrencyCode(options?: ValidationOptions): PropertyDecorator {
       name: 'isCurrencyCode',
       validator: {
         validate: (value: unknown) => isCurrencyCode(value),
-        defaultMessage: (args) => `${args?.property ?? 'currency'} must be an ISO-4217 currency code in upper case, such as USD, EUR or JPY`,
+        defaultMessage: (args) =>
+          `${args?.property ?? 'currency'} must be an ISO-4217 currency code in upper case, such as USD, EUR or JPY`,
       },
     },
     options,

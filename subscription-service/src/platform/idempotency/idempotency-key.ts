@@ -26,12 +26,24 @@ export function idempotencyRequestOf(request: AuthenticatedRequest, handler: obj
   const key = readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
   if (key === undefined) return undefined;
   if (key === null) throw DomainError.validation([{ field: 'Idempotency-Key', message: IDEMPOTENCY_KEY_RULE }]);
-  const scope = [request.principal ? principalId(request.principal) : 'anonymous', request.method, request.routeOptions.url ?? request.url].join(' ');
-  const successStatus = (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
-  return { scope, key, requestHash: idempotencyRequestHash(request.body, request.params as Record<string, string>), successStatus };
+  const scope = [
+    request.principal ? principalId(request.principal) : 'anonymous',
+    request.method,
+    request.routeOptions.url ?? request.url,
+  ].join(' ');
+  const successStatus =
+    (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ??
+    (request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
+  return {
+    scope,
+    key,
+    requestHash: idempotencyRequestHash(request.body, request.params as Record<string, string>),
+    successStatus,
+  };
 }
 
 /** Handler parameter of an @Idempotent() route: its IdempotencyRequest (see idempotencyRequestOf), or undefined. */
-export const Idempotency = createParamDecorator((_data: unknown, context: ExecutionContext): IdempotencyRequest | undefined =>
-  idempotencyRequestOf(context.switchToHttp().getRequest<AuthenticatedRequest>(), context.getHandler()),
+export const Idempotency = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): IdempotencyRequest | undefined =>
+    idempotencyRequestOf(context.switchToHttp().getRequest<AuthenticatedRequest>(), context.getHandler()),
 );

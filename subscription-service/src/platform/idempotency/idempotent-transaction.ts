@@ -30,8 +30,14 @@ const FIND_KEY = statement(
   `SELECT id, request_hash AS "requestHash", response_status AS "responseStatus", response_body AS "responseBody", expires_at AS "expiresAt"
      FROM idempotency_keys WHERE scope = $1 AND key = $2`,
 );
-const DELETE_EXPIRED = statement('idempotency_delete_expired', `DELETE FROM idempotency_keys WHERE id = $1 AND expires_at <= $2`);
-const STORE_RESPONSE = statement('idempotency_store_response', `UPDATE idempotency_keys SET response_status = $2, response_body = $3, completed_at = $4 WHERE id = $1`);
+const DELETE_EXPIRED = statement(
+  'idempotency_delete_expired',
+  `DELETE FROM idempotency_keys WHERE id = $1 AND expires_at <= $2`,
+);
+const STORE_RESPONSE = statement(
+  'idempotency_store_response',
+  `UPDATE idempotency_keys SET response_status = $2, response_body = $3, completed_at = $4 WHERE id = $1`,
+);
 
 /**
  * Runs `work` under an Idempotency-Key inside the caller's transaction `tx` (IETF
@@ -52,11 +58,22 @@ export async function runIdempotent<T>(
 ): Promise<IdempotentResult<T>> {
   if (!request) return { replayed: false, body: await work() };
   for (let attempt = 0; attempt < 2; attempt += 1) {
-    const [inserted] = await tx.query<{ id: string }>(INSERT_KEY, [request.scope, request.key, request.requestHash, new Date(now.getTime() + IDEMPOTENCY_KEY_TTL_MS), now]);
+    const [inserted] = await tx.query<{ id: string }>(INSERT_KEY, [
+      request.scope,
+      request.key,
+      request.requestHash,
+      new Date(now.getTime() + IDEMPOTENCY_KEY_TTL_MS),
+      now,
+    ]);
     if (inserted) {
       const body = await work();
       // Stored as the client sees it (dates as ISO strings).
-      await tx.execute(STORE_RESPONSE, [inserted.id, request.successStatus, JSON.stringify(storedAs(body) ?? null), now]);
+      await tx.execute(STORE_RESPONSE, [
+        inserted.id,
+        request.successStatus,
+        JSON.stringify(storedAs(body) ?? null),
+        now,
+      ]);
       return { replayed: false, body };
     }
     const [stored] = await tx.query<StoredKey & Record<string, unknown>>(FIND_KEY, [request.scope, request.key]);

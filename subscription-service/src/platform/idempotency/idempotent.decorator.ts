@@ -1,4 +1,11 @@
-import { applyDecorators, CallHandler, ExecutionContext, Injectable, NestInterceptor, UseInterceptors } from '@nestjs/common';
+import {
+  applyDecorators,
+  CallHandler,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { map, Observable } from 'rxjs';
@@ -11,7 +18,11 @@ export class IdempotentResponseInterceptor implements NestInterceptor {
     return next.handle().pipe(
       map((result) => {
         if (result.replayed) {
-          void context.switchToHttp().getResponse<FastifyReply>().status(result.status).header('Idempotency-Replayed', 'true');
+          void context
+            .switchToHttp()
+            .getResponse<FastifyReply>()
+            .status(result.status)
+            .header('Idempotency-Replayed', 'true');
         }
         return result.body;
       }),
@@ -30,7 +41,7 @@ export const Idempotent = (): MethodDecorator =>
       name: 'Idempotency-Key',
       required: false,
       description:
-        'Up to 255 characters, scoped to your key and this route. The first response is stored with the operation\'s own effects, in one ' +
+        "Up to 255 characters, scoped to your key and this route. The first response is stored with the operation's own effects, in one " +
         'transaction, and kept 24 h: the same key with the same body replays it (header Idempotency-Replayed: true); with a different body → 422. ' +
         'A duplicate sent while the first request runs waits for it and gets its response; a request that fails or dies leaves the key unused.',
     }),

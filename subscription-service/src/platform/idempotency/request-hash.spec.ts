@@ -2,7 +2,9 @@ import { canonicalJson, idempotencyRequestHash } from './request-hash';
 
 describe('idempotency request hashing', () => {
   it('should serialise objects with sorted keys at every depth', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' } })).toBe('{"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' } })).toBe(
+      '{"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}',
+    );
   });
 
   it('should drop undefined properties like JSON does', () => {
@@ -21,7 +23,9 @@ describe('idempotency request hashing', () => {
   });
 
   it('should hash the same body on different resources differently', () => {
-    expect(idempotencyRequestHash({ planId: 'p' }, { id: 'a' })).not.toBe(idempotencyRequestHash({ planId: 'p' }, { id: 'b' }));
+    expect(idempotencyRequestHash({ planId: 'p' }, { id: 'a' })).not.toBe(
+      idempotencyRequestHash({ planId: 'p' }, { id: 'b' }),
+    );
   });
 
   it('should produce a 64-character hex SHA-256 digest and treat a missing body as null', () => {

@@ -16,5 +16,7 @@ export function canonicalJson(value: unknown): string {
  * parameters (the path parameters make a key reused on another resource a mismatch, not a replay).
  */
 export function idempotencyRequestHash(body: unknown, params: Record<string, string> = {}): string {
-  return createHash('sha256').update(canonicalJson({ body: body ?? null, params })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ body: body ?? null, params }))
+    .digest('hex');
 }

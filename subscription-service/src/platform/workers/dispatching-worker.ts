@@ -19,7 +19,11 @@ export abstract class DispatchingWorker<Job> extends PollingWorker {
 
   protected constructor(enabled: boolean, intervalMs: number, concurrency: number) {
     super(enabled, intervalMs);
-    this.dispatcher = new JobDispatcher(concurrency, (job) => this.process(job), () => this.backlog && this.pollNow());
+    this.dispatcher = new JobDispatcher(
+      concurrency,
+      (job) => this.process(job),
+      () => this.backlog && this.pollNow(),
+    );
   }
 
   /** Claims (leases) up to `limit` due rows for this process. */

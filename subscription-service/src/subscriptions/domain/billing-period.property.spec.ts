@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { BillingCycle, cycleMonths, firstPeriod, periodBoundary, periodEndAfter, renewalPeriod } from './billing-period';
+import {
+  BillingCycle,
+  cycleMonths,
+  firstPeriod,
+  periodBoundary,
+  periodEndAfter,
+  renewalPeriod,
+} from './billing-period';
 
 const PERIODS = 48;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -18,7 +25,10 @@ const anchor = fc
 const cycle: fc.Arbitrary<BillingCycle> = fc.oneof(
   fc.constant<BillingCycle>({ interval: 'month', intervalCount: 1 }),
   fc.constant<BillingCycle>({ interval: 'year', intervalCount: 1 }),
-  fc.record({ interval: fc.constantFrom('month' as const, 'year' as const), intervalCount: fc.integer({ min: 2, max: 12 }) }),
+  fc.record({
+    interval: fc.constantFrom('month' as const, 'year' as const),
+    intervalCount: fc.integer({ min: 2, max: 12 }),
+  }),
 );
 
 function daysInMonth(year: number, month: number): number {
@@ -59,7 +69,10 @@ describe('billing period properties (48 consecutive periods)', () => {
     fc.assert(
       fc.property(anchor, cycle, (at, billing) => {
         const periods = renewals(at, billing, PERIODS);
-        expect(periods.map((period) => period.start)).toEqual([at, ...periods.slice(0, -1).map((period) => period.end)]);
+        expect(periods.map((period) => period.start)).toEqual([
+          at,
+          ...periods.slice(0, -1).map((period) => period.end),
+        ]);
         for (const period of periods) expect(period.end.getTime()).toBeGreaterThan(period.start.getTime());
       }),
     );
@@ -67,12 +80,18 @@ describe('billing period properties (48 consecutive periods)', () => {
 
   it('should find the period end from any instant: the first boundary after it, which is at most one cycle away', () => {
     fc.assert(
-      fc.property(anchor, cycle, fc.integer({ min: 0, max: PERIODS - 1 }), fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), (at, billing, n, position) => {
-        const start = periodBoundary(at, billing, n);
-        const end = periodBoundary(at, billing, n + 1);
-        const inside = new Date(start.getTime() + Math.floor(position * (end.getTime() - start.getTime())));
-        expect(periodEndAfter(at, billing, inside)).toEqual(end);
-      }),
+      fc.property(
+        anchor,
+        cycle,
+        fc.integer({ min: 0, max: PERIODS - 1 }),
+        fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+        (at, billing, n, position) => {
+          const start = periodBoundary(at, billing, n);
+          const end = periodBoundary(at, billing, n + 1);
+          const inside = new Date(start.getTime() + Math.floor(position * (end.getTime() - start.getTime())));
+          expect(periodEndAfter(at, billing, inside)).toEqual(end);
+        },
+      ),
     );
   });
 });

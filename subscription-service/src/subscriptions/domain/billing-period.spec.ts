@@ -65,7 +65,11 @@ describe('periodBoundary', () => {
     ['2026-12-31T00:00:00.000Z', monthly, '2027-01-31T00:00:00.000Z'],
     ['2028-02-29T00:00:00.000Z', yearly, '2029-02-28T00:00:00.000Z'],
   ] as const)('should end the first period anchored at %s one cycle later (%o → %s)', (anchor, cycle, expected) => {
-    expect(firstPeriod(new Date(anchor), cycle)).toEqual({ anchor: new Date(anchor), start: new Date(anchor), end: new Date(expected) });
+    expect(firstPeriod(new Date(anchor), cycle)).toEqual({
+      anchor: new Date(anchor),
+      start: new Date(anchor),
+      end: new Date(expected),
+    });
   });
 
   it('should refuse a period number that is not an integer', () => {
@@ -77,9 +81,15 @@ describe('periodEndAfter', () => {
   const anchor = new Date('2027-01-31T09:30:00.000Z');
 
   it('should give the next boundary after a boundary, and the boundary that follows any instant inside a period', () => {
-    expect(periodEndAfter(anchor, monthly, new Date('2027-02-28T09:30:00.000Z')).toISOString()).toBe('2027-03-31T09:30:00.000Z');
-    expect(periodEndAfter(anchor, monthly, new Date('2027-03-28T09:30:00.000Z')).toISOString()).toBe('2027-03-31T09:30:00.000Z');
-    expect(periodEndAfter(anchor, monthly, new Date('2027-03-31T09:29:59.999Z')).toISOString()).toBe('2027-03-31T09:30:00.000Z');
+    expect(periodEndAfter(anchor, monthly, new Date('2027-02-28T09:30:00.000Z')).toISOString()).toBe(
+      '2027-03-31T09:30:00.000Z',
+    );
+    expect(periodEndAfter(anchor, monthly, new Date('2027-03-28T09:30:00.000Z')).toISOString()).toBe(
+      '2027-03-31T09:30:00.000Z',
+    );
+    expect(periodEndAfter(anchor, monthly, new Date('2027-03-31T09:29:59.999Z')).toISOString()).toBe(
+      '2027-03-31T09:30:00.000Z',
+    );
     expect(periodEndAfter(anchor, monthly, anchor).toISOString()).toBe('2027-02-28T09:30:00.000Z');
   });
 
@@ -90,8 +100,16 @@ describe('periodEndAfter', () => {
 
 describe('renewalPeriod', () => {
   it('should renew from the anchor, not from the previous end: Jan 31 → Feb 28 → Mar 31 → Apr 30 (2027), Feb 29 in 2028', () => {
-    expect(renewedEnds('2027-01-31T09:30:00.000Z', monthly, 3)).toEqual(['2027-02-28T09:30:00.000Z', '2027-03-31T09:30:00.000Z', '2027-04-30T09:30:00.000Z']);
-    expect(renewedEnds('2028-01-31T09:30:00.000Z', monthly, 3)).toEqual(['2028-02-29T09:30:00.000Z', '2028-03-31T09:30:00.000Z', '2028-04-30T09:30:00.000Z']);
+    expect(renewedEnds('2027-01-31T09:30:00.000Z', monthly, 3)).toEqual([
+      '2027-02-28T09:30:00.000Z',
+      '2027-03-31T09:30:00.000Z',
+      '2027-04-30T09:30:00.000Z',
+    ]);
+    expect(renewedEnds('2028-01-31T09:30:00.000Z', monthly, 3)).toEqual([
+      '2028-02-29T09:30:00.000Z',
+      '2028-03-31T09:30:00.000Z',
+      '2028-04-30T09:30:00.000Z',
+    ]);
   });
 
   it('should renew a yearly Feb 29 2028 subscription on Feb 28 2029, 2030, 2031 and Feb 29 2032', () => {
@@ -104,7 +122,11 @@ describe('renewalPeriod', () => {
   });
 
   it('should keep the anchor when the next plan has the same interval (a downgrade at renewal)', () => {
-    const current = { anchor: new Date('2027-01-31T00:00:00.000Z'), end: new Date('2027-02-28T00:00:00.000Z'), cycle: monthly };
+    const current = {
+      anchor: new Date('2027-01-31T00:00:00.000Z'),
+      end: new Date('2027-02-28T00:00:00.000Z'),
+      cycle: monthly,
+    };
     expect(renewalPeriod(current, { ...monthly })).toEqual({
       anchor: new Date('2027-01-31T00:00:00.000Z'),
       start: new Date('2027-02-28T00:00:00.000Z'),
@@ -113,7 +135,11 @@ describe('renewalPeriod', () => {
   });
 
   it('should reset the anchor to the renewal when the next plan has another interval or interval count', () => {
-    const current = { anchor: new Date('2027-01-31T00:00:00.000Z'), end: new Date('2027-02-28T00:00:00.000Z'), cycle: monthly };
+    const current = {
+      anchor: new Date('2027-01-31T00:00:00.000Z'),
+      end: new Date('2027-02-28T00:00:00.000Z'),
+      cycle: monthly,
+    };
     expect(renewalPeriod(current, yearly)).toEqual({
       anchor: new Date('2027-02-28T00:00:00.000Z'),
       start: new Date('2027-02-28T00:00:00.000Z'),

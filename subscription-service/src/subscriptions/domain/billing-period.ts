@@ -47,9 +47,12 @@ export function periodBoundary(anchor: Date, cycle: BillingCycle, n: number): Da
  */
 export function periodEndAfter(anchor: Date, cycle: BillingCycle, periodStart: Date): Date {
   if (periodStart.getTime() < anchor.getTime()) {
-    throw new RangeError(`period start ${periodStart.toISOString()} is before the billing cycle anchor ${anchor.toISOString()}`);
+    throw new RangeError(
+      `period start ${periodStart.toISOString()} is before the billing cycle anchor ${anchor.toISOString()}`,
+    );
   }
-  const monthsApart = (periodStart.getUTCFullYear() - anchor.getUTCFullYear()) * 12 + periodStart.getUTCMonth() - anchor.getUTCMonth();
+  const monthsApart =
+    (periodStart.getUTCFullYear() - anchor.getUTCFullYear()) * 12 + periodStart.getUTCMonth() - anchor.getUTCMonth();
   // Boundary n is never more than one cycle before its unclamped month, so start one below the estimate.
   let n = Math.max(0, Math.floor(monthsApart / cycleMonths(cycle)) - 1);
   let boundary = periodBoundary(anchor, cycle, n);
@@ -83,7 +86,10 @@ export function firstPeriod(start: Date, cycle: BillingCycle): AnchoredPeriod {
  * the anchor resets to the renewal's start (Stripe: prices with different billing periods are billed
  * at the new interval starting on the day of the change).
  */
-export function renewalPeriod(current: { readonly anchor: Date; readonly end: Date; readonly cycle: BillingCycle }, next: BillingCycle): AnchoredPeriod {
+export function renewalPeriod(
+  current: { readonly anchor: Date; readonly end: Date; readonly cycle: BillingCycle },
+  next: BillingCycle,
+): AnchoredPeriod {
   if (!sameCycle(current.cycle, next)) return firstPeriod(current.end, next);
   return { anchor: current.anchor, start: current.end, end: periodEndAfter(current.anchor, next, current.end) };
 }

@@ -1,7 +1,13 @@
 import { defaultTiming, quotePlanChange } from './plan-change';
 import { PricedPlan } from './proration';
 
-const plan = (id: string, amount: number, interval: 'month' | 'year' = 'month'): PricedPlan => ({ id, name: id, amount, interval, intervalCount: 1 });
+const plan = (id: string, amount: number, interval: 'month' | 'year' = 'month'): PricedPlan => ({
+  id,
+  name: id,
+  amount,
+  interval,
+  intervalCount: 1,
+});
 const starter = plan('Starter', 900);
 const pro = plan('Pro', 2900);
 const proLite = plan('Pro lite', 2900);
@@ -24,8 +30,22 @@ describe('quotePlanChange', () => {
       charge: 1933, // 2900 × 20/30 = 1933.33…, half-up
       total: 1333,
       lines: [
-        { type: 'credit', description: 'Unused time on Starter', planId: 'Starter', amount: -600, periodStart: '2026-04-11T00:00:00.000Z', periodEnd: '2026-05-01T00:00:00.000Z' },
-        { type: 'charge', description: 'Remaining time on Pro', planId: 'Pro', amount: 1933, periodStart: '2026-04-11T00:00:00.000Z', periodEnd: '2026-05-01T00:00:00.000Z' },
+        {
+          type: 'credit',
+          description: 'Unused time on Starter',
+          planId: 'Starter',
+          amount: -600,
+          periodStart: '2026-04-11T00:00:00.000Z',
+          periodEnd: '2026-05-01T00:00:00.000Z',
+        },
+        {
+          type: 'charge',
+          description: 'Remaining time on Pro',
+          planId: 'Pro',
+          amount: 1933,
+          periodStart: '2026-04-11T00:00:00.000Z',
+          periodEnd: '2026-05-01T00:00:00.000Z',
+        },
       ],
       periodStart: tenDaysUsed,
       periodEnd: period.periodEnd,
@@ -33,12 +53,22 @@ describe('quotePlanChange', () => {
   });
 
   it('should schedule a downgrade for the period end without a charge', () => {
-    expect(quotePlanChange(pro, starter, period, tenDaysUsed)).toEqual({ effective: 'period_end', direction: 'downgrade', reason: 'default', appliesAt: period.periodEnd });
+    expect(quotePlanChange(pro, starter, period, tenDaysUsed)).toEqual({
+      effective: 'period_end',
+      direction: 'downgrade',
+      reason: 'default',
+      appliesAt: period.periodEnd,
+    });
   });
 
   it('should treat a cheaper price per month on another interval as a downgrade', () => {
     // 29000 a year = 2416.67 a month < 2900 a month
-    expect(quotePlanChange(pro, proYearly, period, tenDaysUsed)).toEqual({ effective: 'period_end', direction: 'downgrade', reason: 'default', appliesAt: period.periodEnd });
+    expect(quotePlanChange(pro, proYearly, period, tenDaysUsed)).toEqual({
+      effective: 'period_end',
+      direction: 'downgrade',
+      reason: 'default',
+      appliesAt: period.periodEnd,
+    });
   });
 
   it('should credit the unused old plan and charge a full new period from now on an upgrade to another interval', () => {
@@ -52,8 +82,22 @@ describe('quotePlanChange', () => {
       charge: 29000,
       total: 28400,
       lines: [
-        { type: 'credit', description: 'Unused time on Starter', planId: 'Starter', amount: -600, periodStart: '2026-04-11T00:00:00.000Z', periodEnd: '2026-05-01T00:00:00.000Z' },
-        { type: 'charge', description: 'Pro yearly from now', planId: 'Pro yearly', amount: 29000, periodStart: '2026-04-11T00:00:00.000Z', periodEnd: '2027-04-11T00:00:00.000Z' },
+        {
+          type: 'credit',
+          description: 'Unused time on Starter',
+          planId: 'Starter',
+          amount: -600,
+          periodStart: '2026-04-11T00:00:00.000Z',
+          periodEnd: '2026-05-01T00:00:00.000Z',
+        },
+        {
+          type: 'charge',
+          description: 'Pro yearly from now',
+          planId: 'Pro yearly',
+          amount: 29000,
+          periodStart: '2026-04-11T00:00:00.000Z',
+          periodEnd: '2027-04-11T00:00:00.000Z',
+        },
       ],
       periodStart: tenDaysUsed,
       periodEnd: new Date('2027-04-11T00:00:00.000Z'),
@@ -61,12 +105,18 @@ describe('quotePlanChange', () => {
   });
 
   it('should charge the full difference of two yearly plans at the start of the year', () => {
-    expect(quotePlanChange(proYearly, businessYearly, year, year.periodStart)).toMatchObject({ effective: 'now', credit: 29000, charge: 99000, total: 70000, resetsPeriod: false });
+    expect(quotePlanChange(proYearly, businessYearly, year, year.periodStart)).toMatchObject({
+      effective: 'now',
+      credit: 29000,
+      charge: 99000,
+      total: 70000,
+      resetsPeriod: false,
+    });
   });
 });
 
 describe('quotePlanChange: when a change takes effect', () => {
-  it('should default to now for an upgrade and to the period end for a downgrade (Lago\'s rule)', () => {
+  it("should default to now for an upgrade and to the period end for a downgrade (Lago's rule)", () => {
     expect(defaultTiming('upgrade')).toBe('now');
     expect(defaultTiming('downgrade')).toBe('period_end');
   });
@@ -80,7 +130,10 @@ describe('quotePlanChange: when a change takes effect', () => {
       appliesAt: year.periodEnd,
     });
     // Asked for explicitly: the same answer.
-    expect(quotePlanChange(proYearly, pro, year, new Date('2026-02-01T00:00:00Z'), 'now')).toMatchObject({ effective: 'period_end', reason: 'credit_exceeds_charge' });
+    expect(quotePlanChange(proYearly, pro, year, new Date('2026-02-01T00:00:00Z'), 'now')).toMatchObject({
+      effective: 'period_end',
+      reason: 'credit_exceeds_charge',
+    });
   });
 
   it('should switch pro-yearly → pro-monthly now once the unused credit no longer exceeds a month', () => {
@@ -97,15 +150,32 @@ describe('quotePlanChange: when a change takes effect', () => {
   });
 
   it('should schedule an upgrade for the period end when asked, billing nothing now', () => {
-    expect(quotePlanChange(starter, pro, period, tenDaysUsed, 'period_end')).toEqual({ effective: 'period_end', direction: 'upgrade', reason: 'requested', appliesAt: period.periodEnd });
+    expect(quotePlanChange(starter, pro, period, tenDaysUsed, 'period_end')).toEqual({
+      effective: 'period_end',
+      direction: 'upgrade',
+      reason: 'requested',
+      appliesAt: period.periodEnd,
+    });
   });
 
   it('should schedule an immediate downgrade on the same interval for the period end: its credit exceeds its charge', () => {
-    expect(quotePlanChange(pro, starter, period, tenDaysUsed, 'now')).toEqual({ effective: 'period_end', direction: 'downgrade', reason: 'credit_exceeds_charge', appliesAt: period.periodEnd });
+    expect(quotePlanChange(pro, starter, period, tenDaysUsed, 'now')).toEqual({
+      effective: 'period_end',
+      direction: 'downgrade',
+      reason: 'credit_exceeds_charge',
+      appliesAt: period.periodEnd,
+    });
   });
 
   it('should switch at once, at no charge, to a plan of the same price and interval when asked for now', () => {
-    expect(quotePlanChange(pro, proLite, period, tenDaysUsed, 'now')).toMatchObject({ effective: 'now', direction: 'downgrade', reason: 'requested', credit: 1933, charge: 1933, total: 0 });
+    expect(quotePlanChange(pro, proLite, period, tenDaysUsed, 'now')).toMatchObject({
+      effective: 'now',
+      direction: 'downgrade',
+      reason: 'requested',
+      credit: 1933,
+      charge: 1933,
+      total: 0,
+    });
   });
 
   it('should bill an immediate downgrade to a longer interval now when the new period costs more than the unused credit', () => {
@@ -124,6 +194,9 @@ describe('quotePlanChange: when a change takes effect', () => {
   });
 
   it('should keep a downgrade at the period end when asked for period_end explicitly', () => {
-    expect(quotePlanChange(pro, starter, period, tenDaysUsed, 'period_end')).toMatchObject({ effective: 'period_end', reason: 'requested' });
+    expect(quotePlanChange(pro, starter, period, tenDaysUsed, 'period_end')).toMatchObject({
+      effective: 'period_end',
+      reason: 'requested',
+    });
   });
 });

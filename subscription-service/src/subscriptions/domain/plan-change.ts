@@ -1,5 +1,12 @@
 import { firstPeriod, sameCycle } from './billing-period';
-import { classifyPlanChange, PlanChangeDirection, PricedPlan, prorate, ProrationLine, shareOfPeriod } from './proration';
+import {
+  classifyPlanChange,
+  PlanChangeDirection,
+  PricedPlan,
+  prorate,
+  ProrationLine,
+  shareOfPeriod,
+} from './proration';
 
 export interface CurrentPeriod {
   readonly periodStart: Date;
@@ -44,7 +51,6 @@ export interface ScheduledQuote {
 
 export type PlanChangeQuote = ImmediateQuote | ScheduledQuote;
 
-
 /** Lago's rule (and this project's since the start): upgrades apply now, downgrades at the period end. */
 export function defaultTiming(direction: PlanChangeDirection): PlanChangeTiming {
   return direction === 'upgrade' ? 'now' : 'period_end';
@@ -61,10 +67,21 @@ export function defaultTiming(direction: PlanChangeDirection): PlanChangeTiming 
  *   balance; this project has none, so the change is scheduled for the period end instead (reason
  *   `credit_exceeds_charge`). A change whose credit equals its charge (same price, same interval) applies at once.
  */
-export function quotePlanChange(from: PricedPlan, to: PricedPlan, period: CurrentPeriod, at: Date, requested?: PlanChangeTiming): PlanChangeQuote {
+export function quotePlanChange(
+  from: PricedPlan,
+  to: PricedPlan,
+  period: CurrentPeriod,
+  at: Date,
+  requested?: PlanChangeTiming,
+): PlanChangeQuote {
   const direction = classifyPlanChange(from, to);
   const reason: PlanChangeTimingReason = requested === undefined ? 'default' : 'requested';
-  const scheduled = (why: PlanChangeTimingReason): ScheduledQuote => ({ effective: 'period_end', direction, reason: why, appliesAt: period.periodEnd });
+  const scheduled = (why: PlanChangeTimingReason): ScheduledQuote => ({
+    effective: 'period_end',
+    direction,
+    reason: why,
+    appliesAt: period.periodEnd,
+  });
   if ((requested ?? defaultTiming(direction)) === 'period_end') return scheduled(reason);
   const charge = immediateCharge(from, to, period, at);
   if (charge.credit > charge.charge) return scheduled('credit_exceeds_charge');
@@ -77,7 +94,12 @@ export function quotePlanChange(from: PricedPlan, to: PricedPlan, period: Curren
  * - another interval: credit the unused part of the old plan (same rounding as `prorate`) and charge the new
  *   plan's full price for a new period that starts at `at`.
  */
-export function immediateCharge(from: PricedPlan, to: PricedPlan, period: CurrentPeriod, at: Date): Omit<ImmediateQuote, 'effective' | 'direction' | 'reason'> {
+export function immediateCharge(
+  from: PricedPlan,
+  to: PricedPlan,
+  period: CurrentPeriod,
+  at: Date,
+): Omit<ImmediateQuote, 'effective' | 'direction' | 'reason'> {
   if (sameCycle(from, to)) {
     const proration = prorate({ from, to, ...period, at });
     return {
@@ -98,8 +120,22 @@ export function immediateCharge(from: PricedPlan, to: PricedPlan, period: Curren
     charge: to.amount,
     total: to.amount - unused.amount,
     lines: [
-      { type: 'credit', description: `Unused time on ${from.name}`, planId: from.id, amount: -unused.amount, periodStart: unused.from.toISOString(), periodEnd: period.periodEnd.toISOString() },
-      { type: 'charge', description: `${to.name} from now`, planId: to.id, amount: to.amount, periodStart: newPeriod.start.toISOString(), periodEnd: newPeriod.end.toISOString() },
+      {
+        type: 'credit',
+        description: `Unused time on ${from.name}`,
+        planId: from.id,
+        amount: -unused.amount,
+        periodStart: unused.from.toISOString(),
+        periodEnd: period.periodEnd.toISOString(),
+      },
+      {
+        type: 'charge',
+        description: `${to.name} from now`,
+        planId: to.id,
+        amount: to.amount,
+        periodStart: newPeriod.start.toISOString(),
+        periodEnd: newPeriod.end.toISOString(),
+      },
     ],
     periodStart: newPeriod.start,
     periodEnd: newPeriod.end,

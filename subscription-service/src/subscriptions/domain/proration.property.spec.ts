@@ -7,8 +7,12 @@ import { PricedPlan, prorate } from './proration';
 // Periods are anchored ones (period n of a cycle anchored at the start instant, n = 0…47), so their
 // lengths vary as stored periods do (Feb 28 → Mar 31 on a Jan 31 anchor), not only "start + interval".
 const amount = fc.integer({ min: 1, max: 100_000_000 });
-const cycle = fc.record({ interval: fc.constantFrom('month' as const, 'year' as const), intervalCount: fc.integer({ min: 1, max: 3 }) });
-const pricedPlan = (id: string): fc.Arbitrary<PricedPlan> => fc.record({ amount, cycle }).map(({ amount, cycle }) => ({ id, name: id, amount, ...cycle }));
+const cycle = fc.record({
+  interval: fc.constantFrom('month' as const, 'year' as const),
+  intervalCount: fc.integer({ min: 1, max: 3 }),
+});
+const pricedPlan = (id: string): fc.Arbitrary<PricedPlan> =>
+  fc.record({ amount, cycle }).map(({ amount, cycle }) => ({ id, name: id, amount, ...cycle }));
 const scenario = fc
   .record({
     from: pricedPlan('from'),
@@ -25,12 +29,21 @@ const scenario = fc
     const at = new Date(Math.round(startMs + position * (periodEnd.getTime() - startMs)) + extraMs);
     return { from, to, periodStart, periodEnd, at };
   });
-const sameCycleScenario = scenario.map((s) => ({ ...s, to: { ...s.to, interval: s.from.interval, intervalCount: s.from.intervalCount } }));
+const sameCycleScenario = scenario.map((s) => ({
+  ...s,
+  to: { ...s.to, interval: s.from.interval, intervalCount: s.from.intervalCount },
+}));
 
 const timing = fc.constantFrom<PlanChangeTiming | undefined>(undefined, ...PLAN_CHANGE_TIMINGS);
 
 /** The quote changePlan would bill now, or null when it schedules the change for the period end (nothing billed). */
-const quoteOrNull = (from: PricedPlan, to: PricedPlan, period: { periodStart: Date; periodEnd: Date }, at: Date, requested?: PlanChangeTiming): ImmediateQuote | null => {
+const quoteOrNull = (
+  from: PricedPlan,
+  to: PricedPlan,
+  period: { periodStart: Date; periodEnd: Date },
+  at: Date,
+  requested?: PlanChangeTiming,
+): ImmediateQuote | null => {
   const quote = quotePlanChange(from, to, period, at, requested);
   return quote.effective === 'now' ? quote : null;
 };
@@ -63,16 +76,20 @@ describe('proration properties', () => {
 
   it('should cost nothing net when a change is reversed within the same second', () => {
     fc.assert(
-      fc.property(sameCycleScenario, fc.integer({ min: 0, max: 999 }), ({ from, to, periodStart, periodEnd, at }, laterMs) => {
-        const there = prorate({ from, to, periodStart, periodEnd, at });
-        const sameSecond = new Date(Math.floor(at.getTime() / 1000) * 1000 + laterMs);
-        const back = prorate({ from: to, to: from, periodStart, periodEnd, at: sameSecond });
-        expect(there.total + back.total).toBe(0);
-      }),
+      fc.property(
+        sameCycleScenario,
+        fc.integer({ min: 0, max: 999 }),
+        ({ from, to, periodStart, periodEnd, at }, laterMs) => {
+          const there = prorate({ from, to, periodStart, periodEnd, at });
+          const sameSecond = new Date(Math.floor(at.getTime() / 1000) * 1000 + laterMs);
+          const back = prorate({ from: to, to: from, periodStart, periodEnd, at: sameSecond });
+          expect(there.total + back.total).toBe(0);
+        },
+      ),
     );
   });
 
-  it('should never bill more than the new plan\'s full price', () => {
+  it("should never bill more than the new plan's full price", () => {
     fc.assert(
       fc.property(scenario, ({ from, to, periodStart, periodEnd, at }) => {
         const result = prorate({ from, to, periodStart, periodEnd, at });
@@ -83,7 +100,7 @@ describe('proration properties', () => {
     );
   });
 
-  it('should never bill a change now more than the new plan\'s full price, nor less than nothing (no customer balance)', () => {
+  it("should never bill a change now more than the new plan's full price, nor less than nothing (no customer balance)", () => {
     fc.assert(
       fc.property(scenario, timing, ({ from, to, periodStart, periodEnd, at }, requested) => {
         const quote = quoteOrNull(from, to, { periodStart, periodEnd }, at, requested);
@@ -115,9 +132,12 @@ describe('proration properties', () => {
     fc.assert(
       fc.property(scenario, timing, ({ from, to, periodStart, periodEnd, at }, requested) => {
         const quote = quotePlanChange(from, to, { periodStart, periodEnd }, at, requested);
-        const path = quote.effective === 'period_end' ? quote.appliesAt.getTime() === periodEnd.getTime() : quote.total >= 0;
+        const path =
+          quote.effective === 'period_end' ? quote.appliesAt.getTime() === periodEnd.getTime() : quote.total >= 0;
         expect(path).toBe(true);
-        expect(requested !== 'period_end' || (quote.effective === 'period_end' && quote.reason === 'requested')).toBe(true);
+        expect(requested !== 'period_end' || (quote.effective === 'period_end' && quote.reason === 'requested')).toBe(
+          true,
+        );
       }),
     );
   });

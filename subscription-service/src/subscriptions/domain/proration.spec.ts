@@ -57,7 +57,13 @@ describe('prorate', () => {
   it('should charge the exact price difference for half of a period', () => {
     const at = new Date('2026-04-16T00:00:00Z'); // 15 of 30 days left
     const result = prorate({ from: starter, to: pro, periodStart, periodEnd, at });
-    expect(result).toMatchObject({ periodSeconds: 2_592_000, remainingSeconds: 1_296_000, credit: 450, charge: 1450, total: 1000 });
+    expect(result).toMatchObject({
+      periodSeconds: 2_592_000,
+      remainingSeconds: 1_296_000,
+      credit: 450,
+      charge: 1450,
+      total: 1000,
+    });
   });
 
   it('should round each line half-up to the minor unit', () => {
@@ -71,7 +77,13 @@ describe('prorate', () => {
     // 1 of 2 seconds left: 901/2 = 450.5 → 451 and 2901/2 = 1450.5 → 1451
     const start = new Date('2026-04-01T00:00:00Z');
     const end = new Date('2026-04-01T00:00:02Z');
-    const result = prorate({ from: plan('a', 901), to: plan('b', 2901), periodStart: start, periodEnd: end, at: new Date('2026-04-01T00:00:01Z') });
+    const result = prorate({
+      from: plan('a', 901),
+      to: plan('b', 2901),
+      periodStart: start,
+      periodEnd: end,
+      at: new Date('2026-04-01T00:00:01Z'),
+    });
     expect(result).toMatchObject({ credit: 451, charge: 1451, total: 1000 });
   });
 
@@ -96,8 +108,22 @@ describe('prorate', () => {
     const at = new Date('2026-04-16T00:00:00Z');
     const { lines } = prorate({ from: starter, to: pro, periodStart, periodEnd, at });
     expect(lines).toEqual([
-      { type: 'credit', description: 'Unused time on starter', planId: 'starter', amount: -450, periodStart: at.toISOString(), periodEnd: periodEnd.toISOString() },
-      { type: 'charge', description: 'Remaining time on pro', planId: 'pro', amount: 1450, periodStart: at.toISOString(), periodEnd: periodEnd.toISOString() },
+      {
+        type: 'credit',
+        description: 'Unused time on starter',
+        planId: 'starter',
+        amount: -450,
+        periodStart: at.toISOString(),
+        periodEnd: periodEnd.toISOString(),
+      },
+      {
+        type: 'charge',
+        description: 'Remaining time on pro',
+        planId: 'pro',
+        amount: 1450,
+        periodStart: at.toISOString(),
+        periodEnd: periodEnd.toISOString(),
+      },
     ]);
   });
 

@@ -20,7 +20,8 @@ export function classifyPlanChange(from: PricedPlan, to: PricedPlan): PlanChange
 
 /** round(numerator / denominator) with halves rounded up; both non-negative, exact in BigInt. */
 export function divideRoundHalfUp(numerator: bigint, denominator: bigint): bigint {
-  if (denominator <= 0n || numerator < 0n) throw new RangeError('divideRoundHalfUp expects numerator ≥ 0 and denominator > 0');
+  if (denominator <= 0n || numerator < 0n)
+    throw new RangeError('divideRoundHalfUp expects numerator ≥ 0 and denominator > 0');
   return (2n * numerator + denominator) / (2n * denominator);
 }
 
@@ -72,8 +73,22 @@ export function prorate(params: {
     remainingSeconds: credit.remainingSeconds,
     periodSeconds: credit.periodSeconds,
     lines: [
-      { type: 'credit', description: `Unused time on ${from.name}`, planId: from.id, amount: -credit.amount, periodStart: lineStart, periodEnd: lineEnd },
-      { type: 'charge', description: `Remaining time on ${to.name}`, planId: to.id, amount: charge.amount, periodStart: lineStart, periodEnd: lineEnd },
+      {
+        type: 'credit',
+        description: `Unused time on ${from.name}`,
+        planId: from.id,
+        amount: -credit.amount,
+        periodStart: lineStart,
+        periodEnd: lineEnd,
+      },
+      {
+        type: 'charge',
+        description: `Remaining time on ${to.name}`,
+        planId: to.id,
+        amount: charge.amount,
+        periodStart: lineStart,
+        periodEnd: lineEnd,
+      },
     ],
   };
 }

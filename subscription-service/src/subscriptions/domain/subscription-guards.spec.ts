@@ -69,7 +69,9 @@ describe('subscription guards', () => {
     it('should allow resuming only an active subscription set to cancel at period end', () => {
       expect(resumeRefusal({ ...ACTIVE, cancelAtPeriodEnd: true })).toBeNull();
       expect(code(resumeRefusal(ACTIVE))).toBe('no_pending_cancellation');
-      expect(code(resumeRefusal({ ...ACTIVE, status: 'canceled', cancelAtPeriodEnd: true }))).toBe('no_pending_cancellation');
+      expect(code(resumeRefusal({ ...ACTIVE, status: 'canceled', cancelAtPeriodEnd: true }))).toBe(
+        'no_pending_cancellation',
+      );
     });
   });
 
@@ -81,7 +83,11 @@ describe('subscription guards', () => {
   });
 
   describe(payInitialInvoiceRefusal.name, () => {
-    const incomplete: GuardedSubscription = { ...ACTIVE, status: 'incomplete', incompleteExpiresAt: new Date(NOW.getTime() + 1000) };
+    const incomplete: GuardedSubscription = {
+      ...ACTIVE,
+      status: 'incomplete',
+      incompleteExpiresAt: new Date(NOW.getTime() + 1000),
+    };
 
     it('should allow paying an incomplete subscription inside its window', () => {
       expect(payInitialInvoiceRefusal(incomplete, NOW)).toBeNull();
@@ -89,7 +95,9 @@ describe('subscription guards', () => {
 
     it('should refuse it for a subscription that is not incomplete, or once the window ended', () => {
       expect(code(payInitialInvoiceRefusal(ACTIVE, NOW))).toBe('subscription_not_incomplete');
-      expect(code(payInitialInvoiceRefusal({ ...incomplete, incompleteExpiresAt: NOW }, NOW))).toBe('incomplete_window_ended');
+      expect(code(payInitialInvoiceRefusal({ ...incomplete, incompleteExpiresAt: NOW }, NOW))).toBe(
+        'incomplete_window_ended',
+      );
     });
   });
 });

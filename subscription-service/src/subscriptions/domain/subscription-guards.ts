@@ -6,9 +6,18 @@ import { isLive, SubscriptionStatus } from './subscription-status';
  * functions of the row as locked by the operation; the services call them and own the transaction.
  */
 export type SubscriptionRefusal =
-  | { readonly code: 'subscription_not_active' | 'plan_change_pending' | 'renewal_in_progress' | 'same_plan'; readonly detail: string }
-  | { readonly code: 'invalid_state_transition' | 'no_pending_cancellation' | 'no_scheduled_change'; readonly detail: string }
-  | { readonly code: 'subscription_not_incomplete' | 'incomplete_window_ended' | 'subscription_ended'; readonly detail: string };
+  | {
+      readonly code: 'subscription_not_active' | 'plan_change_pending' | 'renewal_in_progress' | 'same_plan';
+      readonly detail: string;
+    }
+  | {
+      readonly code: 'invalid_state_transition' | 'no_pending_cancellation' | 'no_scheduled_change';
+      readonly detail: string;
+    }
+  | {
+      readonly code: 'subscription_not_incomplete' | 'incomplete_window_ended' | 'subscription_ended';
+      readonly detail: string;
+    };
 
 /** The columns the guards read. */
 export interface GuardedSubscription {
@@ -24,11 +33,18 @@ export interface GuardedSubscription {
 /** Can it change to `planId` now (or schedule it)? Only an active subscription with nothing pending, to another plan. */
 export function planChangeRefusal(subscription: GuardedSubscription, planId: string): SubscriptionRefusal | null {
   if (subscription.status !== 'active') {
-    return { code: 'subscription_not_active', detail: `Only active subscriptions can change plan (this one is ${subscription.status}).` };
+    return {
+      code: 'subscription_not_active',
+      detail: `Only active subscriptions can change plan (this one is ${subscription.status}).`,
+    };
   }
-  if (subscription.pendingPlanId) return { code: 'plan_change_pending', detail: 'An upgrade is waiting for its payment; retry once it is settled.' };
+  if (subscription.pendingPlanId)
+    return { code: 'plan_change_pending', detail: 'An upgrade is waiting for its payment; retry once it is settled.' };
   if (subscription.renewalInvoiceId) {
-    return { code: 'renewal_in_progress', detail: 'The period has ended and its renewal is being collected; retry once it is paid.' };
+    return {
+      code: 'renewal_in_progress',
+      detail: 'The period has ended and its renewal is being collected; retry once it is paid.',
+    };
   }
   if (planId === subscription.planId) return { code: 'same_plan', detail: 'The subscription is already on this plan.' };
   return null;
@@ -36,21 +52,31 @@ export function planChangeRefusal(subscription: GuardedSubscription, planId: str
 
 /** Can its scheduled plan change be withdrawn? Only when one is scheduled. */
 export function withdrawScheduledChangeRefusal(subscription: GuardedSubscription): SubscriptionRefusal | null {
-  return subscription.scheduledPlanId ? null : { code: 'no_scheduled_change', detail: 'The subscription has no scheduled plan change.' };
+  return subscription.scheduledPlanId
+    ? null
+    : { code: 'no_scheduled_change', detail: 'The subscription has no scheduled plan change.' };
 }
 
 /** Can it be canceled (now or at period end)? Only while live. */
 export function cancelRefusal(subscription: GuardedSubscription): SubscriptionRefusal | null {
-  return isLive(subscription.status) ? null : { code: 'invalid_state_transition', detail: `The subscription is already ${subscription.status}.` };
+  return isLive(subscription.status)
+    ? null
+    : { code: 'invalid_state_transition', detail: `The subscription is already ${subscription.status}.` };
 }
 
 /** Can it be canceled at period end? Only an active one whose renewal is not being collected (checked after cancelRefusal). */
 export function cancelAtPeriodEndRefusal(subscription: GuardedSubscription): SubscriptionRefusal | null {
   if (subscription.status !== 'active') {
-    return { code: 'subscription_not_active', detail: 'Only active subscriptions can be canceled at period end; cancel immediately instead.' };
+    return {
+      code: 'subscription_not_active',
+      detail: 'Only active subscriptions can be canceled at period end; cancel immediately instead.',
+    };
   }
   if (subscription.renewalInvoiceId) {
-    return { code: 'renewal_in_progress', detail: 'The period has ended and its renewal is being collected; cancel immediately instead.' };
+    return {
+      code: 'renewal_in_progress',
+      detail: 'The period has ended and its renewal is being collected; cancel immediately instead.',
+    };
   }
   return null;
 }
@@ -58,7 +84,10 @@ export function cancelAtPeriodEndRefusal(subscription: GuardedSubscription): Sub
 /** Can it be resumed? Only an active subscription set to cancel at period end. */
 export function resumeRefusal(subscription: GuardedSubscription): SubscriptionRefusal | null {
   if (subscription.status === 'active' && subscription.cancelAtPeriodEnd) return null;
-  return { code: 'no_pending_cancellation', detail: 'Only an active subscription set to cancel at period end can be resumed.' };
+  return {
+    code: 'no_pending_cancellation',
+    detail: 'Only an active subscription set to cancel at period end can be resumed.',
+  };
 }
 
 /** Can its payment method change? Not once it ended: it is never charged again. */
@@ -71,7 +100,10 @@ export function paymentMethodChangeRefusal(subscription: GuardedSubscription): S
 }
 
 /** Can its initial invoice be paid again at `billingNow`? Only while incomplete and inside the incomplete window. */
-export function payInitialInvoiceRefusal(subscription: GuardedSubscription, billingNow: Date): SubscriptionRefusal | null {
+export function payInitialInvoiceRefusal(
+  subscription: GuardedSubscription,
+  billingNow: Date,
+): SubscriptionRefusal | null {
   if (subscription.status !== 'incomplete') {
     return {
       code: 'subscription_not_incomplete',
@@ -79,7 +111,10 @@ export function payInitialInvoiceRefusal(subscription: GuardedSubscription, bill
     };
   }
   if (subscription.incompleteExpiresAt && subscription.incompleteExpiresAt <= billingNow) {
-    return { code: 'incomplete_window_ended', detail: `The window to pay ended at ${subscription.incompleteExpiresAt.toISOString()}.` };
+    return {
+      code: 'incomplete_window_ended',
+      detail: `The window to pay ended at ${subscription.incompleteExpiresAt.toISOString()}.`,
+    };
   }
   return null;
 }

@@ -11,14 +11,19 @@ const tableEdges = Object.entries(SUBSCRIPTION_TRANSITIONS)
 
 describe('docs/state-machine.md §1 and the subscription transition table', () => {
   it('should draw exactly the transitions SUBSCRIPTION_TRANSITIONS allows', () => {
-    const diagram = section.slice(section.indexOf('```mermaid'), section.indexOf('```', section.indexOf('```mermaid') + 3));
+    const diagram = section.slice(
+      section.indexOf('```mermaid'),
+      section.indexOf('```', section.indexOf('```mermaid') + 3),
+    );
     const drawn = [...diagram.matchAll(/^\s*(\w+) --> (\w+)/gm)].map(([, from, to]) => `${from} → ${to}`).sort();
     expect(drawn).toEqual(tableEdges);
   });
 
   it('should list exactly the same transitions in its "allowed to" table', () => {
     const rows = [...section.matchAll(/^\| `(\w+)` \| (.+) \|$/gm)];
-    const listed = rows.flatMap(([, from, tos]) => [...tos.matchAll(/`(\w+)`/g)].map(([, to]) => `${from} → ${to}`)).sort();
+    const listed = rows
+      .flatMap(([, from, tos]) => [...tos.matchAll(/`(\w+)`/g)].map(([, to]) => `${from} → ${to}`))
+      .sort();
     expect(rows.map(([, from]) => from).sort()).toEqual(Object.keys(SUBSCRIPTION_TRANSITIONS).sort());
     expect(listed).toEqual(tableEdges);
   });

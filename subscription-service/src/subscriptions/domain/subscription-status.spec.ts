@@ -1,10 +1,4 @@
-import {
-  canTransition,
-  entitlement,
-  isLive,
-  SUBSCRIPTION_STATUSES,
-  SubscriptionStatus,
-} from './subscription-status';
+import { canTransition, entitlement, isLive, SUBSCRIPTION_STATUSES, SubscriptionStatus } from './subscription-status';
 
 const LEGAL: ReadonlyArray<[SubscriptionStatus, SubscriptionStatus]> = [
   ['incomplete', 'active'],
@@ -15,7 +9,8 @@ const LEGAL: ReadonlyArray<[SubscriptionStatus, SubscriptionStatus]> = [
   ['past_due', 'active'],
   ['past_due', 'canceled'],
 ];
-const isLegal = (from: SubscriptionStatus, to: SubscriptionStatus): boolean => LEGAL.some(([f, t]) => f === from && t === to);
+const isLegal = (from: SubscriptionStatus, to: SubscriptionStatus): boolean =>
+  LEGAL.some(([f, t]) => f === from && t === to);
 const ALL_PAIRS = SUBSCRIPTION_STATUSES.flatMap((from) => SUBSCRIPTION_STATUSES.map((to) => [from, to] as const));
 const ILLEGAL = ALL_PAIRS.filter(([from, to]) => !isLegal(from, to));
 
@@ -65,14 +60,22 @@ describe('entitlement', () => {
   });
 
   it('should end access at the period end for an active subscription with no renewal being collected', () => {
-    expect(entitlement({ status: 'active', currentPeriodEnd: periodEnd, renewalInvoiceId: null }, periodEnd, graceMs)).toEqual({ hasAccess: false, entitledUntil: null });
+    expect(
+      entitlement({ status: 'active', currentPeriodEnd: periodEnd, renewalInvoiceId: null }, periodEnd, graceMs),
+    ).toEqual({ hasAccess: false, entitledUntil: null });
   });
 
   it('should keep access after the period end while the renewal is being collected, until the last dunning retry', () => {
     const collecting = { status: 'active' as const, currentPeriodEnd: periodEnd, renewalInvoiceId: 'renewal-invoice' };
     const justAfter = new Date(periodEnd.getTime() + 1000);
     expect(entitlement(collecting, justAfter, graceMs)).toEqual({ hasAccess: true, entitledUntil: graceEnd });
-    expect(entitlement({ ...collecting, status: 'past_due' }, new Date(graceEnd.getTime() - 1), graceMs)).toEqual({ hasAccess: true, entitledUntil: graceEnd });
-    expect(entitlement({ ...collecting, status: 'past_due' }, graceEnd, graceMs)).toEqual({ hasAccess: false, entitledUntil: null });
+    expect(entitlement({ ...collecting, status: 'past_due' }, new Date(graceEnd.getTime() - 1), graceMs)).toEqual({
+      hasAccess: true,
+      entitledUntil: graceEnd,
+    });
+    expect(entitlement({ ...collecting, status: 'past_due' }, graceEnd, graceMs)).toEqual({
+      hasAccess: false,
+      entitledUntil: null,
+    });
   });
 });

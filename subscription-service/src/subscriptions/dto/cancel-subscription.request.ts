@@ -4,7 +4,8 @@ import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 export class CancelSubscriptionRequest {
   @ApiPropertyOptional({
     default: true,
-    description: 'true: keep access until the period ends, then stop (status stays active meanwhile); false: cancel now.',
+    description:
+      'true: keep access until the period ends, then stop (status stays active meanwhile); false: cancel now.',
   })
   @IsOptional()
   @IsBoolean()

@@ -10,7 +10,10 @@ export class ChangePlanRequest {
   @IsUUID()
   planId!: string;
 
-  @ApiPropertyOptional({ example: 'pm_card_visa', description: 'Pays the proration invoice; defaults to the subscription\'s method.' })
+  @ApiPropertyOptional({
+    example: 'pm_card_visa',
+    description: "Pays the proration invoice; defaults to the subscription's method.",
+  })
   @IsOptional()
   @IsString()
   @Matches(PAYMENT_METHOD, { message: PAYMENT_METHOD_MESSAGE })

@@ -10,7 +10,8 @@ export class CreateSubscriptionRequest {
 
   @ApiProperty({
     example: 'pm_card_visa',
-    description: 'Payment service test methods: pm_card_visa (succeeds), pm_card_declined, pm_card_insufficient_funds, …',
+    description:
+      'Payment service test methods: pm_card_visa (succeeds), pm_card_declined, pm_card_insufficient_funds, …',
   })
   @IsString()
   @Matches(PAYMENT_METHOD, { message: PAYMENT_METHOD_MESSAGE })

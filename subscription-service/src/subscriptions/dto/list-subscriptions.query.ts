@@ -9,7 +9,7 @@ export class ListSubscriptionsQuery extends PaginationQuery {
   @IsIn(SUBSCRIPTION_STATUSES)
   status?: SubscriptionStatus;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Admin only: one user\'s subscriptions.' })
+  @ApiPropertyOptional({ format: 'uuid', description: "Admin only: one user's subscriptions." })
   @IsOptional()
   @IsUUID()
   userId?: string;

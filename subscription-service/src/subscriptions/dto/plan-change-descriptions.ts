@@ -4,7 +4,7 @@ export const EFFECTIVE_DESCRIPTION =
   'when the interval changes — and applied when paid. `period_end` (the default for a downgrade): nothing billed now; the renewal ' +
   'invoice bills the new plan. A change asked for `now` whose unused credit would exceed its charge (a cheaper plan on the same ' +
   'interval, or e.g. pro-yearly → pro-monthly for most of the year) is scheduled for the period end instead: there is no customer ' +
-  'balance to keep the surplus in. The response\'s `effective` and `reason` say what was done.';
+  "balance to keep the surplus in. The response's `effective` and `reason` say what was done.";
 
 export const REASON_DESCRIPTION =
   'Why it takes effect then: `default` (upgrades now, downgrades at the period end), `requested` (the `effective` asked for), ' +

@@ -14,12 +14,25 @@ export class PlanChangeResult {
   @ApiProperty({ format: 'uuid', example: SEED_IDS.plans.proMonthly })
   toPlanId!: string;
 
-  @ApiProperty({ enum: PLAN_CHANGE_TIMINGS, example: 'period_end', description: '`now`: billed now, applied when paid. `period_end`: scheduled (`scheduledPlanId`), nothing billed now.' })
+  @ApiProperty({
+    enum: PLAN_CHANGE_TIMINGS,
+    example: 'period_end',
+    description:
+      '`now`: billed now, applied when paid. `period_end`: scheduled (`scheduledPlanId`), nothing billed now.',
+  })
   effective!: PlanChangeTiming;
 
-  @ApiProperty({ format: 'date-time', description: '`now`: the change\'s billing time (it applies once its invoice is paid). `period_end`: the current period end.' })
+  @ApiProperty({
+    format: 'date-time',
+    description:
+      "`now`: the change's billing time (it applies once its invoice is paid). `period_end`: the current period end.",
+  })
   effectiveAt!: string;
 
-  @ApiProperty({ enum: ['default', 'requested', 'credit_exceeds_charge'], example: 'credit_exceeds_charge', description: REASON_DESCRIPTION })
+  @ApiProperty({
+    enum: ['default', 'requested', 'credit_exceeds_charge'],
+    example: 'credit_exceeds_charge',
+    description: REASON_DESCRIPTION,
+  })
   reason!: PlanChangeTimingReason;
 }

@@ -1,6 +1,17 @@
-import { Invoice, Plan, Subscription, SubscriptionStatus, SubscriptionStatusChange } from '../../generated/prisma/client';
+import {
+  Invoice,
+  Plan,
+  Subscription,
+  SubscriptionStatus,
+  SubscriptionStatusChange,
+} from '../../generated/prisma/client';
 import { refundsFromJson, refundsJsonOf } from '../../invoices/persistence/invoice-refund.repository';
-import { INVOICE_COLUMNS, InvoiceWithPayments, paymentsFromJson, paymentsJsonOf } from '../../invoices/persistence/invoice.repository';
+import {
+  INVOICE_COLUMNS,
+  InvoiceWithPayments,
+  paymentsFromJson,
+  paymentsJsonOf,
+} from '../../invoices/persistence/invoice.repository';
 import { PLAN_COLUMNS } from '../../plans/plan.repository';
 import { ColumnMap, pickPrefixed, selectList, setClause } from '../../platform/database/columns';
 import { Sql, statement, statementFor } from '../../platform/database/database';
@@ -58,7 +69,20 @@ const INSERT_SUBSCRIPTION = statement(
  */
 export async function insertSubscription(
   db: Sql,
-  row: Pick<Subscription, 'id' | 'userId' | 'planId' | 'status' | 'liveUserId' | 'paymentMethod' | 'currentPeriodStart' | 'currentPeriodEnd' | 'billingCycleAnchor' | 'incompleteExpiresAt' | 'createdAt'>,
+  row: Pick<
+    Subscription,
+    | 'id'
+    | 'userId'
+    | 'planId'
+    | 'status'
+    | 'liveUserId'
+    | 'paymentMethod'
+    | 'currentPeriodStart'
+    | 'currentPeriodEnd'
+    | 'billingCycleAnchor'
+    | 'incompleteExpiresAt'
+    | 'createdAt'
+  >,
   cause: Pick<SubscriptionStatusChange, 'reason' | 'causeType' | 'causeId'>,
 ): Promise<Subscription> {
   await db.execute(INSERT_SUBSCRIPTION, [
@@ -100,7 +124,11 @@ const FIND_SUBSCRIPTION = statement(
 );
 
 /** The subscription if it exists and, when `ownerId` is given, belongs to that user. */
-export async function findSubscription(db: Sql, id: string, ownerId: string | null = null): Promise<Subscription | null> {
+export async function findSubscription(
+  db: Sql,
+  id: string,
+  ownerId: string | null = null,
+): Promise<Subscription | null> {
   const [subscription] = await db.query<Subscription>(FIND_SUBSCRIPTION, [id, ownerId]);
   return subscription ?? null;
 }
@@ -123,7 +151,11 @@ const LOCK_SUBSCRIPTION = statement(
  * conflicts with the other transaction's KEY SHARE lock (PostgreSQL 40P01).
  * Lock order across the service: invoice_payments (webhooks, outbox) → subscriptions → invoices.
  */
-export async function lockSubscription(db: Sql, id: string, ownerId: string | null = null): Promise<Subscription | null> {
+export async function lockSubscription(
+  db: Sql,
+  id: string,
+  ownerId: string | null = null,
+): Promise<Subscription | null> {
   const [subscription] = await db.query<Subscription>(LOCK_SUBSCRIPTION, [id, ownerId]);
   return subscription ?? null;
 }
@@ -140,10 +172,17 @@ const LOCK_WITH_INVOICE = statement(
  * Locks the subscription (as lockSubscription) and reads one of its invoices as committed after the lock,
  * in one statement: what settling a payment of that invoice needs. Null when either does not exist.
  */
-export async function lockSubscriptionWithInvoice(db: Sql, id: string, invoiceId: string): Promise<{ subscription: Subscription; invoice: Invoice } | null> {
+export async function lockSubscriptionWithInvoice(
+  db: Sql,
+  id: string,
+  invoiceId: string,
+): Promise<{ subscription: Subscription; invoice: Invoice } | null> {
   const [row] = await db.query<Record<string, unknown>>(LOCK_WITH_INVOICE, [id, invoiceId]);
   if (!row) return null;
-  return { subscription: pickPrefixed(row, SUBSCRIPTION_COLUMNS, '') as Subscription, invoice: pickPrefixed(row, INVOICE_COLUMNS, 'invoice.') as Invoice };
+  return {
+    subscription: pickPrefixed(row, SUBSCRIPTION_COLUMNS, '') as Subscription,
+    invoice: pickPrefixed(row, INVOICE_COLUMNS, 'invoice.') as Invoice,
+  };
 }
 
 /**
@@ -151,7 +190,12 @@ export async function lockSubscriptionWithInvoice(db: Sql, id: string, invoiceId
  * (optimistic lock). Returns the row as written.
  * @throws DomainError `conflict` (409) when the version moved on.
  */
-export async function updateSubscriptionVersioned(db: Sql, subscription: Subscription, changes: SubscriptionChanges, now: Date): Promise<Subscription> {
+export async function updateSubscriptionVersioned(
+  db: Sql,
+  subscription: Subscription,
+  changes: SubscriptionChanges,
+  now: Date,
+): Promise<Subscription> {
   const { clause, values, shape } = setClause(SUBSCRIPTION_COLUMNS, changes, 4);
   const count = await db.execute(
     statementFor(
@@ -179,9 +223,20 @@ const INSERT_STATUS_CHANGE = statement(
 /** Appends one row to the subscription's status history. */
 export async function insertStatusChange(
   db: Sql,
-  change: Pick<SubscriptionStatusChange, 'subscriptionId' | 'fromStatus' | 'toStatus' | 'reason' | 'causeType' | 'causeId' | 'createdAt'>,
+  change: Pick<
+    SubscriptionStatusChange,
+    'subscriptionId' | 'fromStatus' | 'toStatus' | 'reason' | 'causeType' | 'causeId' | 'createdAt'
+  >,
 ): Promise<void> {
-  await db.execute(INSERT_STATUS_CHANGE, [change.subscriptionId, change.fromStatus, change.toStatus, change.reason, change.causeType, change.causeId, change.createdAt]);
+  await db.execute(INSERT_STATUS_CHANGE, [
+    change.subscriptionId,
+    change.fromStatus,
+    change.toStatus,
+    change.reason,
+    change.causeType,
+    change.causeId,
+    change.createdAt,
+  ]);
 }
 
 /** The subscription, its plan and its latest invoice (newest by created_at, id), in one row. */
@@ -194,10 +249,17 @@ const VIEW_FROM = `
 const VIEW_SELECT = `${SUBSCRIPTION_SELECT}, ${selectList(PLAN_COLUMNS, 'p', 'plan.')}, ${selectList(INVOICE_COLUMNS, 'i', 'invoice.')},
   ${paymentsJsonOf('i')} AS "invoice.payments", ${refundsJsonOf('i')} AS "invoice.refunds"`;
 
-const FIND_VIEW = statement('subscriptions_view', `SELECT ${VIEW_SELECT} ${VIEW_FROM} WHERE s.id = $1 AND ($2::uuid IS NULL OR s.user_id = $2)`);
+const FIND_VIEW = statement(
+  'subscriptions_view',
+  `SELECT ${VIEW_SELECT} ${VIEW_FROM} WHERE s.id = $1 AND ($2::uuid IS NULL OR s.user_id = $2)`,
+);
 
 /** What the Subscription resource shows, in one query: the row, its plan, its latest invoice and that invoice's payments. */
-export async function findSubscriptionView(db: Sql, id: string, ownerId: string | null): Promise<SubscriptionView | null> {
+export async function findSubscriptionView(
+  db: Sql,
+  id: string,
+  ownerId: string | null,
+): Promise<SubscriptionView | null> {
   const [row] = await db.query<Record<string, unknown>>(FIND_VIEW, [id, ownerId]);
   return row ? toView(row) : null;
 }
@@ -219,13 +281,26 @@ export async function findSubscriptionCursor(db: Sql, id: string, ownerId: strin
 }
 
 /** Newest first after `cursor` (see pageQuery): a deep page costs what the first one does. */
-export async function listSubscriptionViews(db: Sql, filter: SubscriptionListFilter, cursor: Cursor | null, limit: number): Promise<SubscriptionView[]> {
-  const page = pageQuery('s', [
-    ['user_id', filter.userId],
-    ['status', filter.status],
-  ], cursor, limit);
+export async function listSubscriptionViews(
+  db: Sql,
+  filter: SubscriptionListFilter,
+  cursor: Cursor | null,
+  limit: number,
+): Promise<SubscriptionView[]> {
+  const page = pageQuery(
+    's',
+    [
+      ['user_id', filter.userId],
+      ['status', filter.status],
+    ],
+    cursor,
+    limit,
+  );
   const rows = await db.query<Record<string, unknown>>(
-    statementFor(`subscriptions_list_${page.shape}`, `SELECT ${VIEW_SELECT} ${VIEW_FROM} ${page.where} ORDER BY s.created_at DESC, s.id DESC LIMIT ${page.limitParam}`),
+    statementFor(
+      `subscriptions_list_${page.shape}`,
+      `SELECT ${VIEW_SELECT} ${VIEW_FROM} ${page.where} ORDER BY s.created_at DESC, s.id DESC LIMIT ${page.limitParam}`,
+    ),
     page.values,
   );
   return rows.map(toView);
@@ -236,6 +311,14 @@ function toView(row: Record<string, unknown>): SubscriptionView {
   return {
     ...(pickPrefixed(row, SUBSCRIPTION_COLUMNS, '') as Subscription),
     plan: pickPrefixed(row, PLAN_COLUMNS, 'plan.') as Plan,
-    invoices: latest ? [{ ...latest, payments: paymentsFromJson(row['invoice.payments']), refunds: refundsFromJson(row['invoice.refunds']) }] : [],
+    invoices: latest
+      ? [
+          {
+            ...latest,
+            payments: paymentsFromJson(row['invoice.payments']),
+            refunds: refundsFromJson(row['invoice.refunds']),
+          },
+        ]
+      : [],
   };
 }

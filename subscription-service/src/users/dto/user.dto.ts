@@ -3,7 +3,8 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { SEED_IDS } from '../../seed-ids';
 
-const normaliseEmail = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+const normaliseEmail = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateUserRequest {
@@ -63,7 +64,7 @@ export class UserResponse {
 
 export class CreatedUserResponse extends UserResponse {
   @ApiProperty({
-    description: 'The user\'s API key. Shown only in this response; only its SHA-256 is stored.',
+    description: "The user's API key. Shown only in this response; only its SHA-256 is stored.",
     example: 'sk_live_3q2-7wEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLE0',
   })
   apiKey!: string;

@@ -48,7 +48,10 @@ describe('parsePaymentEvent', () => {
   });
 
   it('should read a refund event as the refund of its payment', () => {
-    const body = event({ type: 'refund.succeeded', sequence: 3 }, { id: 'ref-1', paymentId: 'pay-1', status: 'succeeded', failureCode: null, metadata: { invoiceRefundId: 'r-1' } });
+    const body = event(
+      { type: 'refund.succeeded', sequence: 3 },
+      { id: 'ref-1', paymentId: 'pay-1', status: 'succeeded', failureCode: null, metadata: { invoiceRefundId: 'r-1' } },
+    );
     expect(parsePaymentEvent(body)).toEqual({
       ok: true,
       event: {
@@ -57,7 +60,13 @@ describe('parsePaymentEvent', () => {
         sequence: 3,
         paymentId: 'pay-1',
         payment: null,
-        refund: { id: 'ref-1', status: 'succeeded', failureCode: null, failureMessage: 'Declined', metadata: { invoiceRefundId: 'r-1' } },
+        refund: {
+          id: 'ref-1',
+          status: 'succeeded',
+          failureCode: null,
+          failureMessage: 'Declined',
+          metadata: { invoiceRefundId: 'r-1' },
+        },
       },
     });
   });
@@ -68,7 +77,11 @@ describe('parsePaymentEvent', () => {
   });
 
   it.each([
-    ['a refund event without its payment id', event({ type: 'refund.failed' }, { id: 'ref-1' }), 'data.object.paymentId is required for a refund event'],
+    [
+      'a refund event without its payment id',
+      event({ type: 'refund.failed' }, { id: 'ref-1' }),
+      'data.object.paymentId is required for a refund event',
+    ],
     ['invalid JSON', Buffer.from('{"id":'), 'body is not valid JSON'],
     ['a JSON array', Buffer.from('[]'), 'id and type are required'],
     ['a missing type', event({ type: undefined }), 'id and type are required'],

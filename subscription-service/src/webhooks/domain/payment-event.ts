@@ -29,10 +29,12 @@ export interface PaymentEvent {
   } | null;
 }
 
-export type ParsedPaymentEvent = { readonly ok: true; readonly event: PaymentEvent } | { readonly ok: false; readonly problem: string };
+export type ParsedPaymentEvent =
+  { readonly ok: true; readonly event: PaymentEvent } | { readonly ok: false; readonly problem: string };
 
 const str = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
-const int = (value: unknown): number | null => (typeof value === 'number' && Number.isSafeInteger(value) ? value : null);
+const int = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isSafeInteger(value) ? value : null;
 
 function stringMap(value: unknown): Record<string, string> {
   const map: Record<string, string> = {};
@@ -65,7 +67,12 @@ export function parsePaymentEvent(rawBody: Buffer): ParsedPaymentEvent {
   }
   if (!object || !str(object.id)) return { ok: false, problem: 'data.object.id is required' };
   const objectId = str(object.id) as string;
-  const common = { status: str(object.status) ?? 'unknown', failureCode: str(object.failureCode), failureMessage: str(object.failureMessage), metadata: stringMap(object.metadata) };
+  const common = {
+    status: str(object.status) ?? 'unknown',
+    failureCode: str(object.failureCode),
+    failureMessage: str(object.failureMessage),
+    metadata: stringMap(object.metadata),
+  };
 
   if (type.startsWith('refund.')) {
     const paymentId = str(object.paymentId);
@@ -79,7 +86,13 @@ export function parsePaymentEvent(rawBody: Buffer): ParsedPaymentEvent {
       type,
       sequence,
       paymentId: objectId,
-      payment: { id: objectId, amount: int(object.amount), currency: str(object.currency), merchantReference: str(object.merchantReference), ...common },
+      payment: {
+        id: objectId,
+        amount: int(object.amount),
+        currency: str(object.currency),
+        merchantReference: str(object.merchantReference),
+        ...common,
+      },
       refund: null,
     },
   };

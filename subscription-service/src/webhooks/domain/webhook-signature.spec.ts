@@ -9,7 +9,10 @@ const TS = Math.floor(NOW.getTime() / 1000);
 const BODY = Buffer.from('{"id":"evt_1","type":"payment.succeeded","sequence":1}');
 const ID = 'evt_1';
 
-const verify = (overrides: Partial<{ id: string; timestamp: string; signature: string; rawBody: Buffer }>, secrets = [SECRET]) =>
+const verify = (
+  overrides: Partial<{ id: string; timestamp: string; signature: string; rawBody: Buffer }>,
+  secrets = [SECRET],
+) =>
   verifyWebhookSignature(
     { id: ID, timestamp: String(TS), signature: signWebhook(SECRET, ID, TS, BODY), rawBody: BODY, ...overrides },
     secrets,
@@ -35,14 +38,20 @@ describe('webhook signatures: Standard Webhooks test vector', () => {
   it('should accept the published signature at its timestamp and refuse it with a changed body', () => {
     const headers = { id: VECTOR.id, timestamp: String(VECTOR.timestamp), signature: VECTOR.signature };
     const at = new Date(VECTOR.timestamp * 1000);
-    expect(verifyWebhookSignature({ ...headers, rawBody: Buffer.from(VECTOR.body) }, [VECTOR.secret], 300, at)).toEqual({ valid: true });
-    expect(verifyWebhookSignature({ ...headers, rawBody: Buffer.from('{"test": 2432232315}') }, [VECTOR.secret], 300, at)).toMatchObject({ valid: false });
+    expect(verifyWebhookSignature({ ...headers, rawBody: Buffer.from(VECTOR.body) }, [VECTOR.secret], 300, at)).toEqual(
+      { valid: true },
+    );
+    expect(
+      verifyWebhookSignature({ ...headers, rawBody: Buffer.from('{"test": 2432232315}') }, [VECTOR.secret], 300, at),
+    ).toMatchObject({ valid: false });
   });
 });
 
 describe('webhook signatures', () => {
   it('should sign as base64 HMAC-SHA256 of "{id}.{timestamp}.{body}" with the decoded whsec key', () => {
-    const expected = createHmac('sha256', Buffer.from('current-secret')).update(`${ID}.${TS}.${BODY.toString()}`).digest('base64');
+    const expected = createHmac('sha256', Buffer.from('current-secret'))
+      .update(`${ID}.${TS}.${BODY.toString()}`)
+      .digest('base64');
     expect(signWebhook(SECRET, ID, TS, BODY)).toBe(`v1,${expected}`);
     expect(secretKey(SECRET).toString()).toBe('current-secret');
   });
@@ -52,12 +61,20 @@ describe('webhook signatures', () => {
   });
 
   it('should reject a tampered body, even one that is the same JSON re-serialised', () => {
-    expect(verify({ rawBody: Buffer.from('{"id":"evt_1","type":"payment.failed","sequence":1}') })).toEqual({ valid: false, reason: 'no_matching_signature' });
-    expect(verify({ rawBody: Buffer.from('{"id": "evt_1", "type": "payment.succeeded", "sequence": 1}') })).toMatchObject({ valid: false });
+    expect(verify({ rawBody: Buffer.from('{"id":"evt_1","type":"payment.failed","sequence":1}') })).toEqual({
+      valid: false,
+      reason: 'no_matching_signature',
+    });
+    expect(
+      verify({ rawBody: Buffer.from('{"id": "evt_1", "type": "payment.succeeded", "sequence": 1}') }),
+    ).toMatchObject({ valid: false });
   });
 
   it('should reject a signature made with another secret', () => {
-    expect(verify({ signature: signWebhook(OTHER_SECRET, ID, TS, BODY) })).toEqual({ valid: false, reason: 'no_matching_signature' });
+    expect(verify({ signature: signWebhook(OTHER_SECRET, ID, TS, BODY) })).toEqual({
+      valid: false,
+      reason: 'no_matching_signature',
+    });
   });
 
   it('should reject a signature for another webhook id', () => {
@@ -84,12 +101,17 @@ describe('webhook signatures', () => {
     ['future', TS + 301],
   ])('should reject a %s timestamp outside the tolerance', (_label, timestamp) => {
     const signature = signWebhook(SECRET, ID, timestamp, BODY);
-    expect(verify({ timestamp: String(timestamp), signature })).toEqual({ valid: false, reason: 'timestamp_out_of_tolerance' });
+    expect(verify({ timestamp: String(timestamp), signature })).toEqual({
+      valid: false,
+      reason: 'timestamp_out_of_tolerance',
+    });
   });
 
   it('should accept a timestamp at the edge of the tolerance', () => {
     const timestamp = TS - 300;
-    expect(verify({ timestamp: String(timestamp), signature: signWebhook(SECRET, ID, timestamp, BODY) })).toEqual({ valid: true });
+    expect(verify({ timestamp: String(timestamp), signature: signWebhook(SECRET, ID, timestamp, BODY) })).toEqual({
+      valid: true,
+    });
   });
 
   it('should reject missing headers and a non-numeric timestamp', () => {

@@ -16,7 +16,10 @@ export function secretKey(secret: string): Buffer {
 
 export type SignatureVerification =
   | { readonly valid: true }
-  | { readonly valid: false; readonly reason: 'missing_headers' | 'invalid_timestamp' | 'timestamp_out_of_tolerance' | 'no_matching_signature' };
+  | {
+      readonly valid: false;
+      readonly reason: 'missing_headers' | 'invalid_timestamp' | 'timestamp_out_of_tolerance' | 'no_matching_signature';
+    };
 
 export interface SignedWebhook {
   readonly id: string | undefined;
