@@ -244,7 +244,15 @@ export async function startStack({
   const payFront = startProxy(payment);
   await subFront.listen(subFrontPort);
   await payFront.listen(payFrontPort);
-  await Promise.all([...payment, ...subscription].map((i) => i.start()));
+  try {
+    await Promise.all([...payment, ...subscription].map((i) => i.start()));
+  } catch (error) {
+    // One instance failed to start (e.g. its port was taken meanwhile): stop the others, or their processes
+    // and the proxies keep this test process alive and the whole suite hangs.
+    await Promise.allSettled([...payment, ...subscription].map((i) => i.stop()));
+    await Promise.allSettled([subFront.close(), payFront.close()]);
+    throw error;
+  }
 
   const sdb = new pg.Pool({ connectionString: subscriptionDbUrl, max: 3 });
   const pdb = new pg.Pool({ connectionString: paymentDbUrl, max: 3 });
