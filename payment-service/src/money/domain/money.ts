@@ -1,11 +1,12 @@
 /**
  * Money rules of docs/contracts.md ("Money"): amounts are integers in minor units of an ISO-4217 currency.
- * The same limits are written, on purpose without shared code, in the subscription service.
+ * Both services carry this file as a byte-identical twin (scripts/mirrored-files.json): no shared code, one rule.
  */
 
 /**
- * The largest amount, in minor units, the service accepts for a payment or a refund (99 999 999: 999 999.99 in
- * a two-decimal currency). One limit for both services (docs/contracts.md): the gateway refuses anything larger.
+ * The largest amount, in minor units, either service accepts: a plan price, a payment or a refund (99 999 999:
+ * 999 999.99 in a two-decimal currency). One limit for both services (docs/contracts.md), so a plan can never be
+ * priced above what the payment service will charge.
  */
 export const MAX_AMOUNT = 99_999_999;
 

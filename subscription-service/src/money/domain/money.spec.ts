@@ -1,7 +1,7 @@
 import { formatMinorUnits, isCurrencyCode, MAX_AMOUNT, minorUnitExponent } from './money';
 
 describe('money', () => {
-  it('should cap amounts at 99 999 999 minor units, as the payment service does', () => {
+  it('should cap amounts at 99 999 999 minor units, in both services', () => {
     expect(MAX_AMOUNT).toBe(99_999_999);
   });
 
