@@ -9,12 +9,17 @@ import { runProcess, startProcess, stopProcess } from './processes.mjs';
 
 /**
  * Added to each service's environment for the benchmark. The default rate limit (6000/min per client)
- * would answer the load generator with 429s; no payment simulation delay, so the flow measures the
+ * would answer the load generator with 429s, and the webhook limit (60000/min per address) the payment service at
+ * its peak; no payment simulation delay, so the flow measures the
  * services rather than a sleep; LOG_LEVEL is the production default.
  */
 const BENCH_ENV = {
   'payment-service': { LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '1000000000', SIMULATION_DELAY_MS: '0' },
-  'subscription-service': { LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '1000000000' },
+  'subscription-service': {
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_PER_MINUTE: '1000000000',
+    WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000000',
+  },
 };
 
 export const SECRETS = DEMO_SECRETS;

@@ -2,19 +2,25 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { AppConfig } from './config/app-config';
+import { fastifyTrustProxy } from './config/trusted-proxies';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
-import { applySecurityHeaders } from './platform/http/security-headers';
+import { applySecurityHeaders, SECURITY_HEADERS } from './platform/http/security-headers';
 import { AccessLog } from './platform/logging/logger';
 import { setUpSwagger } from './platform/http/swagger';
 import { createValidationPipe } from './platform/http/validation';
 
 const BODY_LIMIT_BYTES = 100 * 1024;
 
-/** Fastify options shared by main.ts and the e2e tests; `logger` logs every request (AccessLog). */
-export function createFastifyAdapter(logger: PinoLogger): FastifyAdapter {
+/**
+ * Fastify options shared by main.ts and the e2e tests; `logger` logs every request (AccessLog); X-Forwarded-For is
+ * believed only from `trustedProxies` (TRUSTED_PROXIES), so `request.ip`, which the rate limits key on, is the
+ * client's own address or the one a trusted proxy reports.
+ */
+export function createFastifyAdapter(logger: PinoLogger, trustedProxies: readonly string[]): FastifyAdapter {
   return new FastifyAdapter({
     genReqId: requestIdFor,
     bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: fastifyTrustProxy(trustedProxies),
     loggerInstance: logger,
     logController: new AccessLog(),
   });
@@ -27,18 +33,7 @@ export function configureApp(app: NestFastifyApplication): void {
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
-  applySecurityHeaders(fastify, {
-    contentSecurityPolicy: {
-      directives: {
-        // Swagger UI needs inline styles and data: images; scripts are served from /docs itself.
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
-        scriptSrc: ["'self'"],
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
+  applySecurityHeaders(fastify, SECURITY_HEADERS);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
@@ -46,6 +41,6 @@ export function configureApp(app: NestFastifyApplication): void {
 
   app.useGlobalPipes(createValidationPipe());
   if (config.swaggerEnabled) {
-    setUpSwagger(app);
+    setUpSwagger(app, config.demoMode);
   }
 }

@@ -10,7 +10,7 @@ async function bootstrap(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logger),
-    createFastifyAdapter(logger),
+    createFastifyAdapter(logger, config.trustedProxies),
     {
       bufferLogs: true,
     },

@@ -1,11 +1,9 @@
 import { AppConfig, InvalidConfigError, loadConfig } from './config/app-config';
+import { DEMO_API_KEY } from './config/demo-api-key';
 import { Database } from './platform/database/database';
 import { PrismaService } from './platform/database/prisma.service';
 import { SystemClock } from './platform/time/clock';
 import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service';
-
-/** Documented in docs/contracts.md; printed in full only because it is public demo data. */
-const DEMO_API_KEY = 'sk_payment_demo_0001';
 
 /** Idempotent: makes the configured webhook endpoint exist, then explains how to call the API. */
 async function seed(config: AppConfig): Promise<void> {

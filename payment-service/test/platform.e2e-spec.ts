@@ -1,7 +1,8 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { auth, startTestApp } from './support/test-app';
+import { DEMO_API_KEY } from '../src/config/demo-api-key';
+import { API_KEY, auth, startTestApp } from './support/test-app';
 
 describe('Platform (e2e)', () => {
   let app: NestFastifyApplication;
@@ -230,6 +231,61 @@ describe('Platform (e2e)', () => {
       expect(text).toContain('swagger-ui');
       expect(headers['content-security-policy']).toContain("default-src 'self'");
     });
+
+    it('should keep the demo key out of the OpenAPI document when demo mode is off (the default)', async () => {
+      const { text } = await request(app.getHttpServer()).get('/docs-json').expect(200);
+      expect(text).not.toContain(DEMO_API_KEY);
+    });
+
+    it("should serve Swagger UI under a CSP whose scripts are the service's own, with no inline script", async () => {
+      const page = await request(app.getHttpServer()).get('/docs').expect(200);
+      const scriptSrc = String(page.headers['content-security-policy'])
+        .split(';')
+        .find((directive) => directive.startsWith('script-src '));
+      expect(scriptSrc).toBe("script-src 'self'");
+      const scripts = page.text.match(/<script[^>]*>/g) ?? [];
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const tag of scripts) expect(tag).toMatch(/\ssrc=/);
+    });
+  });
+});
+
+describe('Demo mode and logs (e2e)', () => {
+  it('should name the demo key in the OpenAPI document with DEMO_MODE=true', async () => {
+    const app = await startTestApp({ WORKERS_ENABLED: 'false', DEMO_MODE: 'true' });
+    try {
+      const { body } = await request(app.getHttpServer()).get('/docs-json').expect(200);
+      expect(body.info.description).toContain(DEMO_API_KEY);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('should redact an API key sent in an X-Api-Key header or in the query string', async () => {
+    const lines: string[] = [];
+    const app = await startTestApp(
+      { WORKERS_ENABLED: 'false', LOG_LEVEL: 'info' },
+      { write: (line) => lines.push(line) },
+    );
+    try {
+      await request(app.getHttpServer()).get('/v1/payments?limit=2&api_key=sk_leaked_in_query').expect(401);
+      await request(app.getHttpServer()).get('/v1/payments?apiKey=sk_leaked_camel').expect(401);
+      await request(app.getHttpServer()).get('/v1/payments').set('X-Api-Key', 'sk_leaked_in_header').expect(401);
+      await request(app.getHttpServer()).get('/v1/payments?key=sk_leaked_with_bearer').set(auth).expect(400);
+    } finally {
+      await app.close();
+    }
+    const log = lines.join('');
+    expect(log).not.toContain('leaked');
+    expect(log).not.toContain(API_KEY);
+    const urls = lines.map((line) => JSON.parse(line) as { req?: { url?: string } }).flatMap((l) => l.req?.url ?? []);
+    expect(urls).toEqual(
+      expect.arrayContaining([
+        '/v1/payments?limit=2&api_key=[redacted]',
+        '/v1/payments?apiKey=[redacted]',
+        '/v1/payments?key=[redacted]',
+      ]),
+    );
   });
 });
 
@@ -264,5 +320,71 @@ describe('Rate limits (e2e)', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it.each([
+    ['no key', {}],
+    ['a malformed Authorization header', { Authorization: 'Bearer' }],
+    ['a non-bearer scheme', { Authorization: `Basic ${API_KEY}` }],
+    ['a key in X-Api-Key instead of Authorization', { 'X-Api-Key': API_KEY }],
+    ['an unknown key', { Authorization: 'Bearer sk_guess' }],
+  ])('should count %s as a failed authentication', async (_label, headers) => {
+    const app = await startTestApp({ WORKERS_ENABLED: 'false', AUTH_FAILURES_PER_MINUTE: '2' });
+    try {
+      for (let i = 0; i < 2; i += 1) await request(app.getHttpServer()).get('/v1/payments').set(headers).expect(401);
+      const limited = await request(app.getHttpServer()).get('/v1/payments').set(headers).expect(429);
+      expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(limited.body).toMatchObject({ code: 'rate_limited', status: 429 });
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('should not let a client escape the failed-authentication limit with a made-up X-Forwarded-For', async () => {
+    const app = await startTestApp({ WORKERS_ENABLED: 'false', AUTH_FAILURES_PER_MINUTE: '3' });
+    try {
+      const statusOf = async (key: string, forwardedFor: string) =>
+        (
+          await request(app.getHttpServer())
+            .get('/v1/payments')
+            .set({ Authorization: `Bearer ${key}`, 'X-Forwarded-For': forwardedFor })
+        ).status;
+      for (let i = 0; i < 3; i += 1) expect(await statusOf(`sk_guess_${i}`, `203.0.113.${i}`)).toBe(401);
+      for (let i = 3; i < 8; i += 1) {
+        expect(await statusOf(`sk_guess_${i}`, `198.51.100.${i}`)).toBe(429);
+        expect(await statusOf(API_KEY, `198.51.100.${i}`)).toBe(429);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('should limit the address a TRUSTED_PROXIES proxy reports, and only that one', async () => {
+    const app = await startTestApp({
+      WORKERS_ENABLED: 'false',
+      AUTH_FAILURES_PER_MINUTE: '3',
+      TRUSTED_PROXIES: '127.0.0.1',
+    });
+    try {
+      const statusOf = async (key: string, forwardedFor: string) =>
+        (
+          await request(app.getHttpServer())
+            .get('/v1/payments')
+            .set({ Authorization: `Bearer ${key}`, 'X-Forwarded-For': forwardedFor })
+        ).status;
+      for (let i = 0; i < 3; i += 1) expect(await statusOf(`sk_guess_${i}`, '203.0.113.7')).toBe(401);
+      expect(await statusOf(API_KEY, '203.0.113.7')).toBe(429);
+      expect(await statusOf(API_KEY, '203.0.113.8')).toBe(200);
+      expect(await statusOf(API_KEY, '198.51.100.1, 203.0.113.7')).toBe(429);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('should refuse to start with a TRUSTED_PROXIES entry that is no address or range', async () => {
+    await expect(startTestApp({ WORKERS_ENABLED: 'false', TRUSTED_PROXIES: '10.0.0.0/8,everyone' })).rejects.toThrow(
+      /TRUSTED_PROXIES/,
+    );
   });
 });

@@ -24,6 +24,9 @@ export function serviceEnvironments({
       API_KEYS: secrets.paymentKey,
       WEBHOOK_URL: `http://127.0.0.1:${subscriptionPort}/v1/webhooks/payments`,
       WEBHOOK_SECRET: secrets.webhookSecret,
+      // Demo setups: the OpenAPI document names the demo key. TRUSTED_PROXIES and the rest pass through from the
+      // environment (npm start hands it on).
+      DEMO_MODE: 'true',
     },
     'subscription-service': {
       PORT: String(subscriptionPort),
@@ -33,6 +36,7 @@ export function serviceEnvironments({
       PAYMENT_SERVICE_API_KEY: secrets.paymentKey,
       PAYMENT_WEBHOOK_SECRETS: secrets.webhookSecret,
       TEST_CLOCK_ENABLED: testClockEnabled,
+      DEMO_MODE: 'true',
     },
   };
 }

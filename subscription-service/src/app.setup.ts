@@ -4,26 +4,32 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { AppConfig } from './config/app-config';
+import { fastifyTrustProxy } from './config/trusted-proxies';
 import { DomainError, FieldError } from './platform/errors/domain-error';
 import { ProblemDetailsFilter } from './platform/errors/problem-details.filter';
+import { registerJsonBodyParser } from './platform/http/json-body';
 import { resolveRequestId } from './platform/http/request-id';
 import { AccessLog } from './platform/logging/logger';
-import { applySecurityHeaders } from './platform/http/security-headers';
-import { SEED_IDS } from './seed-ids';
+import { applySecurityHeaders, SECURITY_HEADERS } from './platform/http/security-headers';
+import { DEMO_KEYS, SEED_IDS } from './seed-ids';
 
-/** Fastify options shared by main.ts and the e2e tests; `logger` logs every request (AccessLog). */
-export function createFastifyAdapter(logger: PinoLogger): FastifyAdapter {
+/**
+ * Fastify options shared by main.ts and the e2e tests; `logger` logs every request (AccessLog); X-Forwarded-For is
+ * believed only from `trustedProxies` (TRUSTED_PROXIES), so `request.ip`, which the rate limits key on, is the
+ * client's own address or the one a trusted proxy reports.
+ */
+export function createFastifyAdapter(logger: PinoLogger, trustedProxies: readonly string[]): FastifyAdapter {
   return new FastifyAdapter({
     genReqId: resolveRequestId,
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    trustProxy: fastifyTrustProxy(trustedProxies),
     loggerInstance: logger,
     logController: new AccessLog(),
   });
 }
 
-/** rawBody keeps the exact webhook bytes for signature checks. */
-export const NEST_APP_OPTIONS = { rawBody: true, bufferLogs: true } as const;
+/** Logs are buffered until the pino logger is in place (the webhook's raw bytes come from registerJsonBodyParser). */
+export const NEST_APP_OPTIONS = { bufferLogs: true } as const;
 
 /** Everything main.ts applies to the app, so the e2e tests run the production pipeline. */
 export function configureApp(app: NestFastifyApplication): void {
@@ -31,23 +37,14 @@ export function configureApp(app: NestFastifyApplication): void {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
+  registerJsonBodyParser(app);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
   });
 
-  // Swagger UI needs inline styles/scripts; everything else keeps helmet's defaults.
-  applySecurityHeaders(fastify, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: [`'self'`],
-        styleSrc: [`'self'`, `'unsafe-inline'`],
-        imgSrc: [`'self'`, 'data:', 'validator.swagger.io'],
-        scriptSrc: [`'self'`, `https: 'unsafe-inline'`],
-      },
-    },
-  });
+  applySecurityHeaders(fastify, SECURITY_HEADERS);
 
   app.useGlobalPipes(
     new ValidationPipe({
@@ -59,7 +56,7 @@ export function configureApp(app: NestFastifyApplication): void {
   );
   app.useGlobalFilters(new ProblemDetailsFilter());
 
-  if (config.swaggerEnabled) setUpSwagger(app);
+  if (config.swaggerEnabled) setUpSwagger(app, config.demoMode);
 }
 
 function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -70,13 +67,16 @@ function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldE
   });
 }
 
-const API_DESCRIPTION = `
+const DEMO_KEYS_NOTE = ` Demo keys after \`npm run seed\`: admin \`${DEMO_KEYS.admin}\`, Alice \`${DEMO_KEYS.alice}\`,
+Bob \`${DEMO_KEYS.bob}\` (Bob already has an active Starter subscription).`;
+
+/** The document's introduction; the seeded demo keys only in demo mode (DEMO_MODE): public, never advertised elsewhere. */
+const apiDescription = (demoMode: boolean): string => `
 Users, plans, subscriptions and invoices of the billing platform. Payments are taken by the separate
 payment service; its outcome comes back as a signed webhook.
 
-**Authentication**: \`Authorization: Bearer <key>\` (click *Authorize*). Demo keys after \`npm run seed\`:
-admin \`sk_admin_demo_subscription_0001\`, Alice \`sk_user_demo_alice_0001\`, Bob \`sk_user_demo_bob_0001\`
-(Bob already has an active Starter subscription).
+**Authentication**: \`Authorization: Bearer <key>\` (click *Authorize*): an admin key from \`ADMIN_API_KEYS\`, or a
+user's key (returned once by \`POST /v1/users\`).${demoMode ? DEMO_KEYS_NOTE : ''}
 
 **Flow**
 1. \`GET /v1/plans\` — pick a plan (e.g. Pro monthly \`${SEED_IDS.plans.proMonthly}\`).
@@ -97,12 +97,12 @@ admin \`sk_admin_demo_subscription_0001\`, Alice \`sk_user_demo_alice_0001\`, Bo
 \`application/problem+json\` with a stable \`code\` and the \`requestId\`; creating POSTs accept \`Idempotency-Key\`.
 `;
 
-function setUpSwagger(app: INestApplication): void {
+function setUpSwagger(app: INestApplication, demoMode: boolean): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Subscription service')
-      .setDescription(API_DESCRIPTION)
+      .setDescription(apiDescription(demoMode))
       .setVersion('1.0.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (admin or user)' }, 'api-key')
       .build(),

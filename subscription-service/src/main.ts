@@ -21,7 +21,7 @@ async function bootstrap(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, logger }),
-    createFastifyAdapter(logger),
+    createFastifyAdapter(logger, config.trustedProxies),
     NEST_APP_OPTIONS,
   );
   configureApp(app);

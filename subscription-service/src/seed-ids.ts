@@ -14,3 +14,13 @@ export const SEED_IDS = {
   bobInitialInvoice: '00000000-0000-4000-8000-000000000301',
   bobInitialInvoicePayment: '00000000-0000-4000-8000-000000000401',
 } as const;
+
+/**
+ * Demo keys from docs/contracts.md: deterministic so the walkthrough works. Public, so the OpenAPI document names them
+ * only in demo mode (DEMO_MODE).
+ */
+export const DEMO_KEYS = {
+  admin: 'sk_admin_demo_subscription_0001',
+  alice: 'sk_user_demo_alice_0001',
+  bob: 'sk_user_demo_bob_0001',
+} as const;

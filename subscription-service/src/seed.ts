@@ -2,15 +2,8 @@ import 'reflect-metadata';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client';
 import { describeApiKey } from './platform/auth/api-key';
-import { SEED_IDS } from './seed-ids';
+import { DEMO_KEYS, SEED_IDS } from './seed-ids';
 import { firstPeriod } from './subscriptions/domain/billing-period';
-
-/** Demo keys from docs/contracts.md: deterministic so the walkthrough and Swagger examples work. */
-export const DEMO_KEYS = {
-  admin: 'sk_admin_demo_subscription_0001',
-  alice: 'sk_user_demo_alice_0001',
-  bob: 'sk_user_demo_bob_0001',
-} as const;
 
 const PLANS = [
   {

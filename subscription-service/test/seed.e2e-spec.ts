@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { SEED_IDS } from '../src/seed-ids';
-import { DEMO_KEYS, seedDatabase } from '../src/seed';
+import { DEMO_KEYS, SEED_IDS } from '../src/seed-ids';
+import { seedDatabase } from '../src/seed';
 import { createTestApp, resetDatabase, TestApp } from './support/test-app';
 
 describe('seed (e2e)', () => {

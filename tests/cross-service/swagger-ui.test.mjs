@@ -36,9 +36,17 @@ describe('Swagger UI in headless Chromium', { skip }, () => {
     await stack?.stop();
   });
 
-  /** Opens /docs, authorizes with the key, runs one operation with "Try it out", returns status and body text. */
+  /**
+   * Opens /docs, authorizes with the key, runs one operation with "Try it out", returns status and body text. Fails
+   * if the page broke its Content-Security-Policy (script-src 'self', no inline script): Chromium reports each
+   * blocked script, style or connection on the console.
+   */
   async function tryItOut(baseUrl, apiKey, method, path) {
     const page = await browser.newPage();
+    const cspViolations = [];
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+    });
     try {
       await page.goto(`${baseUrl}/docs`);
       await page.locator('.btn.authorize').first().click();
@@ -56,6 +64,7 @@ describe('Swagger UI in headless Chromium', { skip }, () => {
       await liveResponse.first().waitFor({ timeout: 15_000 });
       const status = (await liveResponse.locator('.response-col_status').first().innerText()).trim();
       const body = await liveResponse.locator('.response-col_description pre').first().innerText();
+      assert.deepEqual(cspViolations, [], 'Swagger UI runs within its Content-Security-Policy');
       return { status, body };
     } finally {
       await page.close();

@@ -225,6 +225,7 @@ export async function startStack({
     OUTBOX_POLL_INTERVAL_MS: '100',
     HTTP_TIMEOUT_MS: '3000',
     RATE_LIMIT_PER_MINUTE: '1000000',
+    WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000',
     SWAGGER_ENABLED: 'false',
     TEST_CLOCK_ENABLED: 'true',
     ...subscriptionEnv,

@@ -19,7 +19,14 @@ describe('loadConfig', () => {
       workerPollIntervalMs: 250,
       workersEnabled: true,
       swaggerEnabled: true,
+      trustedProxies: [],
+      demoMode: false,
     });
+  });
+
+  it('should read TRUSTED_PROXIES as a list and refuse an entry that is no address or range', () => {
+    expect(loadConfig({ ...VALID_ENV, TRUSTED_PROXIES: '10.0.0.0/8, ::1' }).trustedProxies).toEqual(['10.0.0.0/8', '::1']);
+    expect(() => loadConfig({ ...VALID_ENV, TRUSTED_PROXIES: 'true' })).toThrow(/TRUSTED_PROXIES/);
   });
 
   it('should parse numbers and booleans from strings', () => {

@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { toBoolean, toNumber } from './env-parsing';
 import { parseRetrySchedule } from './retry-schedule';
+import { IsTrustedProxyList, parseTrustedProxies } from './trusted-proxies';
 
 /** The process environment as validated at boot. Names and defaults are fixed by docs/contracts.md. */
 class EnvironmentVariables {
@@ -104,6 +105,16 @@ class EnvironmentVariables {
   @IsInt()
   @Min(1)
   AUTH_FAILURES_PER_MINUTE = 120;
+
+  /** Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR ranges); empty: none. */
+  @IsString()
+  @IsTrustedProxyList()
+  TRUSTED_PROXIES = '';
+
+  /** Demo setups only: the OpenAPI document then names the demo API key. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  DEMO_MODE = false;
 }
 
 /** Typed, validated configuration; inject it like any provider. */
@@ -131,6 +142,10 @@ export class AppConfig {
   readonly rateLimitPerMinute: number;
   /** Failed authentications a minute per client address before it gets 429s. */
   readonly authFailuresPerMinute: number;
+  /** Addresses and CIDR ranges of the proxies whose X-Forwarded-For is believed (empty: none). */
+  readonly trustedProxies: readonly string[];
+  /** Demo setups: the OpenAPI document names the demo API key. */
+  readonly demoMode: boolean;
 
   constructor(env: EnvironmentVariables) {
     this.databaseUrl = env.DATABASE_URL;
@@ -153,6 +168,8 @@ export class AppConfig {
     this.swaggerEnabled = env.SWAGGER_ENABLED;
     this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
     this.authFailuresPerMinute = env.AUTH_FAILURES_PER_MINUTE;
+    this.trustedProxies = parseTrustedProxies(env.TRUSTED_PROXIES);
+    this.demoMode = env.DEMO_MODE;
   }
 }
 

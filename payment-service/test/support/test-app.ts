@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import type { DestinationStream } from 'pino';
 import { AppModule } from '../../src/app.module';
 import { configureApp, createFastifyAdapter } from '../../src/app.setup';
 import { loadConfig } from '../../src/config/app-config';
@@ -20,17 +21,23 @@ const TEST_ENV = {
   WEBHOOK_TIMEOUT_MS: '2000',
 };
 
-/** The real application, configured exactly as main.ts does, on the suite's database. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<NestFastifyApplication> {
+/**
+ * The real application, configured exactly as main.ts does, on the suite's database. `logDestination` receives the
+ * log lines (with LOG_LEVEL set in `env`), for tests of what is logged.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  logDestination?: DestinationStream,
+): Promise<NestFastifyApplication> {
   const config = loadConfig({
     ...TEST_ENV,
     DATABASE_URL: process.env.DATABASE_URL,
     WEBHOOK_URL: 'http://127.0.0.1:9/unused',
     ...env,
   });
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logDestination);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, logger)] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(logger), {
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(logger, config.trustedProxies), {
     bufferLogs: true,
   });
   configureApp(app);

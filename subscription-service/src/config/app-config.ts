@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseDurationList } from './durations';
 import { Environment } from './environment';
+import { parseTrustedProxies } from './trusted-proxies';
 
 /** Typed, derived configuration. Secrets are reduced to what the code needs (hashes, decoded keys). */
 export class AppConfig {
@@ -32,6 +33,12 @@ export class AppConfig {
   readonly rateLimitPerMinute: number;
   /** Failed authentications a minute per client address before it gets 429s. */
   readonly authFailuresPerMinute: number;
+  /** Webhook deliveries a minute per client address before it gets 429s. */
+  readonly webhookRateLimitPerMinute: number;
+  /** Addresses and CIDR ranges of the proxies whose X-Forwarded-For is believed (empty: none). */
+  readonly trustedProxies: readonly string[];
+  /** Demo setups: the OpenAPI document names the seeded demo keys. */
+  readonly demoMode: boolean;
 
   constructor(env: Environment) {
     this.port = env.PORT;
@@ -61,6 +68,9 @@ export class AppConfig {
     this.swaggerEnabled = env.SWAGGER_ENABLED;
     this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
     this.authFailuresPerMinute = env.AUTH_FAILURES_PER_MINUTE;
+    this.webhookRateLimitPerMinute = env.WEBHOOK_RATE_LIMIT_PER_MINUTE;
+    this.trustedProxies = parseTrustedProxies(env.TRUSTED_PROXIES);
+    this.demoMode = env.DEMO_MODE;
   }
 }
 

@@ -23,7 +23,17 @@ describe('validateEnvironment', () => {
       DUNNING_RETRY_SCHEDULE: '1d,3d,5d',
       TEST_CLOCK_ENABLED: false,
       RETRY_ON_PAYMENT_METHOD_UPDATE: true,
+      WEBHOOK_RATE_LIMIT_PER_MINUTE: 60_000,
+      TRUSTED_PROXIES: '',
+      DEMO_MODE: false,
     });
+  });
+
+  it('should refuse a TRUSTED_PROXIES entry that is no address or range', () => {
+    expect(validateEnvironment({ ...VALID, TRUSTED_PROXIES: '10.0.0.0/8, ::1' })).toMatchObject({
+      TRUSTED_PROXIES: '10.0.0.0/8, ::1',
+    });
+    expect(() => validateEnvironment({ ...VALID, TRUSTED_PROXIES: 'true' })).toThrow(/TRUSTED_PROXIES/);
   });
 
   it('should reject a dunning schedule that is not a list of durations', () => {

@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { DURATION_LIST } from './durations';
 import { toBoolean, toNumber } from './env-parsing';
+import { IsTrustedProxyList } from './trusted-proxies';
 
 /** Environment variables of the service (docs/contracts.md), validated once at boot. */
 export class Environment {
@@ -105,6 +106,22 @@ export class Environment {
   @IsInt()
   @Min(1)
   AUTH_FAILURES_PER_MINUTE = 120;
+
+  /** Deliveries a minute per client address on the webhook route (the payment service's replicas). */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_RATE_LIMIT_PER_MINUTE = 60_000;
+
+  /** Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR ranges); empty: none. */
+  @IsString()
+  @IsTrustedProxyList()
+  TRUSTED_PROXIES = '';
+
+  /** Demo setups only: the OpenAPI document then names the seeded demo keys. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  DEMO_MODE = false;
 
   @Transform(toNumber)
   @IsInt()

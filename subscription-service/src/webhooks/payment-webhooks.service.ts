@@ -7,14 +7,8 @@ import { Clock, CLOCK } from '../platform/time/clock';
 import { Database, Sql } from '../platform/database/database';
 import { DomainError } from '../platform/errors/domain-error';
 import { PaymentEvent, parsePaymentEvent } from './domain/payment-event';
-import { verifyWebhookSignature } from './domain/webhook-signature';
+import { checkWebhookHeaders, verifyWebhookSignature, WebhookHeaders } from './domain/webhook-signature';
 import { recordInboundWebhookEvent, setInboundWebhookOutcome } from './inbound-webhook-event.repository';
-
-export interface WebhookHeaders {
-  readonly id: string | undefined;
-  readonly timestamp: string | undefined;
-  readonly signature: string | undefined;
-}
 
 export interface WebhookAck {
   received: true;
@@ -34,13 +28,24 @@ export class PaymentWebhooksService {
   ) {}
 
   /**
-   * Verifies and applies one delivery. The inbound_webhook_events row (keyed by webhook-id) and every
-   * effect commit together, so a duplicate delivery is acknowledged without being applied twice.
+   * Verifies and applies one delivery, in this order: the headers (present and well formed), the signature over
+   * `rawBody`, the exact bytes received, and only then the JSON. The inbound_webhook_events row (keyed by
+   * webhook-id) and every effect commit together, so a duplicate delivery is acknowledged without being applied twice.
+   * @throws DomainError invalid_signature (401) for missing headers, a stale timestamp or no matching signature;
+   * validation_failed (400) for a malformed header, or a signed body that is not a payment event.
    */
-  async receive(headers: WebhookHeaders, rawBody: Buffer | undefined): Promise<WebhookAck> {
+  async receive(headers: WebhookHeaders, rawBody: Buffer): Promise<WebhookAck> {
+    const checked = checkWebhookHeaders(headers);
+    if (!checked.ok && checked.missing.length > 0) {
+      throw new DomainError(
+        'invalid_signature',
+        `Webhook signature verification failed (missing_headers: ${checked.missing.join(', ')}).`,
+      );
+    }
+    if (!checked.ok) throw DomainError.validation(checked.malformed);
     const now = this.clock.now();
     const verification = verifyWebhookSignature(
-      { ...headers, rawBody: rawBody ?? Buffer.alloc(0) },
+      { ...headers, rawBody },
       this.config.webhook.secrets,
       this.config.webhook.toleranceSeconds,
       now,
@@ -49,7 +54,7 @@ export class PaymentWebhooksService {
       this.logger.warn({ webhookId: headers.id, reason: verification.reason }, 'webhook rejected');
       throw new DomainError('invalid_signature', `Webhook signature verification failed (${verification.reason}).`);
     }
-    const parsed = parsePaymentEvent(rawBody as Buffer);
+    const parsed = parsePaymentEvent(rawBody);
     if (!parsed.ok) throw DomainError.validation([{ field: 'body', message: parsed.problem }]);
     const event = parsed.event;
     const webhookId = headers.id as string;

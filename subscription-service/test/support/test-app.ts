@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
+import type { DestinationStream } from 'pino';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app.module';
 import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from '../../src/app.setup';
@@ -27,8 +28,14 @@ export function e2eDatabaseUrl(): string {
   return url;
 }
 
-/** The real application (same module, adapter and configureApp as main.ts) on the test database. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * The real application (same module, adapter and configureApp as main.ts) on the test database. `logDestination`
+ * receives the log lines (with LOG_LEVEL set in `env`), for tests of what is logged.
+ */
+export async function createTestApp(
+  env: Record<string, string> = {},
+  logDestination?: DestinationStream,
+): Promise<TestApp> {
   const config = new AppConfig(
     validateEnvironment({
       DATABASE_URL: e2eDatabaseUrl(),
@@ -43,10 +50,10 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     }),
   );
   const clock = new TestClock();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, clock, logger }),
-    createFastifyAdapter(logger),
+    createFastifyAdapter(logger, config.trustedProxies),
     { ...NEST_APP_OPTIONS, logger: false },
   );
   configureApp(app);

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { FastifyRequest } from 'fastify';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { DomainError } from '../errors/domain-error';
@@ -23,7 +23,8 @@ class UnauthorizedError extends DomainError {
 
 /**
  * Bearer API keys from API_KEYS, the first global guard. Only their SHA-256 digests stay in memory;
- * comparison is constant-time. Failed attempts are limited per client address (AuthFailureLimiter).
+ * comparison is constant-time. Every refusal (no key, a malformed header, an unknown key: 401) counts as a failed
+ * attempt, limited per client address (AuthFailureLimiter: 429 with Retry-After past the limit).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -41,8 +42,9 @@ export class ApiKeyGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) {
       return true;
     }
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    await this.failures.assertAllowed(request.ip);
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    await this.failures.assertAllowed(request.ip, http.getResponse<FastifyReply>());
     const key = bearerToken(request.headers.authorization);
     const digest = key === undefined ? undefined : sha256(key);
     // Compare against every key so timing does not reveal which one matched.

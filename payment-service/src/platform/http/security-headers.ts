@@ -3,6 +3,26 @@ import helmet, { HelmetOptions } from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
+ * The services' security headers: helmet's defaults with this Content-Security-Policy. Swagger UI (/docs) loads every
+ * script from the service itself (swagger-ui-bundle.js, swagger-ui-standalone-preset.js and swagger-ui-init.js,
+ * which carries the document; @nestjs/swagger writes no inline script unless given `customJsStr`), so scripts are
+ * `'self'` only: no `'unsafe-inline'`, no other origin, no inline event handlers (helmet's `script-src-attr 'none'`).
+ * Its page has inline `<style>` blocks and `style` attributes, so styles keep `'unsafe-inline'` (they cannot run
+ * code). No `upgrade-insecure-requests`: the demo setups serve plain HTTP, and TLS ends at the gateway.
+ */
+export const SECURITY_HEADERS: HelmetOptions = {
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+      upgradeInsecureRequests: null,
+    },
+  },
+};
+
+/**
  * Helmet's security headers on every response (404s and errors included). Without CSP nonces they are the
  * same for every request, so helmet runs once at startup against a recording response and each request only
  * copies the recorded headers. @fastify/helmet rebuilt the whole helmet middleware on every request (its CSP

@@ -1,7 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DEMO_API_KEY } from '../../config/demo-api-key';
 
-const DESCRIPTION = `
+/** The document's introduction; the demo key only in demo mode. */
+const description = (demoMode: boolean): string => `
 Simulated payment gateway. Payments are accepted as \`processing\` (202) and decided by a background
 worker; the outcome is pushed to the configured webhook endpoint. A succeeded payment can be refunded, fully or in
 part (\`POST /v1/payments/{id}/refunds\`, 202 \`pending\`), as long as its refunds that are pending or succeeded
@@ -10,7 +12,7 @@ do not exceed its amount; each refund is decided by a background worker too.
 Money: \`amount\` is an integer in minor units of \`currency\` (cents for USD, yen for JPY, fils for KWD), 1 to
 99999999; \`currency\` is an ISO-4217 code in upper case.
 
-Authenticate with \`Authorization: Bearer <API key>\` (demo key: \`sk_payment_demo_0001\`).
+Authenticate with \`Authorization: Bearer <API key>\` (a key from \`API_KEYS\`${demoMode ? `; demo key: \`${DEMO_API_KEY}\`` : ''}).
 Errors are RFC 9457 \`application/problem+json\` with a stable \`code\` and the \`requestId\`.
 Lists use cursor pagination: \`limit\` (1-100, default 10) and \`startingAfter\` = previous \`nextCursor\`.
 
@@ -45,12 +47,16 @@ Any 2xx acknowledges. Anything else, or no answer within \`WEBHOOK_TIMEOUT_MS\`,
 number of its payment's sequence.
 `;
 
-export function setUpSwagger(app: INestApplication): void {
+/** Swagger UI at /docs and the OpenAPI document at /docs-json; `demoMode` (DEMO_MODE) names the demo key in them. */
+export function setUpSwagger(app: INestApplication, demoMode: boolean): void {
   const config = new DocumentBuilder()
     .setTitle('Payment service')
-    .setDescription(DESCRIPTION)
+    .setDescription(description(demoMode))
     .setVersion('1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key, e.g. sk_payment_demo_0001' }, 'api-key')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: demoMode ? `API key, e.g. ${DEMO_API_KEY}` : 'API key' },
+      'api-key',
+    )
     .addTag('payments', 'Initiate payments and follow their processing attempts.')
     .addTag('refunds', "Refund succeeded payments, fully or in part, and follow each refund's attempts.")
     .addTag('events', 'Payment and refund outcomes as sent to the webhook endpoint, with every delivery attempt.')

@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../../config/app-config';
 import { Database, statement } from '../database/database';
@@ -22,7 +23,8 @@ const KNOWN_KEYS = { max: 10_000, ttl: 60_000 } as const;
 
 /**
  * Global guard, the first one: resolves `Authorization: Bearer <key>` to a principal; enforces @AdminOnly.
- * Failed attempts are limited per client address (AuthFailureLimiter).
+ * Every refusal (no key, malformed header, unknown key: 401; a user key on an admin route: 403) counts as a
+ * failed attempt, limited per client address (AuthFailureLimiter: 429 with Retry-After past the limit).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -39,8 +41,9 @@ export class ApiKeyGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    await this.failures.assertAllowed(request.ip);
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthenticatedRequest>();
+    await this.failures.assertAllowed(request.ip, http.getResponse<FastifyReply>());
     const principal = await this.authenticate(request.headers.authorization);
     if (!principal) {
       await this.failures.recordFailure(request.ip);
@@ -48,7 +51,9 @@ export class ApiKeyGuard implements CanActivate {
     }
     request.principal = principal;
 
+    // A user key tried on an admin route counts as a failure too: probing for admin routes is limited alike.
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && principal.kind !== 'admin') {
+      await this.failures.recordFailure(request.ip);
       throw new DomainError('forbidden', 'This operation requires an admin API key.');
     }
     return true;

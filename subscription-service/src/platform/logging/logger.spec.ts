@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AccessLog } from './logger';
+import { AccessLog, createLogger, redactUrl } from './logger';
 
 describe(AccessLog.name, () => {
   function complete(url: string, statusCode: number, error?: Error) {
@@ -32,4 +32,62 @@ describe(AccessLog.name, () => {
       'request errored',
     );
   });
+});
+
+describe(createLogger.name, () => {
+  function logged(write: (logger: ReturnType<typeof createLogger>) => void): string {
+    const lines: string[] = [];
+    write(createLogger('info', { write: (line: string) => lines.push(line) }));
+    return lines.join('');
+  }
+
+  it('should redact keys and signatures in request headers, wherever the client put them', () => {
+    const line = logged((logger) =>
+      logger.info({
+        req: {
+          headers: {
+            authorization: 'Bearer sk_live_secret_1',
+            'x-api-key': 'sk_live_secret_2',
+            'api-key': 'sk_live_secret_3',
+            cookie: 'session=secret_4',
+            'webhook-signature': 'v1,c2VjcmV0XzU=',
+            'user-agent': 'curl/8',
+          },
+        },
+      }),
+    );
+    expect(line).not.toMatch(/secret|c2VjcmV0XzU/);
+    expect(JSON.parse(line).req.headers).toEqual({
+      authorization: '[redacted]',
+      'x-api-key': '[redacted]',
+      'api-key': '[redacted]',
+      cookie: '[redacted]',
+      'webhook-signature': '[redacted]',
+      'user-agent': 'curl/8',
+    });
+  });
+
+  it('should redact a key in the URL of an access log line and keep the rest of it', () => {
+    const line = logged((logger) =>
+      logger.info({ req: { method: 'GET', url: '/v1/plans?limit=5&api_key=sk_live_secret_1' } }, 'request completed'),
+    );
+    expect(line).not.toContain('sk_live_secret_1');
+    expect(JSON.parse(line).req).toEqual({ method: 'GET', url: '/v1/plans?limit=5&api_key=[redacted]' });
+  });
+});
+
+describe(redactUrl.name, () => {
+  it.each([
+    ['/v1/plans?api_key=sk_1', '/v1/plans?api_key=[redacted]'],
+    ['/v1/plans?apiKey=sk_1&limit=2', '/v1/plans?apiKey=[redacted]&limit=2'],
+    ['/v1/plans?limit=2&key=sk_1', '/v1/plans?limit=2&key=[redacted]'],
+    ['/v1/plans?API-KEY=sk_1&token=t&access_token=a', '/v1/plans?API-KEY=[redacted]&token=[redacted]&access_token=[redacted]'],
+    ['/v1/plans?api%5Fkey=sk_1', '/v1/plans?api%5Fkey=[redacted]'],
+    ['/v1/plans?key', '/v1/plans?key=[redacted]'],
+  ])('should redact %s', (url, expected) => expect(redactUrl(url)).toBe(expected));
+
+  it.each(['/v1/plans', '/v1/plans?limit=2&startingAfter=abc', '/v1/plans?keyword=x&monkey=y', '/v1/plans?%E0%A4%A=1'])(
+    'should leave %s as it is',
+    (url) => expect(redactUrl(url)).toBe(url),
+  );
 });

@@ -1,16 +1,62 @@
 import { FastifyReply, FastifyRequest, LogController } from 'fastify';
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 
-/** Never logged: credentials and webhook signatures. */
-const REDACTED_PATHS = ['req.headers.authorization', 'req.headers["webhook-signature"]', 'req.headers.cookie'];
+const REDACTED = '[redacted]';
+
+/**
+ * Headers never logged: credentials wherever a client put them (`Authorization`, and keys sent in the wrong header,
+ * `X-Api-Key` / `Api-Key`, which the services ignore but a client may still send), cookies, webhook signatures.
+ */
+const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'x-api-key', 'api-key', 'cookie', 'webhook-signature'];
+
+/** Query parameters whose value is never logged: a key or token sent in the URL (`?api_key=`, `?apiKey=`, `?key=`…). */
+const SECRET_QUERY_PARAMETER = /^(api[-_]?key|key|access[-_]?token|token|secret|password)$/i;
+
+/**
+ * `url` with the value of every secret query parameter replaced by `[redacted]`; the path and the other parameters
+ * are kept as they were sent. A parameter name is compared percent-decoded (`api%5Fkey` is `api_key`).
+ */
+export function redactUrl(url: string): string {
+  const queryStart = url.indexOf('?');
+  if (queryStart === -1) return url;
+  const parameters = url
+    .slice(queryStart + 1)
+    .split('&')
+    .map((parameter) => {
+      const equals = parameter.indexOf('=');
+      const name = equals === -1 ? parameter : parameter.slice(0, equals);
+      return SECRET_QUERY_PARAMETER.test(decodeQueryName(name)) ? `${name}=${REDACTED}` : parameter;
+    });
+  return `${url.slice(0, queryStart + 1)}${parameters.join('&')}`;
+}
+
+function decodeQueryName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    return name;
+  }
+}
 
 /**
  * The service's one pino logger: Fastify logs requests with it (a child per request carrying `reqId`)
  * and nestjs-pino writes the application's logs with it (bound to the request being served). Writes are
- * asynchronous: a log line costs no write(2) of its own under load; pino flushes the buffer at exit.
+ * asynchronous: a log line costs no write(2) of its own under load; pino flushes the buffer at exit. Every line
+ * goes through pino's redaction: secret headers become `[redacted]`, and `req.url` keeps its path and parameters but
+ * not the value of a secret one (redactUrl). `destination` is for tests.
  */
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, pino.destination({ sync: false }));
+export function createLogger(level: string, destination: DestinationStream = pino.destination({ sync: false })): Logger {
+  return pino(
+    {
+      level,
+      redact: {
+        paths: [...SECRET_HEADERS.map((header) => `req.headers["${header}"]`), 'req.url'],
+        censor: (value: unknown, path: string[]) =>
+          path[path.length - 1] === 'url' ? (typeof value === 'string' ? redactUrl(value) : value) : REDACTED,
+      },
+    },
+    destination,
+  );
 }
 
 /**

@@ -52,7 +52,7 @@ export class UserResponse {
   @ApiProperty({ example: 'Alice Example' })
   name!: string;
 
-  @ApiProperty({ description: 'Non-secret beginning of the API key, for display.', example: 'sk_user_demo' })
+  @ApiProperty({ description: 'Non-secret beginning of the API key, for display.', example: 'sk_live_3q2-' })
   apiKeyPrefix!: string;
 
   @ApiProperty({ format: 'date-time' })

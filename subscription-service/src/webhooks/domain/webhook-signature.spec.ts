@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { secretKey, signWebhook, verifyWebhookSignature } from './webhook-signature';
+import { checkWebhookHeaders, secretKey, signWebhook, verifyWebhookSignature } from './webhook-signature';
 
 const SECRET = 'whsec_' + Buffer.from('current-secret').toString('base64');
 const OLD_SECRET = 'whsec_' + Buffer.from('previous-secret').toString('base64');
@@ -118,5 +118,43 @@ describe('webhook signatures', () => {
     expect(verify({ signature: '' })).toEqual({ valid: false, reason: 'missing_headers' });
     expect(verify({ id: '' })).toEqual({ valid: false, reason: 'missing_headers' });
     expect(verify({ timestamp: '12abc' })).toEqual({ valid: false, reason: 'invalid_timestamp' });
+  });
+});
+
+describe(checkWebhookHeaders.name, () => {
+  const valid = { id: VECTOR.id, timestamp: String(VECTOR.timestamp), signature: VECTOR.signature };
+
+  it('should accept the Standard Webhooks reference headers, several signatures and UUID ids', () => {
+    expect(checkWebhookHeaders(valid)).toEqual({ ok: true });
+    expect(checkWebhookHeaders({ ...valid, signature: `${VECTOR.signature} v1a,${'A'.repeat(86)}==` })).toEqual({
+      ok: true,
+    });
+    expect(checkWebhookHeaders({ ...valid, id: '7d1f2c9a-3b4e-4f5a-8c6d-0e1f2a3b4c5d' })).toEqual({ ok: true });
+  });
+
+  it('should name every missing header, an empty one included', () => {
+    expect(checkWebhookHeaders({ id: undefined, timestamp: '', signature: undefined })).toEqual({
+      ok: false,
+      missing: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+      malformed: [],
+    });
+  });
+
+  it.each([
+    ['an id over 256 characters', { id: 'a'.repeat(257) }, 'webhook-id'],
+    ['an id with a space', { id: 'msg 1' }, 'webhook-id'],
+    ['an id with a comma (two ids)', { id: 'msg_1, msg_1' }, 'webhook-id'],
+    ['a timestamp with letters', { timestamp: '12abc' }, 'webhook-timestamp'],
+    ['a timestamp of 13 digits', { timestamp: '1'.repeat(13) }, 'webhook-timestamp'],
+    ['a signature without a version', { signature: 'g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' }, 'webhook-signature'],
+    ['a signature that is not base64', { signature: 'v1,not base64!' }, 'webhook-signature'],
+    ['two spaces between signatures', { signature: `${VECTOR.signature}  ${VECTOR.signature}` }, 'webhook-signature'],
+    ['signatures over 1 KiB', { signature: Array(24).fill(VECTOR.signature).join(' ') }, 'webhook-signature'],
+  ])('should refuse %s', (_label, override, field) => {
+    expect(checkWebhookHeaders({ ...valid, ...override })).toEqual({
+      ok: false,
+      missing: [],
+      malformed: [expect.objectContaining({ field })],
+    });
   });
 });
