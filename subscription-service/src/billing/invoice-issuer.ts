@@ -12,7 +12,7 @@ import {
   countInvoicePayments,
   IN_FLIGHT_PAYMENT_STATUSES,
   InvoiceWithPayments,
-  updateInvoice,
+  moveInvoice,
 } from '../invoices/persistence/invoice.repository';
 import {
   PAYMENT_INITIATE_TOPIC,
@@ -130,7 +130,7 @@ export class InvoiceIssuer {
     if (decision.kind === 'refuse') return decision;
     let payable = invoice;
     if (decision.reopen) {
-      await updateInvoice(tx, invoice.id, { status: 'open', failedAt: null, failureCode: null }, at.billing);
+      await moveInvoice(tx, invoice, 'open', { failedAt: null, failureCode: null }, at.billing);
       payable = { ...invoice, status: 'open', failedAt: null, failureCode: null, updatedAt: at.billing };
     }
     return this.requestPayment(tx, payable, paymentMethod, 'customer', requestId, at);
