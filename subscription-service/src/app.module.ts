@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AppConfig } from './config/app-config';
 import { InvoicesModule } from './invoices/invoices.module';
 import { PaymentAnomaliesModule } from './payment-anomalies/payment-anomalies.module';
@@ -61,6 +62,7 @@ export class AppModule {
           storage: new MemoryThrottlerStorage(),
         }),
         UsersModule,
+        ApiKeysModule,
         PlansModule,
         SubscriptionsModule,
         InvoicesModule,
