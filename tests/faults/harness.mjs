@@ -43,7 +43,7 @@ function required(name) {
 /** One service process that can be started, SIGKILLed and restarted on the same port, each start logged. */
 class Instance {
   constructor(service, index, env, logDir) {
-    Object.assign(this, { service, index, env, label: `${service}-${index}`, process: null });
+    Object.assign(this, { service, index, env, label: `${service}-${index}`, serviceProcess: null });
     this.port = Number(env.PORT);
     this.url = `http://127.0.0.1:${this.port}`;
     this.logFile = join(logDir, `${this.label}.log`);
@@ -52,19 +52,19 @@ class Instance {
   /** Spawns the process (known to stop() at once) and resolves when it is ready. */
   async start() {
     appendFileSync(this.logFile, `\n===== start ${new Date().toISOString()} =====\n`);
-    this.process = spawnService(this.service, this.env, { label: this.label, logFile: this.logFile });
-    await this.process.ready({ timeoutMs: 45_000 });
+    this.serviceProcess = spawnService(this.service, this.env, { label: this.label, logFile: this.logFile });
+    await this.serviceProcess.ready({ timeoutMs: 45_000 });
   }
 
   /** kill -9: no shutdown hooks, leases and in-flight requests are left as they are. */
   async kill9() {
-    if (!this.process?.running) return;
+    if (!this.serviceProcess?.running) return;
     appendFileSync(this.logFile, `\n===== SIGKILL ${new Date().toISOString()} =====\n`);
-    await this.process.kill();
+    await this.serviceProcess.kill();
   }
 
   stop() {
-    return this.process?.stop() ?? Promise.resolve();
+    return this.serviceProcess?.stop() ?? Promise.resolve();
   }
 }
 
