@@ -46,7 +46,7 @@ function serviceSuite(service, database) {
   };
 }
 
-const CROSS_SERVICE_TESTS = ['flow', 'readme-samples', 'swagger-ui'].map(
+const CROSS_SERVICE_TESTS = ['stack-env', 'flow', 'readme-samples', 'swagger-ui'].map(
   (name) => `tests/cross-service/${name}.test.mjs`,
 );
 
