@@ -7,7 +7,7 @@ import { composeEvent } from '../webhooks/payment-event';
 import { WEBHOOK_DELIVERIES } from '../webhooks/webhook-delivery-work';
 import { AttemptDecision, PROCESSING_RETRY_DELAY_MS, shouldRetry } from './domain/payment-simulation';
 import { attemptsOf, PaymentLease, recordRetry, recordSettlement } from './payment.repository';
-import { toPaymentResource } from './payment.resource';
+import { toPaymentResource } from './payment.mapper';
 
 /** The payment state transition of one processing attempt (PaymentProcessingWorker makes the attempts). */
 @Injectable()

@@ -19,7 +19,7 @@ import {
   insertPayment,
   listPayments,
 } from './payment.repository';
-import { PaymentWithAttempts, toPaymentResource } from './payment.resource';
+import { PaymentWithAttempts, toPaymentResource } from './payment.mapper';
 
 export interface CreatedPayment {
   payment: PaymentResponse;

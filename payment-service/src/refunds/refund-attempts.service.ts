@@ -8,7 +8,7 @@ import { insertEventWithDeliveries, WrittenDelivery } from '../webhooks/event.re
 import { composeEvent, PaymentEvent } from '../webhooks/payment-event';
 import { WEBHOOK_DELIVERIES } from '../webhooks/webhook-delivery-work';
 import { RefundLease, refundAttemptsOf, settleRefund } from './refund.repository';
-import { toRefundResource } from './refund.resource';
+import { toRefundResource } from './refund.mapper';
 
 /** The refund state transition of one processing attempt (RefundProcessingWorker makes the attempts). */
 @Injectable()

@@ -24,7 +24,7 @@ import {
   RefundLease,
   reservedRefundAmount,
 } from './refund.repository';
-import { asCreatedRefund, RefundWithAttempts, toRefundResource } from './refund.resource';
+import { asCreatedRefund, RefundWithAttempts, toRefundResource } from './refund.mapper';
 
 export interface CreatedRefund {
   refund: RefundResponse;

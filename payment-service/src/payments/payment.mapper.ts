@@ -1,5 +1,5 @@
 import { Payment, PaymentAttempt } from '../generated/prisma/client';
-import { amountRefunded, RefundWithAttempts, toRefundResource } from '../refunds/refund.resource';
+import { amountRefunded, RefundWithAttempts, toRefundResource } from '../refunds/refund.mapper';
 import { PaymentResponse } from './dto/payment.response';
 
 /** A payment with its attempts and its refunds, each oldest first: what the Payment resource shows. */
