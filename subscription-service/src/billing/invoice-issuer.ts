@@ -14,7 +14,11 @@ import {
   InvoiceWithPayments,
   updateInvoice,
 } from '../invoices/persistence/invoice.repository';
-import { CHARGES_TO_SEND, PaymentInitiatePayload, WrittenCharge } from '../payments-outbox/messages/payment-initiate.message';
+import {
+  CHARGES_TO_SEND,
+  PaymentInitiatePayload,
+  WrittenCharge,
+} from '../payments-outbox/messages/payment-initiate.message';
 import { SqlTransaction } from '../platform/database/database';
 import { WorkSignal } from '../platform/workers/work-signal';
 import { ChargeMessage, insertCharge, insertInvoiceWithCharge } from './charge.repository';
