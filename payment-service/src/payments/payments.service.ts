@@ -19,7 +19,7 @@ import {
   insertPayment,
   listPayments,
 } from './payment.repository';
-import { PaymentWithAttempts, toPaymentResource } from './payment.resource';
+import { PaymentWithAttempts, toPaymentResponse } from './payment.mapper';
 
 export interface CreatedPayment {
   payment: PaymentResponse;
@@ -69,7 +69,7 @@ export class PaymentsService {
       await processing?.committed(created && { ...withoutAttempts(created), leaseUntil: processing.leaseUntil });
     }
     if (created) {
-      return { payment: toPaymentResource(created), replayed: false };
+      return { payment: toPaymentResponse(created), replayed: false };
     }
     const existing = idempotency ? await findPaymentByIdempotencyScope(this.db, idempotency.scope) : null;
     if (!existing) {
@@ -80,7 +80,7 @@ export class PaymentsService {
     if (existing.idempotencyRequestHash !== idempotency?.requestHash) {
       throw new IdempotencyKeyReusedError();
     }
-    return { payment: toPaymentResource(asCreated(existing)), replayed: true };
+    return { payment: toPaymentResponse(asCreated(existing)), replayed: true };
   }
 
   /** Unknown and malformed ids are both "no such payment" (404): ids are opaque to clients. */
@@ -89,7 +89,7 @@ export class PaymentsService {
     if (!payment) {
       throw new NotFoundError('payment', id);
     }
-    return toPaymentResource(payment);
+    return toPaymentResponse(payment);
   }
 
   async list(query: ListPaymentsQuery): Promise<ListPage<PaymentResponse>> {
@@ -100,7 +100,7 @@ export class PaymentsService {
       cursor,
       query.limit + 1,
     );
-    return toPage(payments, query, toPaymentResource);
+    return toPage(payments, query, toPaymentResponse);
   }
 }
 

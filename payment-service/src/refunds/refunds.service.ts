@@ -24,7 +24,7 @@ import {
   RefundLease,
   reservedRefundAmount,
 } from './refund.repository';
-import { asCreatedRefund, RefundWithAttempts, toRefundResource } from './refund.resource';
+import { asCreatedRefund, RefundWithAttempts, toRefundResponse } from './refund.mapper';
 
 export interface CreatedRefund {
   refund: RefundResponse;
@@ -73,7 +73,7 @@ export class RefundsService {
           leaseUntil: processing.leaseUntil,
         };
       return {
-        refund: toRefundResource(result.created ?? asCreatedRefund(result.replayed as Refund)),
+        refund: toRefundResponse(result.created ?? asCreatedRefund(result.replayed as Refund)),
         replayed: result.created === null,
       };
     } finally {
@@ -142,7 +142,7 @@ export class RefundsService {
   async get(id: string): Promise<RefundResponse> {
     const refund = isUUID(id) ? await findRefund(this.db, id) : null;
     if (!refund) throw new NotFoundError('refund', id);
-    return toRefundResource(refund);
+    return toRefundResponse(refund);
   }
 
   /**
@@ -153,7 +153,7 @@ export class RefundsService {
     if (!isUUID(paymentId) || !(await paymentExists(this.db, paymentId))) throw new NotFoundError('payment', paymentId);
     const cursor = await cursorAfter(query.startingAfter, (id) => findRefundCursor(this.db, id));
     const refunds = await listRefundsOfPayment(this.db, paymentId, cursor, query.limit + 1);
-    return toPage(refunds, query, toRefundResource);
+    return toPage(refunds, query, toRefundResponse);
   }
 }
 

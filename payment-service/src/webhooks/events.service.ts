@@ -34,7 +34,7 @@ export class EventsService {
       where: { type: query.type, paymentId: query.paymentId },
       ...(await pageArgs(query, (id) => this.prisma.event.findUnique({ where: { id }, select: { id: true } }))),
     });
-    return toPage(events, query, toEventResource);
+    return toPage(events, query, toEventResponse);
   }
 
   async get(id: string): Promise<EventDetailResponse> {
@@ -77,7 +77,7 @@ export class EventsService {
   }
 }
 
-function toEventResource(event: Event): EventResponse {
+function toEventResponse(event: Event): EventResponse {
   const payload = JSON.parse(event.body) as Pick<EventResponse, 'data'>;
   return {
     id: event.id,
@@ -92,7 +92,7 @@ function toEventResource(event: Event): EventResponse {
 
 function toEventDetail(event: EventWithDeliveries): EventDetailResponse {
   return {
-    ...toEventResource(event),
+    ...toEventResponse(event),
     deliveries: event.deliveries.map((delivery) => ({
       id: delivery.id,
       endpointId: delivery.endpointId,

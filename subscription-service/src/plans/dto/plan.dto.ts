@@ -86,7 +86,7 @@ export class UpdatePlanRequest {
 export class ListPlansQuery extends PaginationQuery {
   @ApiPropertyOptional({ description: 'Only active (true) or archived (false) plans.' })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   active?: boolean;
 }
