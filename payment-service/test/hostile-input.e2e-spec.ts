@@ -143,7 +143,7 @@ describe('Hostile input (e2e)', () => {
       },
     );
 
-    it.each(['2026-W05', '2026-123', '20261127T000000Z', '2026-11-27T10:00:00,5Z'])(
+    it.each(['2026-W05', '2026-123', '20261127T000000Z', '2026-11-27T10:00:00,5Z', '9999-12-31T23:59:59-23:59'])(
       'should refuse since %s in a bulk redelivery',
       async (since) => {
         const res = await request(server())

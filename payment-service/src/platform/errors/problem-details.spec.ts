@@ -150,6 +150,7 @@ describe(ProblemDetailsFilter.name, () => {
     ['a NUL character in text', '22021'],
     ['a NUL or lone surrogate in JSON', '22P05'],
     ['an index entry too large', '54000'],
+    ['a date PostgreSQL cannot read', '22009'],
   ])('should answer %s (pg) as 400 validation_failed, not 500', (_case, code) => {
     expect(render(pgError(code)).body).toMatchObject({ status: 400, code: 'validation_failed' });
     expect(

@@ -42,10 +42,20 @@ export function isPoolExhausted(error: unknown): boolean {
 
 /**
  * SQLSTATEs of a value its column cannot hold (PostgreSQL, Appendix A): too long for a varchar (22001), out of an
- * integer's range (22003), not a valid literal (22P02, 22007), a date out of range (22008), a character text
+ * integer's range (22003), not a valid literal (22P02, 22007, 22009), a date out of range (22008), a character text
  * cannot hold (22021: NUL; 22P05: "\u0000" or a lone surrogate in JSON), an index entry too large (54000).
  */
-const VALUE_REJECTED_SQLSTATES = new Set(['22001', '22003', '22007', '22008', '22021', '22P02', '22P05', '54000']);
+const VALUE_REJECTED_SQLSTATES = new Set([
+  '22001',
+  '22003',
+  '22007',
+  '22008',
+  '22009',
+  '22021',
+  '22P02',
+  '22P05',
+  '54000',
+]);
 /** Prisma's codes for the same: value too long (P2000), invalid value (P2007), out of range (P2020), not a 64-bit integer (P2033). */
 const VALUE_REJECTED_PRISMA_CODES = new Set(['P2000', 'P2007', 'P2020', 'P2033']);
 

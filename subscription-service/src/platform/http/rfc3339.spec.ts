@@ -24,6 +24,8 @@ describe(parseRfc3339DateTime.name, () => {
     ['a leap second', '2026-12-31T23:59:60Z'],
     ['an offset of 24 hours', '2026-11-27T10:00:00+24:00'],
     ['trailing text', '2026-11-27T10:00:00Zjunk'],
+    ['an instant in year 10000 UTC', '9999-12-31T23:59:59-23:59'],
+    ['an instant before year 0000 UTC', '0000-01-01T00:00:00+00:01'],
   ])('should refuse %s (%s)', (_label, value) => {
     expect(parseRfc3339DateTime(value)).toBeNull();
   });

@@ -17,7 +17,7 @@ function daysInMonth(year: number, month: number): number {
 /**
  * The instant of an RFC 3339 date-time (see DATE_TIME), or null when `value` is not one or names no real instant
  * (30 February, hour 24, a leap second: JavaScript's Date cannot represent `:60`, and it would roll 30 February
- * over into March).
+ * over into March), or whose instant in UTC falls outside the years 0000-9999.
  */
 export function parseRfc3339DateTime(value: string): Date | null {
   const match = DATE_TIME.exec(value);
@@ -36,7 +36,10 @@ export function parseRfc3339DateTime(value: string): Date | null {
     offsetMinute <= 59;
   if (!valid) return null;
   const instant = new Date(value.toUpperCase());
-  return Number.isNaN(instant.getTime()) ? null : instant;
+  // An offset can move the instant out of the four-digit years (9999-12-31T23:59:59-23:59 is in year 10000 UTC),
+  // where neither RFC 3339 nor PostgreSQL's timestamp input can write it.
+  const year = instant.getUTCFullYear();
+  return Number.isNaN(instant.getTime()) || year < 0 || year > 9999 ? null : instant;
 }
 
 /** Validates that a property is an RFC 3339 date-time JavaScript can parse (see `parseRfc3339DateTime`). */
