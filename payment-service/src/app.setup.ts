@@ -2,11 +2,13 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { AppConfig } from './config/app-config';
+import { FRAMEWORK_ERROR_OPTIONS } from './platform/http/framework-errors';
+import { registerInputLimits } from './platform/http/input-limits';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
 import { applySecurityHeaders } from './platform/http/security-headers';
 import { AccessLog } from './platform/logging/logger';
 import { setUpSwagger } from './platform/http/swagger';
-import { createValidationPipe } from './platform/http/validation';
+import { createValidationPipes } from './platform/http/validation';
 
 const BODY_LIMIT_BYTES = 100 * 1024;
 
@@ -17,6 +19,7 @@ export function createFastifyAdapter(logger: PinoLogger): FastifyAdapter {
     bodyLimit: BODY_LIMIT_BYTES,
     loggerInstance: logger,
     logController: new AccessLog(),
+    ...FRAMEWORK_ERROR_OPTIONS,
   });
 }
 
@@ -44,7 +47,8 @@ export function configureApp(app: NestFastifyApplication): void {
     done();
   });
 
-  app.useGlobalPipes(createValidationPipe());
+  registerInputLimits(fastify);
+  app.useGlobalPipes(...createValidationPipes());
   if (config.swaggerEnabled) {
     setUpSwagger(app);
   }

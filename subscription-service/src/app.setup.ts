@@ -1,14 +1,16 @@
-import { INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { AppConfig } from './config/app-config';
-import { DomainError, FieldError } from './platform/errors/domain-error';
 import { ProblemDetailsFilter } from './platform/errors/problem-details.filter';
+import { FRAMEWORK_ERROR_OPTIONS } from './platform/http/framework-errors';
+import { registerInputLimits } from './platform/http/input-limits';
 import { resolveRequestId } from './platform/http/request-id';
 import { AccessLog } from './platform/logging/logger';
 import { applySecurityHeaders } from './platform/http/security-headers';
+import { createValidationPipes } from './platform/http/validation';
 import { SEED_IDS } from './seed-ids';
 
 /** Fastify options shared by main.ts and the e2e tests; `logger` logs every request (AccessLog). */
@@ -19,6 +21,7 @@ export function createFastifyAdapter(logger: PinoLogger): FastifyAdapter {
     trustProxy: true,
     loggerInstance: logger,
     logController: new AccessLog(),
+    ...FRAMEWORK_ERROR_OPTIONS,
   });
 }
 
@@ -49,25 +52,11 @@ export function configureApp(app: NestFastifyApplication): void {
     },
   });
 
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: (errors) => DomainError.validation(flattenValidationErrors(errors)),
-    }),
-  );
+  registerInputLimits(fastify);
+  app.useGlobalPipes(...createValidationPipes());
   app.useGlobalFilters(new ProblemDetailsFilter());
 
   if (config.swaggerEnabled) setUpSwagger(app);
-}
-
-function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
-  return errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
-    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
-  });
 }
 
 const API_DESCRIPTION = `

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { isUUID } from 'class-validator';
 import { Payment } from '../generated/prisma/client';
 import { Database } from '../platform/database/database';
-import { NotFoundError } from '../platform/errors/domain-error';
+import { DomainError } from '../platform/errors/domain-error';
 import { cursorAfter, ListPage, toPage } from '../platform/http/pagination';
 import { IdempotencyContext, IdempotencyKeyReusedError } from '../platform/idempotency/idempotency-key';
 import { Clock, CLOCK } from '../platform/time/clock';
@@ -87,7 +87,7 @@ export class PaymentsService {
   async get(id: string): Promise<PaymentResponse> {
     const payment = isUUID(id) ? await findPayment(this.db, id) : null;
     if (!payment) {
-      throw new NotFoundError('payment', id);
+      throw DomainError.notFound('payment', id);
     }
     return toPaymentResponse(payment);
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { Event, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint } from '../generated/prisma/client';
 import { PrismaService } from '../platform/database/prisma.service';
-import { NotFoundError } from '../platform/errors/domain-error';
+import { DomainError } from '../platform/errors/domain-error';
 import { ListPage, pageArgs, toPage } from '../platform/http/pagination';
 import { Clock, CLOCK } from '../platform/time/clock';
 import { WorkSignal } from '../platform/workers/work-signal';
@@ -71,7 +71,7 @@ export class EventsService {
   private async findOrThrow(id: string): Promise<EventWithDeliveries> {
     const event = isUUID(id) ? await this.prisma.event.findUnique({ where: { id }, include: WITH_DELIVERIES }) : null;
     if (!event) {
-      throw new NotFoundError('event', id);
+      throw DomainError.notFound('event', id);
     }
     return event;
   }

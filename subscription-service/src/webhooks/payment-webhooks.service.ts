@@ -6,7 +6,8 @@ import { findInvoicePaymentId } from '../invoices/persistence/invoice.repository
 import { Clock, CLOCK } from '../platform/time/clock';
 import { Database, Sql } from '../platform/database/database';
 import { DomainError } from '../platform/errors/domain-error';
-import { PaymentEvent, parsePaymentEvent } from './domain/payment-event';
+import { UNSTORABLE_TEXT_MESSAGE, unstorableTextFields } from '../platform/http/storable-text';
+import { MAX_EVENT_ID_LENGTH, PaymentEvent, parsePaymentEvent } from './domain/payment-event';
 import { verifyWebhookSignature } from './domain/webhook-signature';
 import { recordInboundWebhookEvent, setInboundWebhookOutcome } from './inbound-webhook-event.repository';
 
@@ -36,6 +37,11 @@ export class PaymentWebhooksService {
   /**
    * Verifies and applies one delivery. The inbound_webhook_events row (keyed by webhook-id) and every
    * effect commit together, so a duplicate delivery is acknowledged without being applied twice.
+   * @throws DomainError 401 `invalid_signature` for a missing, wrong or stale signature.
+   * @throws DomainError 400 `validation_failed` for a signed body that is not a payment event this service can
+   *   store: not JSON, a field missing, a sequence past a 32-bit integer, an id (or the webhook-id) over 255
+   *   characters, a string PostgreSQL text cannot hold. Nothing is recorded. (The sender retries any non-2xx;
+   *   its retries end in its dead letters, where an operator sees them.)
    */
   async receive(headers: WebhookHeaders, rawBody: Buffer | undefined): Promise<WebhookAck> {
     const now = this.clock.now();
@@ -49,10 +55,18 @@ export class PaymentWebhooksService {
       this.logger.warn({ webhookId: headers.id, reason: verification.reason }, 'webhook rejected');
       throw new DomainError('invalid_signature', `Webhook signature verification failed (${verification.reason}).`);
     }
+    const webhookId = headers.id as string;
+    if (webhookId.length > MAX_EVENT_ID_LENGTH) {
+      throw DomainError.validation([
+        { field: 'webhook-id', message: `webhook-id must be at most ${MAX_EVENT_ID_LENGTH} characters` },
+      ]);
+    }
     const parsed = parsePaymentEvent(rawBody as Buffer);
     if (!parsed.ok) throw DomainError.validation([{ field: 'body', message: parsed.problem }]);
     const event = parsed.event;
-    const webhookId = headers.id as string;
+    if (unstorableTextFields(event, '').length > 0) {
+      throw DomainError.validation([{ field: 'body', message: `body ${UNSTORABLE_TEXT_MESSAGE}` }]);
+    }
 
     const outcome = await this.db.transaction(async (tx) => {
       const recorded = await recordInboundWebhookEvent(tx, {

@@ -76,11 +76,15 @@ export class UpdatePlanRequest {
   @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional({ example: 'Everything in Starter, plus more', nullable: true })
+  @ApiPropertyOptional({
+    example: 'Everything in Starter, plus more',
+    nullable: true,
+    description: 'null removes the description.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
-  description?: string;
+  description?: string | null;
 }
 
 export class ListPlansQuery extends PaginationQuery {
