@@ -142,7 +142,7 @@ async function setUp(ctx) {
   for (const [service, env] of Object.entries(ctx.envs)) await migrateAndSeed(root, service, env, ctx.logDir);
   const [payment, subscription] = await settle(
     Object.entries(ctx.envs).map(([service, env]) =>
-      startService(root, service, env, { logDir: ctx.logDir, profileDir: ctx.profileDir }),
+      startService(service, env, { logDir: ctx.logDir, profileDir: ctx.profileDir }),
     ),
   );
   ctx.services = { subscription, payment };

@@ -2,12 +2,14 @@
 // Installs what is missing, starts PostgreSQL (embedded, data kept in .data/postgres, unless
 // PAYMENT_DATABASE_URL and SUBSCRIPTION_DATABASE_URL are given), migrates and seeds each
 // service's database, builds and starts both services, prints URLs and demo keys.
-// Ctrl-C (SIGINT) or SIGTERM stops the services first, then PostgreSQL.
+// Ctrl-C (SIGINT) or SIGTERM stops the services first, then PostgreSQL. The variables read here are the ones
+// docker-compose.yml reads: ADMIN_API_KEYS, PAYMENT_API_KEY, WEBHOOK_SECRET, TEST_CLOCK_ENABLED, LOG_LEVEL,
+// SUBSCRIPTION_PORT, PAYMENT_PORT.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_SECRETS, serviceEnvironments } from './lib/services.mjs';
+import { DEMO_SECRETS, paymentServiceEnv, spawnService, subscriptionServiceEnv } from './lib/stack.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const install = spawnSync(process.execPath, [join(root, 'scripts/install.mjs')], { stdio: 'inherit' });
@@ -56,40 +58,49 @@ if (!paymentDb || !subscriptionDb) {
   console.log(`[start] ${ready.description}`);
 }
 
-const environments = serviceEnvironments({
-  paymentPort,
-  subscriptionPort,
-  paymentDb,
-  subscriptionDb,
-  secrets: demo,
-  testClockEnabled: process.env.TEST_CLOCK_ENABLED ?? 'true',
-});
-const services = Object.entries(environments).map(([name, env]) => ({ name, env }));
+// payment-service first: it is set up and started first.
+const services = [
+  {
+    name: 'payment-service',
+    env: paymentServiceEnv({
+      port: paymentPort,
+      databaseUrl: paymentDb,
+      subscriptionServiceUrl: `http://127.0.0.1:${subscriptionPort}`,
+      secrets: demo,
+      logLevel: process.env.LOG_LEVEL,
+      trustedProxies: process.env.TRUSTED_PROXIES,
+    }),
+  },
+  {
+    name: 'subscription-service',
+    env: subscriptionServiceEnv({
+      port: subscriptionPort,
+      databaseUrl: subscriptionDb,
+      paymentServiceUrl: `http://127.0.0.1:${paymentPort}`,
+      secrets: demo,
+      logLevel: process.env.LOG_LEVEL,
+      trustedProxies: process.env.TRUSTED_PROXIES,
+      testClockEnabled: process.env.TEST_CLOCK_ENABLED,
+    }),
+  },
+];
 
 const children = [];
-let stopping = false;
-async function shutdown(code) {
-  if (stopping) return;
-  stopping = true;
-  console.log('\n[start] stopping services…');
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          child.on('exit', resolve);
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
-  if (database && database.exitCode === null) {
-    await new Promise((resolve) => {
-      database.once('exit', resolve);
-      database.kill('SIGTERM');
-    });
-  }
-  console.log('[start] stopped');
-  process.exit(code);
+let stopping; // the shutdown under way, once one has begun: every later call waits for it (it ends the process)
+function shutdown(code) {
+  stopping ??= (async () => {
+    console.log('\n[start] stopping services…');
+    await Promise.all(children.map((child) => child.stop()));
+    if (database && database.exitCode === null) {
+      await new Promise((resolve) => {
+        database.once('exit', resolve);
+        database.kill('SIGTERM');
+      });
+    }
+    console.log('[start] stopped');
+    process.exit(code);
+  })();
+  return stopping;
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
@@ -105,19 +116,22 @@ try {
   await shutdown(1);
 }
 
+// Output goes to this terminal. Each child is known to shutdown() from the moment it is spawned.
 for (const service of services) {
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: join(root, service.name),
-    env: { ...process.env, ...service.env },
-    stdio: 'inherit',
-  });
-  child.on('exit', (code) => {
+  const child = spawnService(service.name, service.env);
+  void child.exited.then(({ code, signal }) => {
     if (!stopping) {
-      console.error(`[start] ${service.name} exited with code ${code}`);
+      console.error(`[start] ${service.name} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`);
       void shutdown(1);
     }
   });
   children.push(child);
+}
+try {
+  await Promise.all(children.map((child) => child.ready()));
+} catch (error) {
+  if (!stopping) console.error(`[start] ${error.message}`);
+  await shutdown(1);
 }
 
 console.log(`

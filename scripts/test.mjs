@@ -3,6 +3,8 @@
 //                           (scripts/check-mirrors.mjs, list in scripts/mirrored-files.json; no database)
 //   0. formatting           prettier --check over every source file (`npm run format` fixes it; no database)
 //   0. dependencies         import boundaries and no folder-level cycles (dependency-cruiser; no database)
+//   0. deploy               deploy/kubernetes overlays rendered (`kubectl kustomize`) and validated offline against the
+//                           Kubernetes API schemas and the services' env schemas (tests/deploy; no database, no cluster)
 //   1. payment-service      type check, lint, unit + e2e (its own database)
 //   2. subscription-service type check, lint, unit + e2e (its own database)
 //   3. cross-service        both services built and started as real processes over HTTP
@@ -11,7 +13,7 @@
 //                           functionally broken, never on a number (bench/README.md)
 // Uses TEST_DATABASE_URL / DATABASE_URL when given (any database on that server; suites get
 // their own databases next to it), otherwise starts an embedded PostgreSQL for the run.
-// `--only <suite>` runs one suite (mirrors | formatting | dependencies | payment-service | subscription-service | cross-service | faults | bench).
+// `--only <suite>` runs one suite (mirrors | formatting | dependencies | deploy | payment-service | subscription-service | cross-service | faults | bench).
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +46,7 @@ function serviceSuite(service, database) {
   };
 }
 
-const CROSS_SERVICE_TESTS = ['flow', 'readme-samples', 'swagger-ui'].map(
+const CROSS_SERVICE_TESTS = ['stack-env', 'flow', 'readme-samples', 'swagger-ui'].map(
   (name) => `tests/cross-service/${name}.test.mjs`,
 );
 
@@ -67,6 +69,15 @@ const suites = [
     name: 'dependencies',
     needsDatabase: false,
     run: () => run('npm', ['run', '--silent', 'lint:deps'], { cwd: root }),
+  },
+  {
+    // Kubernetes manifests: every overlay of deploy/kubernetes rendered with `kubectl kustomize` (fails, naming the
+    // install, when kubectl is missing), each object validated with kubernetes-models, and the checks of
+    // tests/deploy/kubernetes.test.mjs (env schema coverage, probes, security context, migrations, policies).
+    name: 'deploy',
+    needsDatabase: false,
+    run: () =>
+      run(process.execPath, ['--test', '--test-reporter=spec', 'tests/deploy/kubernetes.test.mjs'], { cwd: root }),
   },
   serviceSuite('payment-service', 'payment_service_test'),
   serviceSuite('subscription-service', 'subscription_service_test'),

@@ -13,24 +13,32 @@ export const BOB = { key: 'sk_user_demo_bob_0001', subscriptionId: '00000000-000
 const userKey = (tag, i) => `sk_live_bench_${tag}_${i}`;
 
 /**
- * INSERT of `$2` customers tagged `$1`, created at `created` (an SQL expression, evaluated per row),
- * with the keys of userKey(): the service stores only api_key_hash = sha256 hex of the key and
- * api_key_prefix = its first 12 characters (subscription-service/src/platform/auth/api-key.ts).
- * RETURNING id, created_at. (OFFSET 0 keeps the subquery, so `created` is evaluated once per row.)
+ * WITH-list items that insert `$2` customers tagged `$1`, created at `created` (an SQL expression, evaluated per
+ * row), each with one API key, userKey(): the service stores only api_keys.key_hash = sha256 hex of the key,
+ * prefix = its first 12 characters and last4 = its last 4 (subscription-service/src/platform/auth/api-key.ts).
+ * Select `id, created_at` FROM `customers`. (OFFSET 0 keeps the subquery, so `created` and the id are evaluated
+ * once per row; the key rows are checked against the user rows at the end of the statement.)
  */
-function insertUsers(created = 'now()') {
+function customerCtes(created = 'now()') {
   return `
-    INSERT INTO users (id, email, name, api_key_hash, api_key_prefix, created_at, updated_at)
-    SELECT gen_random_uuid(), format('bench-%s-%s@bench.invalid', $1::text, g.i), format('Bench %s %s', $1::text, g.i),
-           encode(sha256(convert_to(g.key, 'UTF8')), 'hex'), left(g.key, 12), g.at, g.at
-      FROM (SELECT i, format('sk_live_bench_%s_%s', $1::text, i) AS key, ${created} AS at
-              FROM generate_series(1, $2::int) AS i OFFSET 0) AS g
-    RETURNING id, created_at`;
+    new_customers AS (
+      SELECT gen_random_uuid() AS id, i, format('sk_live_bench_%s_%s', $1::text, i) AS key, ${created} AS at
+        FROM generate_series(1, $2::int) AS i OFFSET 0
+    ), customers AS (
+      INSERT INTO users (id, email, name, created_at, updated_at)
+      SELECT g.id, format('bench-%s-%s@bench.invalid', $1::text, g.i), format('Bench %s %s', $1::text, g.i), g.at, g.at
+        FROM new_customers g
+      RETURNING id, created_at
+    ), customer_keys AS (
+      INSERT INTO api_keys (id, user_id, key_hash, prefix, last4, created_at)
+      SELECT gen_random_uuid(), g.id, encode(sha256(convert_to(g.key, 'UTF8')), 'hex'), left(g.key, 12), right(g.key, 4), g.at
+        FROM new_customers g
+    )`;
 }
 
 /** `count` customers without a subscription; returns their API keys. */
 export async function createCustomers(db, { tag, count }) {
-  await db.query(insertUsers(), [tag, count]);
+  await db.query(`WITH ${customerCtes()} SELECT id FROM customers`, [tag, count]);
   return Array.from({ length: count }, (_, i) => userKey(tag, i + 1));
 }
 
@@ -45,7 +53,7 @@ export async function createCustomers(db, { tag, count }) {
  */
 export async function insertDueSubscriptions(db, { tag, count }) {
   const { rows } = await db.query(
-    `WITH customers AS (${insertUsers("now() - interval '1 month 1 second'")})
+    `WITH ${customerCtes("now() - interval '1 month 1 second'")}
      INSERT INTO subscriptions (id, user_id, plan_id, status, live_user_id, payment_method,
                                 current_period_start, current_period_end, billing_cycle_anchor, cancel_at_period_end,
                                 pending_plan_id, pending_invoice_id, scheduled_plan_id, renewal_invoice_id,
@@ -72,7 +80,7 @@ export async function insertDueSubscriptions(db, { tag, count }) {
 export async function insertPaddingSubscriptions(db, { tag, count }) {
   if (count <= 0) return;
   await db.query(
-    `WITH customers AS (${insertUsers("now() - random() * interval '365 days'")})
+    `WITH ${customerCtes("now() - random() * interval '365 days'")}
      INSERT INTO subscriptions (id, user_id, plan_id, status, live_user_id, payment_method,
                                 current_period_start, current_period_end, billing_cycle_anchor, cancel_at_period_end,
                                 canceled_at, ended_at, cancellation_reason, clock_offset_seconds, version,
@@ -84,5 +92,5 @@ export async function insertPaddingSubscriptions(db, { tag, count }) {
        FROM customers c, LATERAL (SELECT least(c.created_at + interval '1 month', now() - interval '1 second') AS ended) AS p`,
     [tag, count, PLANS.starterMonthly],
   );
-  await db.query('VACUUM ANALYZE users, subscriptions');
+  await db.query('VACUUM ANALYZE users, api_keys, subscriptions');
 }

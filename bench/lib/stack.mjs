@@ -1,28 +1,15 @@
 // The two services under test, set up and started as `npm start` does (scripts/start.mjs): `npm run
 // build`, `npm run migrate`, `npm run seed` in each service folder, then `node dist/main.js` with the
-// environment of scripts/lib/services.mjs — plus the benchmark's own settings (BENCH_ENV below).
+// environment of scripts/lib/stack.mjs — plus the benchmark's own settings (stackEnvironments below).
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/lib/postgres.mjs';
-import { DEMO_SECRETS, serviceEnvironments } from '../../scripts/lib/services.mjs';
-import { runProcess, startProcess, stopProcess } from './processes.mjs';
-
-/**
- * Added to each service's environment for the benchmark. The default rate limit (6000/min per client)
- * would answer the load generator with 429s, and the webhook limit (60000/min per address) the payment service at
- * its peak; no payment simulation delay, so the flow measures the
- * services rather than a sleep; LOG_LEVEL is the production default.
- */
-const BENCH_ENV = {
-  'payment-service': { LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '1000000000', SIMULATION_DELAY_MS: '0' },
-  'subscription-service': {
-    LOG_LEVEL: 'info',
-    RATE_LIMIT_PER_MINUTE: '1000000000',
-    WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000000',
-  },
-};
-
-export const SECRETS = DEMO_SECRETS;
+import {
+  paymentServiceEnv,
+  startService as startServiceProcess,
+  subscriptionServiceEnv,
+} from '../../scripts/lib/stack.mjs';
+import { runProcess, startProcess } from './processes.mjs';
 
 async function npmRun(root, service, script, env, logDir) {
   const { code, output } = await runProcess(`${service} ${script}`, 'npm', ['run', script], {
@@ -40,12 +27,30 @@ export async function buildServices(root, logDir) {
   );
 }
 
-/** Environments for a stack on fresh ports over the given databases. */
+/**
+ * Environments for a stack on fresh ports over the given databases, keyed by service folder, payment-service first.
+ * Besides `npm start`'s settings: the default rate limit (6000/min per client) would answer the load generator
+ * with 429s; no payment simulation delay, so the flow measures the services rather than a sleep; LOG_LEVEL
+ * stays at the production default (info).
+ */
 export async function stackEnvironments({ paymentDb, subscriptionDb }) {
   const [paymentPort, subscriptionPort] = [await freePort(), await freePort()];
-  const environments = serviceEnvironments({ paymentPort, subscriptionPort, paymentDb, subscriptionDb });
-  for (const [service, extra] of Object.entries(BENCH_ENV)) Object.assign(environments[service], extra);
-  return environments;
+  return {
+    'payment-service': paymentServiceEnv({
+      port: paymentPort,
+      databaseUrl: paymentDb,
+      subscriptionServiceUrl: `http://127.0.0.1:${subscriptionPort}`,
+      rateLimitPerMinute: 1_000_000_000,
+      simulationDelayMs: 0,
+    }),
+    'subscription-service': subscriptionServiceEnv({
+      port: subscriptionPort,
+      databaseUrl: subscriptionDb,
+      paymentServiceUrl: `http://127.0.0.1:${paymentPort}`,
+      rateLimitPerMinute: 1_000_000_000,
+      webhookRateLimitPerMinute: 1_000_000_000,
+    }),
+  };
 }
 
 /** `npm run migrate` then `npm run seed` for one service. */
@@ -55,44 +60,28 @@ export async function migrateAndSeed(root, service, env, logDir) {
 }
 
 /**
- * Starts `node dist/main.js` of a service (with --cpu-prof when `profileDir` is set), its output
- * appended to <logDir>/<label>.log, and waits for GET /health/ready.
+ * Starts `node dist/main.js` of a service (with --cpu-prof when `profileDir` is set) as a tracked child of the
+ * benchmark (lib/processes.mjs), its output appended to <logDir>/<label>.log, and waits for GET /health/ready
+ * (scripts/lib/stack.mjs; it is killed if it does not get there).
  */
-export async function startService(root, service, env, { label = service, logDir, profileDir }) {
-  const profile = profileDir
+export async function startService(service, env, { label = service, logDir, profileDir }) {
+  const nodeArgs = profileDir
     ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`]
     : [];
-  const logFile = join(logDir, `${label}.log`);
-  const child = startProcess(label, process.execPath, [...profile, 'dist/main.js'], {
-    cwd: join(root, service),
-    env,
-    logFile,
+  const started = await startServiceProcess(service, env, {
+    label,
+    logFile: join(logDir, `${label}.log`),
+    nodeArgs,
+    spawnProcess: startProcess,
   });
-  const url = `http://127.0.0.1:${env.PORT}`;
-  await waitUntilReady(url, child, logFile);
   return {
     label,
     service,
-    url,
-    pid: child.pid,
-    logFile,
+    url: started.url,
+    pid: started.pid,
+    logFile: started.logFile,
     /** Resolves with a description ("exited with code 1", "killed by SIGTERM") when the process ends. */
-    exited: child.exited.then(({ code, signal }) => (signal ? `killed by ${signal}` : `exited with code ${code}`)),
-    stop: () => stopProcess(child, { graceMs: 15_000 }),
+    exited: started.exited.then(({ code, signal }) => (signal ? `killed by ${signal}` : `exited with code ${code}`)),
+    stop: () => started.stop({ graceMs: 15_000 }),
   };
-}
-
-async function waitUntilReady(url, child, logFile) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`${child.name} exited during startup; see ${logFile}`);
-    try {
-      if ((await fetch(`${url}/health/ready`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${child.name} was not ready at ${url} within 60 s; see ${logFile}`);
 }

@@ -1,12 +1,12 @@
 // Phase 2, reads on the real services: each endpoint loaded for a fixed time with 50 connections.
 // The subscription read uses a subscription created through the API (customer from a SQL fixture) and
 // activated by the real flow; the payment read uses that subscription's real payment.
+import { DEMO_SECRETS, eventually } from '../../scripts/lib/stack.mjs';
 import { createCustomers } from '../lib/fixtures.mjs';
 import { subscribe } from '../lib/flow.mjs';
 import { measureEndpoint } from '../lib/measure.mjs';
 import { fmtLabelled, fmtLoad } from '../lib/report.mjs';
 import { fmt, fmtLatency, per } from '../lib/stats.mjs';
-import { SECRETS } from '../lib/stack.mjs';
 
 const ACTIVATION_TIMEOUT_MS = 60_000;
 
@@ -15,21 +15,18 @@ async function activeSubscription(ctx) {
   const [key] = await createCustomers(ctx.dbs.subscription, { tag: 'reads', count: 1 });
   const created = await subscribe(ctx.services.subscription.url, key);
   if (created.status !== 201) throw new Error(`POST /v1/subscriptions answered ${created.status}: ${created.body}`);
-  const deadline = Date.now() + ACTIVATION_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const { rows } = await ctx.dbs.subscription.query(
-      `SELECT s.status, i.id AS invoice_id FROM subscriptions s JOIN invoices i ON i.subscription_id = s.id WHERE s.id = $1`,
-      [created.id],
-    );
-    if (rows[0]?.status === 'active') {
-      const payment = await ctx.dbs.payment.query('SELECT id FROM payments WHERE merchant_reference = $1', [
-        rows[0].invoice_id,
-      ]);
-      return { key, subscriptionId: created.id, paymentId: payment.rows[0].id };
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`subscription ${created.id} did not become active within ${ACTIVATION_TIMEOUT_MS / 1000} s`);
+  const invoiceId = await eventually(
+    async () => {
+      const { rows } = await ctx.dbs.subscription.query(
+        `SELECT s.status, i.id AS invoice_id FROM subscriptions s JOIN invoices i ON i.subscription_id = s.id WHERE s.id = $1`,
+        [created.id],
+      );
+      return rows[0]?.status === 'active' ? rows[0].invoice_id : null;
+    },
+    { timeoutMs: ACTIVATION_TIMEOUT_MS, what: `subscription ${created.id} to become active` },
+  );
+  const payment = await ctx.dbs.payment.query('SELECT id FROM payments WHERE merchant_reference = $1', [invoiceId]);
+  return { key, subscriptionId: created.id, paymentId: payment.rows[0].id };
 }
 
 export default {
@@ -56,13 +53,13 @@ export default {
       {
         service: payment,
         path: `/v1/payments/${owner.paymentId}`,
-        headers: bearer(SECRETS.paymentKey),
+        headers: bearer(DEMO_SECRETS.paymentKey),
         label: 'payment GET /v1/payments/{id}',
       },
       {
         service: subscription,
         path: '/v1/subscriptions?limit=20',
-        headers: bearer(SECRETS.adminKey),
+        headers: bearer(DEMO_SECRETS.adminKey),
         label: 'GET /v1/subscriptions?limit=20 (admin)',
       },
       {

@@ -11,7 +11,8 @@ import { measureEndpoint, warmUp } from '../lib/measure.mjs';
 import { processTicks } from '../lib/procfs.mjs';
 import { fmtLabelled, fmtLoad } from '../lib/report.mjs';
 import { fmt, fmtLatency, per } from '../lib/stats.mjs';
-import { migrateAndSeed, SECRETS, startService } from '../lib/stack.mjs';
+import { DEMO_SECRETS } from '../../scripts/lib/stack.mjs';
+import { migrateAndSeed, startService } from '../lib/stack.mjs';
 
 async function startScaleInstance(ctx) {
   const env = {
@@ -20,7 +21,7 @@ async function startScaleInstance(ctx) {
     PORT: String(await freePort()),
   };
   await migrateAndSeed(ctx.root, 'subscription-service', env, ctx.logDir);
-  return startService(ctx.root, 'subscription-service', env, {
+  return startService('subscription-service', env, {
     label: 'subscription-service-scale',
     logDir: ctx.logDir,
     profileDir: ctx.profileDir,
@@ -38,7 +39,7 @@ async function padTo(db, size) {
 }
 
 function endpoints(deepCursor) {
-  const admin = { authorization: `Bearer ${SECRETS.adminKey}` };
+  const admin = { authorization: `Bearer ${DEMO_SECRETS.adminKey}` };
   return [
     {
       label: 'GET /v1/subscriptions/{id} (owner)',

@@ -3,11 +3,13 @@ import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { AppConfig } from './config/app-config';
 import { fastifyTrustProxy } from './config/trusted-proxies';
+import { FRAMEWORK_ERROR_OPTIONS } from './platform/http/framework-errors';
+import { registerInputLimits } from './platform/http/input-limits';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
 import { applySecurityHeaders, SECURITY_HEADERS } from './platform/http/security-headers';
 import { AccessLog } from './platform/logging/logger';
 import { setUpSwagger } from './platform/http/swagger';
-import { createValidationPipe } from './platform/http/validation';
+import { createValidationPipes } from './platform/http/validation';
 
 const BODY_LIMIT_BYTES = 100 * 1024;
 
@@ -23,6 +25,7 @@ export function createFastifyAdapter(logger: PinoLogger, trustedProxies: readonl
     trustProxy: fastifyTrustProxy(trustedProxies),
     loggerInstance: logger,
     logController: new AccessLog(),
+    ...FRAMEWORK_ERROR_OPTIONS,
   });
 }
 
@@ -39,7 +42,8 @@ export function configureApp(app: NestFastifyApplication): void {
     done();
   });
 
-  app.useGlobalPipes(createValidationPipe());
+  registerInputLimits(fastify);
+  app.useGlobalPipes(...createValidationPipes());
   if (config.swaggerEnabled) {
     setUpSwagger(app, config.demoMode);
   }

@@ -17,7 +17,7 @@ describe('pagination cursors (e2e)', () => {
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.body).toMatchObject({
       type: 'https://errors.billing.example/invalid_cursor',
-      title: 'Invalid cursor',
+      title: 'Bad request',
       status: 400,
       code: 'invalid_cursor',
     });

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AppConfig } from './config/app-config';
 import { InvoicesModule } from './invoices/invoices.module';
 import { PaymentAnomaliesModule } from './payment-anomalies/payment-anomalies.module';
@@ -15,7 +16,7 @@ import { Database } from './platform/database/database';
 import { PrismaService } from './platform/database/prisma.service';
 import { HealthController } from './platform/health/health.controller';
 import { AuthFailureLimiter } from './platform/auth/auth-failure-limiter';
-import { WorkSignal } from './platform/workers/work-signal';
+import { WorkSignalModule } from './platform/workers/work-signal';
 import { CallerThrottlerGuard } from './platform/rate-limit/caller-throttler.guard';
 import { MemoryThrottlerStorage } from './platform/rate-limit/memory-throttler.storage';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
@@ -30,7 +31,7 @@ export interface AppModuleOptions {
   readonly clock?: Clock;
 }
 
-/** Configuration, database (pool + Prisma on it), clock and work signal, available to every feature module. */
+/** Configuration, database (pool + Prisma on it) and clock, available to every feature module. */
 @Global()
 @Module({})
 class CoreModule {
@@ -40,7 +41,6 @@ class CoreModule {
       { provide: CLOCK, useValue: options.clock ?? new SystemClock() },
       Database,
       PrismaService,
-      WorkSignal,
     ];
     return { module: CoreModule, providers, exports: providers };
   }
@@ -54,6 +54,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(options),
+        WorkSignalModule,
         // Fastify logs the requests (AccessLog); nestjs-pino binds the same logger to the request being served.
         LoggerModule.forRoot({ pinoHttp: { logger: options.logger }, useExisting: true }),
         ThrottlerModule.forRoot({
@@ -61,6 +62,7 @@ export class AppModule {
           storage: new MemoryThrottlerStorage(),
         }),
         UsersModule,
+        ApiKeysModule,
         PlansModule,
         SubscriptionsModule,
         InvoicesModule,

@@ -1,15 +1,17 @@
-import { INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { AppConfig } from './config/app-config';
-import { fastifyTrustProxy } from './config/trusted-proxies';
-import { DomainError, FieldError } from './platform/errors/domain-error';
 import { ProblemDetailsFilter } from './platform/errors/problem-details.filter';
-import { registerJsonBodyParser } from './platform/http/json-body';
+import { FRAMEWORK_ERROR_OPTIONS } from './platform/http/framework-errors';
+import { registerInputLimits } from './platform/http/input-limits';
 import { resolveRequestId } from './platform/http/request-id';
 import { AccessLog } from './platform/logging/logger';
+import { createValidationPipes } from './platform/http/validation';
+import { fastifyTrustProxy } from './config/trusted-proxies';
+import { registerJsonBodyParser } from './platform/http/json-body';
 import { applySecurityHeaders, SECURITY_HEADERS } from './platform/http/security-headers';
 import { DEMO_KEYS, SEED_IDS } from './seed-ids';
 
@@ -25,6 +27,7 @@ export function createFastifyAdapter(logger: PinoLogger, trustedProxies: readonl
     trustProxy: fastifyTrustProxy(trustedProxies),
     loggerInstance: logger,
     logController: new AccessLog(),
+    ...FRAMEWORK_ERROR_OPTIONS,
   });
 }
 
@@ -46,25 +49,11 @@ export function configureApp(app: NestFastifyApplication): void {
 
   applySecurityHeaders(fastify, SECURITY_HEADERS);
 
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: (errors) => DomainError.validation(flattenValidationErrors(errors)),
-    }),
-  );
+  registerInputLimits(fastify);
+  app.useGlobalPipes(...createValidationPipes());
   app.useGlobalFilters(new ProblemDetailsFilter());
 
   if (config.swaggerEnabled) setUpSwagger(app, config.demoMode);
-}
-
-function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
-  return errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
-    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
-  });
 }
 
 const DEMO_KEYS_NOTE = ` Demo keys after \`npm run seed\`: admin \`${DEMO_KEYS.admin}\`, Alice \`${DEMO_KEYS.alice}\`,

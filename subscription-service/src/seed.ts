@@ -59,11 +59,20 @@ export async function seedDatabase(prisma: PrismaClient, now: Date): Promise<voi
     });
     await tx.user.createMany({
       data: [
-        { id: SEED_IDS.users.alice, email: 'alice@example.com', name: 'Alice Example', key: DEMO_KEYS.alice },
-        { id: SEED_IDS.users.bob, email: 'bob@example.com', name: 'Bob Example', key: DEMO_KEYS.bob },
-      ].map(({ key, ...user }) => {
-        const apiKey = describeApiKey(key);
-        return { ...user, apiKeyHash: apiKey.hash, apiKeyPrefix: apiKey.prefix, createdAt: now, updatedAt: now };
+        { id: SEED_IDS.users.alice, email: 'alice@example.com', name: 'Alice Example' },
+        { id: SEED_IDS.users.bob, email: 'bob@example.com', name: 'Bob Example' },
+      ].map((user) => ({ ...user, createdAt: now, updatedAt: now })),
+      skipDuplicates: true,
+    });
+    // A demo key that already exists (same id, or the same hash moved over by the api_keys migration) is kept as
+    // it is, revoked or not.
+    await tx.apiKey.createMany({
+      data: [
+        { id: SEED_IDS.apiKeys.alice, userId: SEED_IDS.users.alice, key: DEMO_KEYS.alice },
+        { id: SEED_IDS.apiKeys.bob, userId: SEED_IDS.users.bob, key: DEMO_KEYS.bob },
+      ].map(({ key, ...apiKey }) => {
+        const { hash, prefix, last4 } = describeApiKey(key);
+        return { ...apiKey, keyHash: hash, prefix, last4, createdAt: now };
       }),
       skipDuplicates: true,
     });

@@ -4,7 +4,7 @@ import { FakePaymentGateway } from './support/fake-payment-gateway';
 import { createTestApp, resetDatabase, resetDatabaseBeforeStart, TestApp } from './support/test-app';
 import { drainOutbox } from './support/outbox';
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -47,7 +47,7 @@ describe('payment outbox worker (e2e)', () => {
       const invoicePaymentId = invoice.payments[0].id;
 
       // Kicked right after the commit: the first attempt gets a 503 and is rescheduled.
-      await waitFor(async () => gateway.requests.length >= 1);
+      await waitFor(() => gateway.requests.length >= 1);
       await waitFor(
         async () =>
           (await t.prisma.outboxMessage.findFirstOrThrow({ where: { aggregateId: invoicePaymentId } })).lastError !==

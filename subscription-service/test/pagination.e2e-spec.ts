@@ -19,7 +19,7 @@ describe('pagination cursors (e2e)', () => {
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.body).toMatchObject({
       type: 'https://errors.billing.example/invalid_cursor',
-      title: 'Invalid cursor',
+      title: 'Bad request',
       status: 400,
       code: 'invalid_cursor',
     });
@@ -71,6 +71,22 @@ describe('pagination cursors (e2e)', () => {
         .expect(400),
       subscription.invoiceId,
     );
+  });
+
+  it("should answer /v1/users/{id}/api-keys with 400 invalid_cursor for an unknown id and for another user's key", async () => {
+    const owner = await createUser(t.prisma, 'key-owner');
+    const other = await createUser(t.prisma, 'key-other');
+    const [otherKey] = await t.prisma.apiKey.findMany({ where: { userId: other.user.id } });
+    for (const cursor of [randomUUID(), otherKey.id]) {
+      for (const auth of [owner.auth, admin]) {
+        const res = await request(t.server)
+          .get(`/v1/users/${owner.user.id}/api-keys`)
+          .query({ startingAfter: cursor })
+          .set(auth)
+          .expect(400);
+        expectInvalidCursor(res, cursor);
+      }
+    }
   });
 
   it('should still page with a known cursor', async () => {

@@ -25,7 +25,7 @@ describe('users (e2e)', () => {
         .expect(201);
       expect(res.body).toMatchObject({ object: 'user', email: 'carol@example.com', name: 'Carol' });
       expect(res.body.apiKey).toMatch(/^sk_live_[A-Za-z0-9_-]{43}$/);
-      expect(res.body.apiKeyPrefix).toBe(res.body.apiKey.slice(0, 12));
+      expect(res.headers['cache-control']).toBe('no-store');
 
       const me = await request(t.server)
         .get('/v1/me')
@@ -33,8 +33,9 @@ describe('users (e2e)', () => {
         .expect(200);
       expect(me.body.id).toBe(res.body.id);
       expect(me.body.apiKey).toBeUndefined();
-      const stored = await t.prisma.user.findUniqueOrThrow({ where: { id: res.body.id } });
-      expect(stored.apiKeyHash).not.toContain(res.body.apiKey);
+      const [stored] = await t.prisma.apiKey.findMany({ where: { userId: res.body.id } });
+      expect(stored).toMatchObject({ prefix: res.body.apiKey.slice(0, 12), last4: res.body.apiKey.slice(-4) });
+      expect(stored.keyHash).not.toContain(res.body.apiKey);
     });
 
     it('should replay a create with the same Idempotency-Key without the API key, which is never stored', async () => {

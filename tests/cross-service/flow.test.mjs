@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually, startStack } from './harness.mjs';
+import { eventually } from '../../scripts/lib/stack.mjs';
+import { startStack } from './harness.mjs';
 
 describe('subscribe → pay → webhook → subscription, across both services', () => {
   let stack;

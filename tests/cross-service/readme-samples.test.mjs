@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { eventually } from '../../scripts/lib/stack.mjs';
 import { startStack } from './harness.mjs';
 
 const README = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'README.md');
@@ -124,22 +125,26 @@ describe('README samples replayed against both services', () => {
       const substitute = (text) => [...bindings].reduce((out, [from, to]) => out.split(from).join(to), text);
       const request = parseRequest(substitute(sample.http));
       const baseUrl = sample.service === 'payment' ? stack.paymentUrl : stack.subscriptionUrl;
-      const deadline = Date.now() + (sample.poll ? 15_000 : 0);
-      let outcome;
-      do {
-        const res = await fetch(`${baseUrl}${request.path}`, {
-          method: request.method,
-          headers: request.headers,
-          body: request.body,
-        });
-        const text = await res.text();
-        const body = text ? JSON.parse(text) : undefined;
-        const { problems, bound } = compare(sample.expected, body, '', bindings, sample.ignore);
-        if (res.status !== sample.status) problems.unshift(`status: expected ${sample.status}, got ${res.status}`);
-        outcome = { problems, bound, body };
-        if (problems.length === 0) break;
-        await new Promise((r) => setTimeout(r, 200));
-      } while (Date.now() < deadline);
+      const outcome = await eventually(
+        async () => {
+          const res = await fetch(`${baseUrl}${request.path}`, {
+            method: request.method,
+            headers: request.headers,
+            body: request.body,
+          });
+          const text = await res.text();
+          const body = text ? JSON.parse(text) : undefined;
+          const { problems, bound } = compare(sample.expected, body, '', bindings, sample.ignore);
+          if (res.status !== sample.status) problems.unshift(`status: expected ${sample.status}, got ${res.status}`);
+          return { problems, bound, body };
+        },
+        {
+          timeoutMs: sample.poll ? 15_000 : 0,
+          intervalMs: 200,
+          isDone: (outcome) => outcome.problems.length === 0,
+          lastOnTimeout: true,
+        },
+      );
 
       assert.deepEqual(outcome.problems, [], `${sample.name}: ${JSON.stringify(outcome.body, null, 2)}`);
       for (const [from, to] of outcome.bound) bindings.set(from, to);

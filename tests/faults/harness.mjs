@@ -7,19 +7,26 @@
 //   payment-service webhooks ──► subFront (can refuse webhooks with 503)
 //
 // Needs FAULTS_PG_URL (a server-level URL; tests/faults/run.mjs sets it). Builds nothing.
-import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort, provisionPostgres } from '../../scripts/lib/postgres.mjs';
+import {
+  DEMO_SECRETS,
+  eventually,
+  migrateDatabase,
+  paymentServiceEnv,
+  sleep,
+  spawnService,
+  subscriptionServiceEnv,
+  WEBHOOK_PATH,
+} from '../../scripts/lib/stack.mjs';
 
+export { sleep };
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const ADMIN_KEY = 'sk_admin_demo_subscription_0001';
-export const PAYMENT_API_KEY = 'sk_payment_demo_0001';
-export const WEBHOOK_SECRET = 'whsec_ZGVtb19zZWNyZXRfZm9yX2xvY2FsX3dlYmhvb2tz';
 // Seed plan ids (subscription-service/src/seed-ids.ts).
 export const PLANS = {
   starterMonthly: '00000000-0000-4000-8000-000000000101',
@@ -27,80 +34,37 @@ export const PLANS = {
   businessMonthly: '00000000-0000-4000-8000-000000000103',
 };
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 function required(name) {
   const value = process.env[name];
   if (!value) throw new Error(`${name} must be set (run through "node tests/faults/run.mjs")`);
   return value;
 }
 
-function runScript(service, script, env) {
-  const result = spawnSync(process.execPath, [script], {
-    cwd: join(root, service),
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`${service} ${script} failed:\n${result.stdout}\n${result.stderr}`);
-}
-
-/** One service process that can be started, SIGKILLed and restarted on the same port. */
+/** One service process that can be started, SIGKILLed and restarted on the same port, each start logged. */
 class Instance {
-  constructor(service, index, port, env, logDir) {
-    Object.assign(this, { service, index, port, env, logDir, child: null, url: `http://127.0.0.1:${port}` });
-    this.logFile = join(logDir, `${service}-${index}.log`);
+  constructor(service, index, env, logDir) {
+    Object.assign(this, { service, index, env, label: `${service}-${index}`, serviceProcess: null });
+    this.port = Number(env.PORT);
+    this.url = `http://127.0.0.1:${this.port}`;
+    this.logFile = join(logDir, `${this.label}.log`);
   }
 
+  /** Spawns the process (known to stop() at once) and resolves when it is ready. */
   async start() {
-    const log = createWriteStream(this.logFile, { flags: 'a' });
-    log.write(`\n===== start ${new Date().toISOString()} =====\n`);
-    this.child = spawn(process.execPath, ['dist/main.js'], {
-      cwd: join(root, this.service),
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout.pipe(log);
-    this.child.stderr.pipe(log);
-    await this.waitReady();
-  }
-
-  async waitReady() {
-    const deadline = Date.now() + 45_000;
-    while (Date.now() < deadline) {
-      if (this.child.exitCode !== null)
-        throw new Error(`${this.service}-${this.index} exited with ${this.child.exitCode}; see ${this.logFile}`);
-      try {
-        const res = await fetch(`${this.url}/health/ready`);
-        if (res.status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      await sleep(200);
-    }
-    throw new Error(`${this.service}-${this.index} not ready at ${this.url}`);
+    appendFileSync(this.logFile, `\n===== start ${new Date().toISOString()} =====\n`);
+    this.serviceProcess = spawnService(this.service, this.env, { label: this.label, logFile: this.logFile });
+    await this.serviceProcess.ready({ timeoutMs: 45_000 });
   }
 
   /** kill -9: no shutdown hooks, leases and in-flight requests are left as they are. */
-  kill9() {
-    if (!this.child || this.child.exitCode !== null) return Promise.resolve();
+  async kill9() {
+    if (!this.serviceProcess?.running) return;
     appendFileSync(this.logFile, `\n===== SIGKILL ${new Date().toISOString()} =====\n`);
-    return new Promise((resolve) => {
-      this.child.once('exit', () => resolve());
-      this.child.kill('SIGKILL');
-    });
+    await this.serviceProcess.kill();
   }
 
   stop() {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
+    return this.serviceProcess?.stop() ?? Promise.resolve();
   }
 }
 
@@ -185,8 +149,8 @@ export async function startStack({
   name,
   subscriptionReplicas = 1,
   paymentReplicas = 1,
-  paymentEnv = {},
-  subscriptionEnv = {},
+  paymentOptions = {},
+  subscriptionOptions = {},
 } = {}) {
   const server = await provisionPostgres({ givenUrl: required('FAULTS_PG_URL') });
   const paymentDbName = dbNameFor(name, 'payment');
@@ -203,43 +167,42 @@ export async function startStack({
   const payPorts = await Promise.all(Array.from({ length: paymentReplicas }, () => freePort()));
   const [subFrontPort, payFrontPort] = [await freePort(), await freePort()];
 
-  const commonPayment = {
-    DATABASE_URL: paymentDbUrl,
-    API_KEYS: PAYMENT_API_KEY,
-    WEBHOOK_URL: `http://127.0.0.1:${subFrontPort}/v1/webhooks/payments`,
-    WEBHOOK_SECRET,
-    WEBHOOK_RETRY_SCHEDULE: '300ms,1s,2s,4s,8s,15s,20s',
-    WEBHOOK_TIMEOUT_MS: '3000',
-    SIMULATION_DELAY_MS: '20',
-    WORKER_POLL_INTERVAL_MS: '100',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    SWAGGER_ENABLED: 'false',
-    ...paymentEnv,
-  };
-  const commonSubscription = {
-    DATABASE_URL: subscriptionDbUrl,
-    ADMIN_API_KEYS: ADMIN_KEY,
-    PAYMENT_SERVICE_URL: `http://127.0.0.1:${payFrontPort}`,
-    PAYMENT_SERVICE_API_KEY: PAYMENT_API_KEY,
-    PAYMENT_WEBHOOK_SECRETS: WEBHOOK_SECRET,
-    OUTBOX_POLL_INTERVAL_MS: '100',
-    HTTP_TIMEOUT_MS: '3000',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000',
-    SWAGGER_ENABLED: 'false',
-    TEST_CLOCK_ENABLED: 'true',
-    ...subscriptionEnv,
-  };
-  runScript('payment-service', 'scripts/migrate.cjs', commonPayment);
-  runScript('payment-service', 'dist/seed.js', commonPayment);
-  runScript('subscription-service', 'scripts/migrate.cjs', commonSubscription);
-  runScript('subscription-service', 'dist/seed.js', commonSubscription);
+  // Every replica of a service gets the same environment but its port. Webhooks go through subFront, payment
+  // calls through payFront.
+  const paymentEnvOn = (port) =>
+    paymentServiceEnv({
+      port,
+      databaseUrl: paymentDbUrl,
+      subscriptionServiceUrl: `http://127.0.0.1:${subFrontPort}`,
+      logLevel: 'warn',
+      nodeEnv: 'test',
+      webhookRetrySchedule: '300ms,1s,2s,4s,8s,15s,20s',
+      webhookTimeoutMs: 3000,
+      simulationDelayMs: 20,
+      workerPollIntervalMs: 100,
+      rateLimitPerMinute: 1_000_000,
+      swaggerEnabled: false,
+      ...paymentOptions,
+    });
+  const subscriptionEnvOn = (port) =>
+    subscriptionServiceEnv({
+      port,
+      databaseUrl: subscriptionDbUrl,
+      paymentServiceUrl: `http://127.0.0.1:${payFrontPort}`,
+      logLevel: 'warn',
+      nodeEnv: 'test',
+      outboxPollIntervalMs: 100,
+      httpTimeoutMs: 3000,
+      rateLimitPerMinute: 1_000_000,
+      swaggerEnabled: false,
+      ...subscriptionOptions,
+    });
+  migrateDatabase('payment-service', paymentEnvOn(payPorts[0]), { seed: true });
+  migrateDatabase('subscription-service', subscriptionEnvOn(subPorts[0]), { seed: true });
 
-  const payment = payPorts.map(
-    (port, i) => new Instance('payment-service', i, port, { ...commonPayment, PORT: String(port) }, logDir),
-  );
+  const payment = payPorts.map((port, i) => new Instance('payment-service', i, paymentEnvOn(port), logDir));
   const subscription = subPorts.map(
-    (port, i) => new Instance('subscription-service', i, port, { ...commonSubscription, PORT: String(port) }, logDir),
+    (port, i) => new Instance('subscription-service', i, subscriptionEnvOn(port), logDir),
   );
   const subFront = startProxy(subscription);
   const payFront = startProxy(payment);
@@ -273,9 +236,9 @@ export async function startStack({
     subscriptionDbUrl,
     subscriptionUrl,
     paymentUrl,
-    webhookUrl: `${subscriptionUrl}/v1/webhooks/payments`,
-    api: (key = ADMIN_KEY) => client(subscriptionUrl, key),
-    paymentApi: client(`http://127.0.0.1:${payPorts[0]}`, PAYMENT_API_KEY),
+    webhookUrl: `${subscriptionUrl}${WEBHOOK_PATH}`,
+    api: (key = DEMO_SECRETS.adminKey) => client(subscriptionUrl, key),
+    paymentApi: client(`http://127.0.0.1:${payPorts[0]}`, DEMO_SECRETS.paymentKey),
     async stop() {
       await Promise.all([...payment, ...subscription].map((i) => i.stop()));
       await Promise.all([subFront.close(), payFront.close()]);
@@ -331,16 +294,17 @@ export async function pool(items, concurrency, fn) {
   return results;
 }
 
-/** Polls `probe` until truthy; returns the last value either way (so a check can report what it saw). */
-export async function waitFor(probe, { timeoutMs = 30_000, intervalMs = 500 } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (last?.done ?? last) return last;
-    await sleep(intervalMs);
-  }
-  return last;
+/**
+ * Polls `probe` until its value is truthy (or, for an object with `done`, until `done` is); returns the last value
+ * either way, so a check can report what it saw. Timeout and interval in ms.
+ */
+export function waitFor(probe, { timeoutMs = 30_000, intervalMs = 500 } = {}) {
+  return eventually(probe, {
+    timeoutMs,
+    intervalMs,
+    isDone: (last) => Boolean(last?.done ?? last),
+    lastOnTimeout: true,
+  });
 }
 
 /** Creates `count` customers through the admin API (idempotent keys); returns their ids. */

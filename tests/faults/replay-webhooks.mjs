@@ -9,8 +9,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { DEMO_SECRETS } from '../../scripts/lib/stack.mjs';
 
-export const DEMO_SECRET = 'whsec_ZGVtb19zZWNyZXRfZm9yX2xvY2FsX3dlYmhvb2tz';
+const DEMO_SECRET = DEMO_SECRETS.webhookSecret;
 
 export function sign(secret, id, timestamp, body) {
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');

@@ -14,7 +14,7 @@ test(
   async () => {
     const c = checks('2 kill -9 payment');
     // Slower simulated processing so that payments are mid-processing (leased) when the process dies.
-    const stack = await startStack({ name: 's2', paymentEnv: { SIMULATION_DELAY_MS: '200' } });
+    const stack = await startStack({ name: 's2', paymentOptions: { simulationDelayMs: 200 } });
     try {
       const users = await createUsers(stack, 's2', N);
       const [pay] = stack.payment;

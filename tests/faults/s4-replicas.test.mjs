@@ -31,7 +31,7 @@ test(
       name: 's4',
       subscriptionReplicas: 2,
       paymentReplicas: 2,
-      subscriptionEnv: { BILLING_POLL_INTERVAL_MS: '200' },
+      subscriptionOptions: { billingPollIntervalMs: 200 },
     });
     try {
       const users = await createUsers(stack, 's4', N);

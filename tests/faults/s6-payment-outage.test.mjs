@@ -15,7 +15,7 @@ test(
   { timeout: 200_000 },
   async () => {
     const c = checks('6 payment 500/hang');
-    const stack = await startStack({ name: 's6', subscriptionEnv: { HTTP_TIMEOUT_MS: '1500' } });
+    const stack = await startStack({ name: 's6', subscriptionOptions: { httpTimeoutMs: 1500 } });
     try {
       const api = stack.api();
       const users = await createUsers(stack, 's6', N);

@@ -16,7 +16,7 @@ test(
   { timeout: 240_000 },
   async () => {
     const c = checks('7 outage + cancel now');
-    const stack = await startStack({ name: 's7', subscriptionEnv: { HTTP_TIMEOUT_MS: '1500' } });
+    const stack = await startStack({ name: 's7', subscriptionOptions: { httpTimeoutMs: 1500 } });
     try {
       const api = stack.api();
       const users = await createUsers(stack, 's7', N);

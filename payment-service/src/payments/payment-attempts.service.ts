@@ -7,7 +7,7 @@ import { composeEvent } from '../webhooks/payment-event';
 import { WEBHOOK_DELIVERIES } from '../webhooks/webhook-delivery-work';
 import { AttemptDecision, PROCESSING_RETRY_DELAY_MS, shouldRetry } from './domain/payment-simulation';
 import { attemptsOf, PaymentLease, recordRetry, recordSettlement } from './payment.repository';
-import { toPaymentResource } from './payment.resource';
+import { toPaymentResponse } from './payment.mapper';
 
 /** The payment state transition of one processing attempt (PaymentProcessingWorker makes the attempts). */
 @Injectable()
@@ -60,7 +60,7 @@ export class PaymentAttemptsService {
     const ledger = attemptNumber === 1 ? [attempt] : [...(await attemptsOf(this.db, lease.id)), attempt];
     const event = composeEvent({
       type: decision.outcome === 'succeeded' ? 'payment.succeeded' : 'payment.failed',
-      object: toPaymentResource({ ...settled, attempts: ledger, refunds: [] }), // refunds need a succeeded payment: none yet
+      object: toPaymentResponse({ ...settled, attempts: ledger, refunds: [] }), // refunds need a succeeded payment: none yet
       sequence: settled.eventSequence,
       createdAt: finishedAt,
     });

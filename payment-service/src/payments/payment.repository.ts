@@ -4,7 +4,7 @@ import { Sql, statement, statementFor } from '../platform/database/database';
 import { Cursor, pageQuery } from '../platform/database/pages';
 import { REFUNDS_OF_PAYMENT_JSON, refundsFromJson } from '../refunds/refund.repository';
 import { PaymentEvent } from '../webhooks/payment-event';
-import { PaymentWithAttempts } from './payment.resource';
+import { PaymentWithAttempts } from './payment.mapper';
 
 export const PAYMENT_COLUMNS: ColumnMap<Payment> = {
   id: 'id',

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { isUUID } from 'class-validator';
 import { Payment } from '../generated/prisma/client';
 import { Database } from '../platform/database/database';
-import { NotFoundError } from '../platform/errors/domain-error';
+import { DomainError } from '../platform/errors/domain-error';
 import { cursorAfter, ListPage, toPage } from '../platform/http/pagination';
 import { IdempotencyContext, IdempotencyKeyReusedError } from '../platform/idempotency/idempotency-key';
 import { Clock, CLOCK } from '../platform/time/clock';
@@ -19,7 +19,7 @@ import {
   insertPayment,
   listPayments,
 } from './payment.repository';
-import { PaymentWithAttempts, toPaymentResource } from './payment.resource';
+import { PaymentWithAttempts, toPaymentResponse } from './payment.mapper';
 
 export interface CreatedPayment {
   payment: PaymentResponse;
@@ -69,7 +69,7 @@ export class PaymentsService {
       await processing?.committed(created && { ...withoutAttempts(created), leaseUntil: processing.leaseUntil });
     }
     if (created) {
-      return { payment: toPaymentResource(created), replayed: false };
+      return { payment: toPaymentResponse(created), replayed: false };
     }
     const existing = idempotency ? await findPaymentByIdempotencyScope(this.db, idempotency.scope) : null;
     if (!existing) {
@@ -80,16 +80,16 @@ export class PaymentsService {
     if (existing.idempotencyRequestHash !== idempotency?.requestHash) {
       throw new IdempotencyKeyReusedError();
     }
-    return { payment: toPaymentResource(asCreated(existing)), replayed: true };
+    return { payment: toPaymentResponse(asCreated(existing)), replayed: true };
   }
 
   /** Unknown and malformed ids are both "no such payment" (404): ids are opaque to clients. */
   async get(id: string): Promise<PaymentResponse> {
     const payment = isUUID(id) ? await findPayment(this.db, id) : null;
     if (!payment) {
-      throw new NotFoundError('payment', id);
+      throw DomainError.notFound('payment', id);
     }
-    return toPaymentResource(payment);
+    return toPaymentResponse(payment);
   }
 
   async list(query: ListPaymentsQuery): Promise<ListPage<PaymentResponse>> {
@@ -100,7 +100,7 @@ export class PaymentsService {
       cursor,
       query.limit + 1,
     );
-    return toPage(payments, query, toPaymentResource);
+    return toPage(payments, query, toPaymentResponse);
   }
 }
 

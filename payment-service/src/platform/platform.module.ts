@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -17,7 +16,6 @@ import { CLOCK, RANDOM_SOURCE, SystemClock } from './time/clock';
 @Global()
 @Module({
   imports: [
-    TerminusModule.forRoot({ errorLogStyle: 'json' }),
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({

@@ -8,7 +8,7 @@ import { insertEventWithDeliveries, WrittenDelivery } from '../webhooks/event.re
 import { composeEvent, PaymentEvent } from '../webhooks/payment-event';
 import { WEBHOOK_DELIVERIES } from '../webhooks/webhook-delivery-work';
 import { RefundLease, refundAttemptsOf, settleRefund } from './refund.repository';
-import { toRefundResource } from './refund.resource';
+import { toRefundResponse } from './refund.mapper';
 
 /** The refund state transition of one processing attempt (RefundProcessingWorker makes the attempts). */
 @Injectable()
@@ -64,7 +64,7 @@ export class RefundAttemptsService {
         if (sequence === null) return null;
         const event = composeEvent({
           type: decision.outcome === 'succeeded' ? 'refund.succeeded' : 'refund.failed',
-          object: toRefundResource({ ...settled, attempts: ledger }),
+          object: toRefundResponse({ ...settled, attempts: ledger }),
           sequence,
           createdAt: finishedAt,
         });

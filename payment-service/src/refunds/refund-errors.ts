@@ -1,16 +1,10 @@
-import { HttpStatus } from '@nestjs/common';
 import { formatMinorUnits } from '../money/domain/money';
 import { DomainError } from '../platform/errors/domain-error';
 
 /** 409: only a `succeeded` payment can be refunded (Stripe refuses refunds of charges that did not succeed). */
 export class PaymentNotRefundableError extends DomainError {
   constructor(paymentId: string, status: string) {
-    super(
-      'payment_not_refundable',
-      HttpStatus.CONFLICT,
-      'Payment Not Refundable',
-      `Payment "${paymentId}" is ${status}; only a succeeded payment can be refunded.`,
-    );
+    super('payment_not_refundable', `Payment "${paymentId}" is ${status}; only a succeeded payment can be refunded.`);
   }
 }
 
@@ -20,8 +14,6 @@ export class RefundExceedsRefundableError extends DomainError {
   constructor(paymentId: string, requested: number, refundable: number, currency: string) {
     super(
       'refund_exceeds_refundable',
-      HttpStatus.UNPROCESSABLE_ENTITY,
-      'Refund Exceeds Refundable Amount',
       refundable === 0
         ? `Payment "${paymentId}" has nothing left to refund.`
         : `A refund of ${formatMinorUnits(requested, currency)} ${currency} exceeds the ${formatMinorUnits(refundable, currency)} ${currency} ` +

@@ -2,7 +2,7 @@ import { PaymentStatus, Refund, RefundAttempt } from '../generated/prisma/client
 import { ColumnMap, fromJson, jsonObject, selectList } from '../platform/database/columns';
 import { Sql, statement, statementFor } from '../platform/database/database';
 import { Cursor, pageQuery } from '../platform/database/pages';
-import { RefundWithAttempts } from './refund.resource';
+import { RefundWithAttempts } from './refund.mapper';
 
 export const REFUND_COLUMNS: ColumnMap<Refund> = {
   id: 'id',

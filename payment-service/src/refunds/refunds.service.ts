@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { isUUID } from 'class-validator';
 import { Refund } from '../generated/prisma/client';
 import { Database, SqlTransaction } from '../platform/database/database';
-import { NotFoundError } from '../platform/errors/domain-error';
+import { DomainError } from '../platform/errors/domain-error';
 import { cursorAfter, ListPage, PaginationQuery, toPage } from '../platform/http/pagination';
 import { IdempotencyContext, IdempotencyKeyReusedError } from '../platform/idempotency/idempotency-key';
 import { Clock, CLOCK } from '../platform/time/clock';
@@ -24,7 +24,7 @@ import {
   RefundLease,
   reservedRefundAmount,
 } from './refund.repository';
-import { asCreatedRefund, RefundWithAttempts, toRefundResource } from './refund.resource';
+import { asCreatedRefund, RefundWithAttempts, toRefundResponse } from './refund.mapper';
 
 export interface CreatedRefund {
   refund: RefundResponse;
@@ -47,7 +47,7 @@ export class RefundsService {
    * `amount` is in minor units of the payment's currency; absent, everything still refundable is refunded.
    * Idempotency-Key as for payments: the refund row records the key's scope and body hash (unique scope); a
    * known key answers its refund as created (`replayed`), or 422 for another body or another payment.
-   * @throws NotFoundError (404) when there is no such payment.
+   * @throws DomainError 404 `not_found` when there is no such payment.
    * @throws PaymentNotRefundableError (409) when the payment is not `succeeded`.
    * @throws RefundExceedsRefundableError (422) when the amount exceeds the payment amount minus its pending and succeeded refunds.
    * @throws IdempotencyKeyReusedError (422) for a known key with another body or payment.
@@ -58,7 +58,7 @@ export class RefundsService {
     requestId: string,
     idempotency?: IdempotencyContext,
   ): Promise<CreatedRefund> {
-    if (!isUUID(paymentId)) throw new NotFoundError('payment', paymentId);
+    if (!isUUID(paymentId)) throw DomainError.notFound('payment', paymentId);
     const now = this.clock.now();
     const processing = this.work.reserve(REFUND_ATTEMPTS, now);
     let committed: RefundLease | null = null;
@@ -73,7 +73,7 @@ export class RefundsService {
           leaseUntil: processing.leaseUntil,
         };
       return {
-        refund: toRefundResource(result.created ?? asCreatedRefund(result.replayed as Refund)),
+        refund: toRefundResponse(result.created ?? asCreatedRefund(result.replayed as Refund)),
         replayed: result.created === null,
       };
     } finally {
@@ -92,7 +92,7 @@ export class RefundsService {
     leaseUntil: Date | null,
   ): Promise<{ created: RefundWithAttempts | null; replayed: Refund | null; paymentMethod: string }> {
     const payment = await lockPaymentForRefund(tx, paymentId);
-    if (!payment) throw new NotFoundError('payment', paymentId);
+    if (!payment) throw DomainError.notFound('payment', paymentId);
     // After the lock: a duplicate of a request that just committed sees its refund here.
     const earlier = idempotency ? await findRefundByIdempotencyScope(tx, idempotency.scope) : null;
     if (earlier)
@@ -141,19 +141,20 @@ export class RefundsService {
   /** Unknown and malformed ids are both "no such refund" (404). */
   async get(id: string): Promise<RefundResponse> {
     const refund = isUUID(id) ? await findRefund(this.db, id) : null;
-    if (!refund) throw new NotFoundError('refund', id);
-    return toRefundResource(refund);
+    if (!refund) throw DomainError.notFound('refund', id);
+    return toRefundResponse(refund);
   }
 
   /**
    * The payment's refunds, newest first, with their attempts.
-   * @throws NotFoundError (404) when there is no such payment.
+   * @throws DomainError 404 `not_found` when there is no such payment.
    */
   async listForPayment(paymentId: string, query: PaginationQuery): Promise<ListPage<RefundResponse>> {
-    if (!isUUID(paymentId) || !(await paymentExists(this.db, paymentId))) throw new NotFoundError('payment', paymentId);
+    if (!isUUID(paymentId) || !(await paymentExists(this.db, paymentId)))
+      throw DomainError.notFound('payment', paymentId);
     const cursor = await cursorAfter(query.startingAfter, (id) => findRefundCursor(this.db, id));
     const refunds = await listRefundsOfPayment(this.db, paymentId, cursor, query.limit + 1);
-    return toPage(refunds, query, toRefundResource);
+    return toPage(refunds, query, toRefundResponse);
   }
 }
 

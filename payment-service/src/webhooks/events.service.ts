@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { Event, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint } from '../generated/prisma/client';
 import { PrismaService } from '../platform/database/prisma.service';
-import { NotFoundError } from '../platform/errors/domain-error';
+import { DomainError } from '../platform/errors/domain-error';
 import { ListPage, pageArgs, toPage } from '../platform/http/pagination';
 import { Clock, CLOCK } from '../platform/time/clock';
 import { WorkSignal } from '../platform/workers/work-signal';
@@ -34,7 +34,7 @@ export class EventsService {
       where: { type: query.type, paymentId: query.paymentId },
       ...(await pageArgs(query, (id) => this.prisma.event.findUnique({ where: { id }, select: { id: true } }))),
     });
-    return toPage(events, query, toEventResource);
+    return toPage(events, query, toEventResponse);
   }
 
   async get(id: string): Promise<EventDetailResponse> {
@@ -71,13 +71,13 @@ export class EventsService {
   private async findOrThrow(id: string): Promise<EventWithDeliveries> {
     const event = isUUID(id) ? await this.prisma.event.findUnique({ where: { id }, include: WITH_DELIVERIES }) : null;
     if (!event) {
-      throw new NotFoundError('event', id);
+      throw DomainError.notFound('event', id);
     }
     return event;
   }
 }
 
-function toEventResource(event: Event): EventResponse {
+function toEventResponse(event: Event): EventResponse {
   const payload = JSON.parse(event.body) as Pick<EventResponse, 'data'>;
   return {
     id: event.id,
@@ -92,7 +92,7 @@ function toEventResource(event: Event): EventResponse {
 
 function toEventDetail(event: EventWithDeliveries): EventDetailResponse {
   return {
-    ...toEventResource(event),
+    ...toEventResponse(event),
     deliveries: event.deliveries.map((delivery) => ({
       id: delivery.id,
       endpointId: delivery.endpointId,

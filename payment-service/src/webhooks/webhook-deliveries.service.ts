@@ -33,7 +33,7 @@ export class WebhookDeliveriesService {
         this.prisma.webhookDelivery.findUnique({ where: { id }, select: { id: true } }),
       )),
     });
-    return toPage(deliveries, query, toDeliveryResource);
+    return toPage(deliveries, query, toDeliveryResponse);
   }
 
   /**
@@ -57,7 +57,7 @@ export class WebhookDeliveriesService {
   }
 }
 
-function toDeliveryResource(delivery: DeliveryWithContext): WebhookDeliveryResponse {
+function toDeliveryResponse(delivery: DeliveryWithContext): WebhookDeliveryResponse {
   return {
     id: delivery.id,
     object: 'webhook_delivery',

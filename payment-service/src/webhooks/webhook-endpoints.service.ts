@@ -47,16 +47,16 @@ export class WebhookEndpointsService implements OnApplicationBootstrap {
       await tx.execute(DISABLE_OTHERS, [url, now]);
       return upserted;
     });
-    return toEndpointResource(endpoint);
+    return toEndpointResponse(endpoint);
   }
 
   async list(): Promise<{ object: 'list'; data: WebhookEndpointResponse[] }> {
     const endpoints = await this.prisma.webhookEndpoint.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
-    return { object: 'list', data: endpoints.map(toEndpointResource) };
+    return { object: 'list', data: endpoints.map(toEndpointResponse) };
   }
 }
 
-function toEndpointResource(endpoint: {
+function toEndpointResponse(endpoint: {
   id: string;
   url: string;
   enabled: boolean;

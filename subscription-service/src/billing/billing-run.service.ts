@@ -285,7 +285,7 @@ async function inParallel<T, R>(
   concurrency: number,
   work: (item: T) => Promise<R> | R,
 ): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < items.length) {

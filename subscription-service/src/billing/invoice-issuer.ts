@@ -12,12 +12,12 @@ import {
   countInvoicePayments,
   IN_FLIGHT_PAYMENT_STATUSES,
   InvoiceWithPayments,
-  updateInvoice,
+  moveInvoice,
 } from '../invoices/persistence/invoice.repository';
 import {
-  PAYMENT_INITIATE_TOPIC,
+  CHARGES_TO_SEND,
   PaymentInitiatePayload,
-  PaymentInitiateWork,
+  WrittenCharge,
 } from '../payments-outbox/messages/payment-initiate.message';
 import { SqlTransaction } from '../platform/database/database';
 import { WorkSignal } from '../platform/workers/work-signal';
@@ -130,7 +130,7 @@ export class InvoiceIssuer {
     if (decision.kind === 'refuse') return decision;
     let payable = invoice;
     if (decision.reopen) {
-      await updateInvoice(tx, invoice.id, { status: 'open', failedAt: null, failureCode: null }, at.billing);
+      await moveInvoice(tx, invoice, 'open', { failedAt: null, failureCode: null }, at.billing);
       payable = { ...invoice, status: 'open', failedAt: null, failureCode: null, updatedAt: at.billing };
     }
     return this.requestPayment(tx, payable, paymentMethod, 'customer', requestId, at);
@@ -175,15 +175,20 @@ export class InvoiceIssuer {
       paymentMethod: payment.paymentMethod,
       description: invoice.description,
     };
-    return this.raiseCharge(tx, { id: randomUUID(), payload, requestId: payment.requestId }, at.system);
+    return this.reserveCharge(tx, { id: randomUUID(), payload, requestId: payment.requestId }, at.system);
   }
 
   /**
-   * The message for `work`, raised on the WorkSignal: claimed by this process's outbox worker (a send slot
-   * reserved, `leaseUntil` set; sent as soon as `tx` commits) when a slot is free, or unclaimed, for polling.
+   * The message for `charge`, reserved on the WorkSignal (CHARGES_TO_SEND): leased to this process's outbox worker
+   * when a send slot is free (`leaseUntil` set; handed over, and sent, as soon as `tx` commits; the slot freed on a
+   * rollback), or unleased, for polling.
    */
-  private raiseCharge(tx: SqlTransaction, work: PaymentInitiateWork, now: Date): ChargeMessage {
-    const leaseUntil = this.signal.raise(PAYMENT_INITIATE_TOPIC, work, tx, now);
-    return { ...work, now, leaseUntil };
+  private reserveCharge(tx: SqlTransaction, charge: Omit<WrittenCharge, 'leaseUntil'>, now: Date): ChargeMessage {
+    const reservation = this.signal.reserve(CHARGES_TO_SEND, now);
+    if (!reservation) return { ...charge, now, leaseUntil: null };
+    const { leaseUntil } = reservation;
+    // Ends the reservation exactly once (onFinish runs once), so `committed` never rejects.
+    tx.onFinish((committed) => void reservation.committed(committed ? { ...charge, leaseUntil } : null));
+    return { ...charge, now, leaseUntil };
   }
 }

@@ -2,15 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Invoice, Subscription } from '../generated/prisma/client';
 import {
-  assertInvoicePaymentTransition,
-  assertInvoiceTransition,
-  InvoicePaymentStatus,
-  InvoiceStatus,
-} from '../invoices/domain/invoice-status';
-import {
   countInvoicePaymentsBy,
   InvoicePaymentWithInvoice,
   lockInvoicePayment,
+  moveInvoice,
+  moveInvoicePayment,
   updateInvoice,
   updateInvoicePayment,
 } from '../invoices/persistence/invoice.repository';
@@ -353,30 +349,6 @@ async function lockSubscriptionWithInvoiceOrThrow(
   if (!locked)
     throw new Error(`Subscription ${payment.invoice.subscriptionId} of invoice ${payment.invoice.id} not found`);
   return locked;
-}
-
-/** Writes an invoice payment's new status through its transition table (INVOICE_PAYMENT_TRANSITIONS). */
-async function moveInvoicePayment(
-  tx: Sql,
-  payment: InvoicePaymentWithInvoice,
-  to: InvoicePaymentStatus,
-  changes: Parameters<typeof updateInvoicePayment>[2],
-  now: Date,
-): Promise<void> {
-  assertInvoicePaymentTransition(payment.status, to);
-  await updateInvoicePayment(tx, payment.id, { ...changes, status: to }, now);
-}
-
-/** Writes an invoice's new status through its transition table (INVOICE_TRANSITIONS). */
-async function moveInvoice(
-  tx: Sql,
-  invoice: Invoice,
-  to: InvoiceStatus,
-  changes: Parameters<typeof updateInvoice>[2],
-  now: Date,
-): Promise<void> {
-  assertInvoiceTransition(invoice.status, to);
-  await updateInvoice(tx, invoice.id, { ...changes, status: to }, now);
 }
 
 /** Same interval: the plan switches for the rest of the period. Another interval: the paid invoice's period starts. */

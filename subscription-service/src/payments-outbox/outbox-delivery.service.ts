@@ -83,7 +83,7 @@ export class OutboxDeliveryService {
       case REFUND_CREATE_TOPIC:
         return this.deliverRefund(lease, lease.payload as RefundCreatePayload);
       default:
-        return this.markFailed(lease, `unknown topic ${lease.topic}`, async () => undefined);
+        return this.markFailed(lease, `unknown topic ${lease.topic}`, () => Promise.resolve());
     }
   }
 

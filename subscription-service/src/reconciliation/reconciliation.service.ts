@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { settleInvoicePayment, SettlementResult } from '../billing/payment-outcomes';
 import { isCollectible } from '../invoices/domain/invoice-status';
 import { GatewayPayment, PaymentGatewayClient } from '../payments-outbox/payment-gateway.client';
-import { hasPendingCharge, lockInvoicePayment, updateInvoicePayment } from '../invoices/persistence/invoice.repository';
+import { hasPendingCharge, lockInvoicePayment, moveInvoicePayment } from '../invoices/persistence/invoice.repository';
 import { Clock, CLOCK } from '../platform/time/clock';
 import { Database, statement } from '../platform/database/database';
 
@@ -151,12 +151,7 @@ export class ReconciliationService {
           if (!payment || (payment.status !== 'processing' && payment.status !== 'unknown')) return 'already_settled';
           if (payment.status === 'processing') return 'still_processing';
           // The timed-out request did create it: it is an ordinary payment in flight now.
-          await updateInvoicePayment(
-            tx,
-            payment.id,
-            { status: 'processing', gatewayPaymentId: gatewayPayment.id },
-            now,
-          );
+          await moveInvoicePayment(tx, payment, 'processing', { gatewayPaymentId: gatewayPayment.id }, now);
           return 'resolved_processing';
         }
       }
@@ -180,11 +175,11 @@ export class ReconciliationService {
       const payment = await lockInvoicePayment(tx, row.id);
       if (!payment || payment.status !== 'unknown') return 'already_settled';
       if (isCollectible(payment.invoice.status) || (await hasPendingCharge(tx, payment.id))) return 'not_found';
-      await updateInvoicePayment(
+      await moveInvoicePayment(
         tx,
-        payment.id,
+        payment,
+        'canceled',
         {
-          status: 'canceled',
           failureCode: 'not_sent',
           failureMessage: 'invoice no longer collectible; the gateway never created the payment',
         },

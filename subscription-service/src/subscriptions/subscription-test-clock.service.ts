@@ -9,6 +9,12 @@ import { SubscriptionResponse } from './dto/subscription.response';
 import { SubscriptionAccess } from './subscription-access';
 import { updateSubscriptionVersioned } from './persistence/subscription.repository';
 
+/**
+ * The most a subscription's test clock can have moved in total, in seconds (about 68 years):
+ * `subscriptions.clock_offset_seconds` is a PostgreSQL integer.
+ */
+export const MAX_CLOCK_OFFSET_SECONDS = 2_147_483_647;
+
 /** The per-subscription test clock (TEST_CLOCK_ENABLED only, admin only). */
 @Injectable()
 export class SubscriptionTestClockService {
@@ -23,6 +29,8 @@ export class SubscriptionTestClockService {
    * Test clock (TEST_CLOCK_ENABLED only, admin only): moves this subscription's billing time forward,
    * then runs the billing work that became due for it synchronously, so a renewal, a dunning retry
    * or an end-of-period cancellation happens in seconds.
+   * @throws DomainError 400 `validation_failed` when neither or both of `seconds` and `to` are given, when `to` is
+   *   not after the billing time, or when the clock would move more than MAX_CLOCK_OFFSET_SECONDS in total.
    */
   async advanceTestClock(
     principal: Principal,
@@ -44,6 +52,16 @@ export class SubscriptionTestClockService {
       if (seconds <= 0) {
         throw DomainError.validation([
           { field: 'to', message: `must be after the subscription's billing time ${billingNow.toISOString()}` },
+        ]);
+      }
+      if (subscription.clockOffsetSeconds + seconds > MAX_CLOCK_OFFSET_SECONDS) {
+        throw DomainError.validation([
+          {
+            field: request.to === undefined ? 'seconds' : 'to',
+            message:
+              `the test clock can move at most ${MAX_CLOCK_OFFSET_SECONDS} seconds in total (about 68 years); ` +
+              `it has moved ${subscription.clockOffsetSeconds}`,
+          },
         ]);
       }
       await updateSubscriptionVersioned(

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -34,6 +34,7 @@ export class UsersController {
   @Post('v1/users')
   @AdminOnly()
   @Idempotent()
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary:
       "Create a user (admin). The response carries the user's API key, shown once (a replay with the same Idempotency-Key omits it).",

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { User } from '../generated/prisma/client';
-import { issueUserApiKey } from '../platform/auth/api-key';
+import { issueApiKey } from '../api-keys/api-key.repository';
 import { isAdmin, Principal } from '../platform/auth/principal';
 import { Clock, CLOCK } from '../platform/time/clock';
 import { Database } from '../platform/database/database';
@@ -23,14 +23,14 @@ export class UsersService {
   ) {}
 
   /**
-   * Creates a user with a new API key, shown in this response only (the service keeps its SHA-256). A
-   * replay of the request (same Idempotency-Key) answers the user without the key: it is never stored.
+   * Creates a user with their first API key (a row of `api_keys`, as `POST /v1/users/{id}/api-keys` issues), shown
+   * in this response only (the service keeps its SHA-256). A replay of the request (same Idempotency-Key) answers
+   * the user without the key: it is never stored.
    */
   async createUser(
     request: CreateUserRequest,
     idempotency?: IdempotencyRequest,
   ): Promise<IdempotentResult<CreatedUserResponse>> {
-    const apiKey = issueUserApiKey();
     const now = this.clock.now();
     try {
       return await this.db.transaction((tx) =>
@@ -43,10 +43,9 @@ export class UsersService {
               id: randomUUID(),
               email: request.email,
               name: request.name,
-              apiKeyHash: apiKey.hash,
-              apiKeyPrefix: apiKey.prefix,
               createdAt: now,
             });
+            const apiKey = await issueApiKey(tx, user.id, now);
             return { ...toUserResponse(user), apiKey: apiKey.key };
           },
           ({ apiKey, ...withoutKey }) => withoutKey,
@@ -112,7 +111,6 @@ export function toUserResponse(user: User): UserResponse {
     object: 'user',
     email: user.email,
     name: user.name,
-    apiKeyPrefix: user.apiKeyPrefix,
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
   };

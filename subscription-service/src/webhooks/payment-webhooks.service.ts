@@ -6,7 +6,8 @@ import { findInvoicePaymentId } from '../invoices/persistence/invoice.repository
 import { Clock, CLOCK } from '../platform/time/clock';
 import { Database, Sql } from '../platform/database/database';
 import { DomainError } from '../platform/errors/domain-error';
-import { PaymentEvent, parsePaymentEvent } from './domain/payment-event';
+import { UNSTORABLE_TEXT_MESSAGE, unstorableTextFields } from '../platform/http/storable-text';
+import { MAX_EVENT_ID_LENGTH, PaymentEvent, parsePaymentEvent } from './domain/payment-event';
 import { checkWebhookHeaders, verifyWebhookSignature, WebhookHeaders } from './domain/webhook-signature';
 import { recordInboundWebhookEvent, setInboundWebhookOutcome } from './inbound-webhook-event.repository';
 
@@ -31,8 +32,10 @@ export class PaymentWebhooksService {
    * Verifies and applies one delivery, in this order: the headers (present and well formed), the signature over
    * `rawBody`, the exact bytes received, and only then the JSON. The inbound_webhook_events row (keyed by
    * webhook-id) and every effect commit together, so a duplicate delivery is acknowledged without being applied twice.
-   * @throws DomainError invalid_signature (401) for missing headers, a stale timestamp or no matching signature;
-   * validation_failed (400) for a malformed header, or a signed body that is not a payment event.
+   * @throws DomainError 401 `invalid_signature` for missing headers, a stale timestamp or no matching signature.
+   * @throws DomainError 400 `validation_failed` for a malformed header, or a signed body that is not a payment event
+   *   this service can store: not JSON, a field missing, a sequence past a 32-bit integer, an id (or the webhook-id)
+   *   over 255 characters, a string PostgreSQL text cannot hold. Nothing is recorded.
    */
   async receive(headers: WebhookHeaders, rawBody: Buffer): Promise<WebhookAck> {
     const checked = checkWebhookHeaders(headers);
@@ -54,10 +57,18 @@ export class PaymentWebhooksService {
       this.logger.warn({ webhookId: headers.id, reason: verification.reason }, 'webhook rejected');
       throw new DomainError('invalid_signature', `Webhook signature verification failed (${verification.reason}).`);
     }
+    const webhookId = headers.id as string;
+    if (webhookId.length > MAX_EVENT_ID_LENGTH) {
+      throw DomainError.validation([
+        { field: 'webhook-id', message: `webhook-id must be at most ${MAX_EVENT_ID_LENGTH} characters` },
+      ]);
+    }
     const parsed = parsePaymentEvent(rawBody);
     if (!parsed.ok) throw DomainError.validation([{ field: 'body', message: parsed.problem }]);
     const event = parsed.event;
-    const webhookId = headers.id as string;
+    if (unstorableTextFields(event, '').length > 0) {
+      throw DomainError.validation([{ field: 'body', message: `body ${UNSTORABLE_TEXT_MESSAGE}` }]);
+    }
 
     const outcome = await this.db.transaction(async (tx) => {
       const recorded = await recordInboundWebhookEvent(tx, {

@@ -12,9 +12,13 @@ export interface TestUser {
 export async function createUser(prisma: PrismaService, name = 'user'): Promise<TestUser> {
   const suffix = randomUUID().slice(0, 8);
   const apiKey = `sk_test_${name}_${suffix}`;
-  const { hash, prefix } = describeApiKey(apiKey);
+  const { hash, prefix, last4 } = describeApiKey(apiKey);
   const user = await prisma.user.create({
-    data: { email: `${name}-${suffix}@example.com`, name, apiKeyHash: hash, apiKeyPrefix: prefix },
+    data: {
+      email: `${name}-${suffix}@example.com`,
+      name,
+      apiKeys: { create: { keyHash: hash, prefix, last4 } },
+    },
   });
   return { user, apiKey, auth: { Authorization: `Bearer ${apiKey}` } };
 }

@@ -69,7 +69,7 @@ export async function createTestApp(
 }
 
 const TRUNCATE_ALL =
-  'TRUNCATE users, plans, subscriptions, subscription_status_changes, invoices, invoice_payments, ' +
+  'TRUNCATE users, api_keys, plans, subscriptions, subscription_status_changes, invoices, invoice_payments, ' +
   'outbox_messages, inbound_webhook_events, idempotency_keys, payment_anomalies CASCADE';
 
 /** Empties every table (keeps the migrations) so each test file starts from a known state. */

@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -9,17 +9,6 @@ import { bearerToken } from './bearer';
 import { IS_PUBLIC } from './auth.decorators';
 
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
-
-class UnauthorizedError extends DomainError {
-  constructor() {
-    super(
-      'unauthorized',
-      HttpStatus.UNAUTHORIZED,
-      'Unauthorized',
-      'A valid API key is required: Authorization: Bearer <key>.',
-    );
-  }
-}
 
 /**
  * Bearer API keys from API_KEYS, the first global guard. Only their SHA-256 digests stay in memory;
@@ -52,7 +41,7 @@ export class ApiKeyGuard implements CanActivate {
       digest !== undefined && this.keyDigests.reduce((found, known) => timingSafeEqual(known, digest) || found, false);
     if (!digest || !matched) {
       await this.failures.recordFailure(request.ip);
-      throw new UnauthorizedError();
+      throw DomainError.unauthorized();
     }
     request.principal = { id: `key_${digest.toString('hex').slice(0, 16)}` };
     return true;

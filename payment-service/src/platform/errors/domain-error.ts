@@ -1,35 +1,40 @@
-import { HttpStatus } from '@nestjs/common';
+import { ERROR_STATUS, ErrorCode } from './error-catalog';
+
+/** One refused input: `field` is its path (`metadata.note`, a query parameter, a header name). */
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
 
 /**
- * A business failure with a stable snake_case `code`; the problem+json filter turns it into a response.
- * Services throw these; they never build HTTP responses themselves.
+ * A failure with a stable code (error-catalog.ts); the problem+json filter maps it to HTTP in one place. Code that
+ * refuses something throws this and never builds a response itself.
  */
 export class DomainError extends Error {
+  /** The code's one HTTP status (error-catalog.ts). */
+  readonly status: number;
+
   constructor(
-    readonly code: string,
-    readonly status: HttpStatus,
-    readonly title: string,
+    readonly code: ErrorCode,
     readonly detail: string,
+    readonly fieldErrors?: readonly FieldError[],
   ) {
     super(detail);
     this.name = new.target.name;
+    this.status = ERROR_STATUS[code];
   }
-}
 
-export class NotFoundError extends DomainError {
-  constructor(resource: string, id: string) {
-    super('not_found', HttpStatus.NOT_FOUND, 'Not Found', `No ${resource} with id "${id}".`);
+  static notFound(resource: string, id: string): DomainError {
+    return new DomainError('not_found', `${resource} ${id} was not found.`);
   }
-}
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+  static unauthorized(): DomainError {
+    return new DomainError('unauthorized', 'A valid API key is required: Authorization: Bearer <key>.');
+  }
 
-export class ValidationFailedError extends DomainError {
-  constructor(readonly errors: FieldError[]) {
-    super('validation_failed', HttpStatus.BAD_REQUEST, 'Validation Failed', 'The request is invalid; see errors.');
+  /** 400 `validation_failed`, with the refused fields in the problem's `errors`. */
+  static validation(fieldErrors: readonly FieldError[]): DomainError {
+    return new DomainError('validation_failed', 'The request is invalid.', fieldErrors);
   }
 }
 
@@ -37,8 +42,6 @@ export class ValidationFailedError extends DomainError {
 export function invalidCursorError(startingAfter: string): DomainError {
   return new DomainError(
     'invalid_cursor',
-    HttpStatus.BAD_REQUEST,
-    'Invalid cursor',
     `startingAfter ${startingAfter} is not an item of this list; pass the nextCursor of the previous page.`,
   );
 }

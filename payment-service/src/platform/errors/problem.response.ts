@@ -1,6 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { PROBLEM_CONTENT_TYPE } from './problem-details';
 
 class FieldErrorResponse {
   @ApiProperty({ example: 'currency' }) field!: string;
@@ -10,7 +9,8 @@ class FieldErrorResponse {
 /** RFC 9457 problem document returned by every error. */
 export class ProblemResponse {
   @ApiProperty({ example: 'https://errors.billing.example/validation_failed' }) type!: string;
-  @ApiProperty({ example: 'Validation Failed' }) title!: string;
+  @ApiProperty({ example: 'Bad request', description: 'The reason phrase of the status, in sentence case.' })
+  title!: string;
   @ApiProperty({ example: 400 }) status!: number;
   @ApiProperty({ example: 'The request is invalid; see errors.' }) detail!: string;
   @ApiProperty({ example: 'validation_failed', description: 'Stable snake_case code to branch on.' }) code!: string;
@@ -20,7 +20,7 @@ export class ProblemResponse {
 }
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'validation_failed (with field errors) or malformed_json',
+  400: 'validation_failed (with field errors), malformed_json (the body is not JSON) or bad_request (not valid HTTP)',
   401: 'unauthorized: missing or unknown API key',
   404: 'not_found',
   409: 'idempotency_key_in_use: the first request with this key is still running',
@@ -41,7 +41,7 @@ export function ApiProblems(...statuses: (number | readonly [number, string])[])
         ApiResponse({
           status,
           description,
-          content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemResponse) } } },
+          content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemResponse) } } },
         }),
       ),
   );

@@ -1,6 +1,6 @@
-import { createParamDecorator, ExecutionContext, HttpStatus } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
-import { DomainError, ValidationFailedError } from '../errors/domain-error';
+import { DomainError } from '../errors/domain-error';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_RULE, readIdempotencyKey } from './idempotency-header';
 import { idempotencyRequestHash } from './request-hash';
 
@@ -19,24 +19,19 @@ export interface IdempotencyContext {
 
 export class IdempotencyKeyReusedError extends DomainError {
   constructor() {
-    super(
-      'idempotency_key_reused',
-      HttpStatus.UNPROCESSABLE_ENTITY,
-      'Unprocessable Content',
-      'This Idempotency-Key was already used with a different request body.',
-    );
+    super('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body.');
   }
 }
 
 /**
  * The request's idempotency scope (caller + method + route pattern + key) and body hash, or undefined
  * when it carries no Idempotency-Key.
- * @throws ValidationFailedError (400) for a key that is not a single value of 1–255 characters.
+ * @throws DomainError 400 `validation_failed` for a key that is not a single value of 1–255 characters.
  */
 export function idempotencyContextOf(request: FastifyRequest): IdempotencyContext | undefined {
   const key = readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
   if (key === undefined) return undefined;
-  if (key === null) throw new ValidationFailedError([{ field: 'Idempotency-Key', message: IDEMPOTENCY_KEY_RULE }]);
+  if (key === null) throw DomainError.validation([{ field: 'Idempotency-Key', message: IDEMPOTENCY_KEY_RULE }]);
   return {
     scope: `${request.principal?.id ?? 'anonymous'}:${request.method} ${request.routeOptions.url}:${key}`,
     requestHash: idempotencyRequestHash(request.body, request.params as Record<string, string>),

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEnum, IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { IsEnum, IsIn, IsOptional } from 'class-validator';
 import { WebhookDeliveryStatus } from '../../generated/prisma/enums';
 import { PaginationQuery } from '../../platform/http/pagination';
+import { IsRfc3339DateTime } from '../../platform/http/rfc3339';
 import { EVENT_TYPES } from '../domain/event-types';
 
 const SINCE_EXAMPLE = '2026-11-27T00:00:00.000Z';
@@ -19,10 +20,10 @@ export class ListWebhookDeliveriesQuery extends PaginationQuery {
   @ApiPropertyOptional({
     format: 'date-time',
     example: SINCE_EXAMPLE,
-    description: 'Only deliveries whose state changed (`updatedAt`) at or after this instant.',
+    description: 'Only deliveries whose state changed (`updatedAt`) at or after this instant (an RFC 3339 date-time).',
   })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'since must be an ISO-8601 date-time' })
+  @IsRfc3339DateTime()
   since?: string;
 }
 
@@ -34,9 +35,10 @@ export class RedeliverWebhookDeliveriesDto {
   @ApiProperty({
     format: 'date-time',
     example: SINCE_EXAMPLE,
-    description: 'Redeliver deliveries that failed (were last updated) at or after this instant.',
+    description:
+      'Redeliver deliveries that failed (were last updated) at or after this instant (an RFC 3339 date-time).',
   })
-  @IsISO8601({ strict: true }, { message: 'since must be an ISO-8601 date-time' })
+  @IsRfc3339DateTime()
   since!: string;
 }
 

@@ -48,7 +48,7 @@ describe('payNowDecision', () => {
       { status: 'incomplete', incompleteExpiresAt: now },
     ],
   ] as const)('should refuse %s with invoice_not_payable', (_name, target, subscription) => {
-    expect(payNowDecision(target, subscription as PayingSubscription, 0, now)).toMatchObject({
+    expect(payNowDecision(target, subscription, 0, now)).toMatchObject({
       kind: 'refuse',
       code: 'invoice_not_payable',
     });

@@ -9,6 +9,7 @@ import {
 import { ColumnMap, fromJson, jsonObject, pickPrefixed, selectList, setClause } from '../../platform/database/columns';
 import { Cursor, pageQuery } from '../../platform/database/pages';
 import { Sql, statement, statementFor } from '../../platform/database/database';
+import { assertInvoicePaymentTransition, assertInvoiceTransition } from '../domain/invoice-status';
 import { refundsFromJson, refundsJsonOf } from './invoice-refund.repository';
 
 /** An invoice with its payments and its refunds, each oldest first. */
@@ -73,8 +74,32 @@ export async function findInitialInvoice(db: Sql, subscriptionId: string): Promi
   return invoice ?? null;
 }
 
-/** Sets the given fields and `updated_at`. */
-export async function updateInvoice(
+/** Invoice fields other than its status; a status is written only by moveInvoice. */
+export type InvoiceChanges = Partial<Omit<Invoice, 'id' | 'status' | 'updatedAt' | 'lines'>>;
+
+/** Sets the given fields (never the status: see moveInvoice) and `updated_at`. */
+export async function updateInvoice(db: Sql, id: string, changes: InvoiceChanges, now: Date): Promise<void> {
+  await writeInvoice(db, id, changes, now);
+}
+
+/**
+ * Moves `invoice` to status `to` (with `changes`) through its transition table, INVOICE_TRANSITIONS: the one
+ * row-wise status write of an invoice. (The set-based void of an ended subscription's invoices,
+ * voidInvoicesOfEndedSubscription, selects only the statuses that table lets become `void`.)
+ * @throws Error for a move not in the table: a bug, never caused by input.
+ */
+export async function moveInvoice(
+  db: Sql,
+  invoice: Pick<Invoice, 'id' | 'status'>,
+  to: InvoiceStatus,
+  changes: InvoiceChanges,
+  now: Date,
+): Promise<void> {
+  assertInvoiceTransition(invoice.status, to);
+  await writeInvoice(db, invoice.id, { ...changes, status: to }, now);
+}
+
+async function writeInvoice(
   db: Sql,
   id: string,
   changes: Partial<Omit<Invoice, 'id' | 'updatedAt' | 'lines'>>,
@@ -156,8 +181,36 @@ export async function lockInvoicePayment(db: Sql, id: string): Promise<InvoicePa
   return { ...payment, invoice: pickPrefixed(row, INVOICE_COLUMNS, 'invoice.') as Invoice };
 }
 
-/** Sets the given fields and `updated_at` of an invoice payment. */
+/** Invoice payment fields other than its status; a status is written only by moveInvoicePayment. */
+export type InvoicePaymentChanges = Partial<Omit<InvoicePayment, 'id' | 'invoiceId' | 'status' | 'updatedAt'>>;
+
+/** Sets the given fields (never the status: see moveInvoicePayment) and `updated_at` of an invoice payment. */
 export async function updateInvoicePayment(
+  db: Sql,
+  id: string,
+  changes: InvoicePaymentChanges,
+  now: Date,
+): Promise<void> {
+  await writeInvoicePayment(db, id, changes, now);
+}
+
+/**
+ * Moves an invoice payment to status `to` (with `changes`) through INVOICE_PAYMENT_TRANSITIONS: the one row-wise
+ * status write of an invoice payment. (The outbox's set-based writes select only the statuses that table allows.)
+ * @throws Error for a move not in the table: a bug, never caused by input.
+ */
+export async function moveInvoicePayment(
+  db: Sql,
+  payment: Pick<InvoicePayment, 'id' | 'status'>,
+  to: InvoicePaymentStatus,
+  changes: InvoicePaymentChanges,
+  now: Date,
+): Promise<void> {
+  assertInvoicePaymentTransition(payment.status, to);
+  await writeInvoicePayment(db, payment.id, { ...changes, status: to }, now);
+}
+
+async function writeInvoicePayment(
   db: Sql,
   id: string,
   changes: Partial<Omit<InvoicePayment, 'id' | 'invoiceId' | 'updatedAt'>>,

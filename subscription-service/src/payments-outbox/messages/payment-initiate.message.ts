@@ -1,3 +1,5 @@
+import { WorkTopic } from '../../platform/workers/work-signal';
+
 /** The outbox topic of a request to the payment service to charge an invoice payment. */
 export const PAYMENT_INITIATE_TOPIC = 'payment.initiate';
 
@@ -13,10 +15,23 @@ export interface PaymentInitiatePayload {
   readonly description: string;
 }
 
-/** A `payment.initiate` message being written, as raised on the WorkSignal: enough for the outbox worker to send it once committed. */
-export interface PaymentInitiateWork {
+/**
+ * A `payment.initiate` message written leased under a reservation on CHARGES_TO_SEND: what the outbox worker needs
+ * to send it once committed, without reading it back.
+ */
+export interface WrittenCharge {
   /** The outbox message id. */
   readonly id: string;
   readonly payload: PaymentInitiatePayload;
   readonly requestId: string | null;
+  /** The lease it was written with (`locked_until`, system time): the message is this process's until then. */
+  readonly leaseUntil: Date;
 }
+
+/**
+ * Charges to send to the payment service. Reserved by the transaction that writes a `payment.initiate` message
+ * (InvoiceIssuer: the message is written leased and sent right after the commit), listened to by
+ * PaymentOutboxWorker. Refund requests, retries and charges written while every send slot was busy are left to
+ * the worker's polling.
+ */
+export const CHARGES_TO_SEND = new WorkTopic<WrittenCharge>('charges-to-send');

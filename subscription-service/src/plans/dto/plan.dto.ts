@@ -76,17 +76,21 @@ export class UpdatePlanRequest {
   @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional({ example: 'Everything in Starter, plus more', nullable: true })
+  @ApiPropertyOptional({
+    example: 'Everything in Starter, plus more',
+    nullable: true,
+    description: 'null removes the description.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
-  description?: string;
+  description?: string | null;
 }
 
 export class ListPlansQuery extends PaginationQuery {
   @ApiPropertyOptional({ description: 'Only active (true) or archived (false) plans.' })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   active?: boolean;
 }

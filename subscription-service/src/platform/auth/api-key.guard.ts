@@ -1,30 +1,42 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
-import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../../config/app-config';
 import { Database, statement } from '../database/database';
 import { DomainError } from '../errors/domain-error';
+import { Clock, CLOCK } from '../time/clock';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { digestsEqual, sha256Hex } from './api-key';
 import { ADMIN_ONLY, AuthenticatedRequest, IS_PUBLIC } from './auth.decorators';
 import { bearerToken } from './bearer';
 import { Principal } from './principal';
 
-const USER_BY_KEY_HASH = statement('users_by_api_key_hash', 'SELECT id FROM users WHERE api_key_hash = $1');
-
 /**
- * User ids by key hash, so a customer's steady traffic costs no lookup query (one of three statements of a
- * GET /v1/subscriptions/{id} before; docs/performance.md). A user's key never changes or goes away today;
- * whatever revokes keys must evict them here on every replica. Only hits are cached (guesses are not),
- * bounded in size and age.
+ * The user of an unrevoked key, by the hash of the presented key: one probe of the unique index on
+ * `api_keys.key_hash`, every request, on every replica; nothing is cached, so a revoked key is refused by the
+ * next request that presents it. The same statement records `last_used_at` ($2, the clock's now), at most once a
+ * minute per key: its UPDATE matches a row only when the value read is missing or over a minute old, so the other
+ * requests of that minute write nothing (no transaction id, no WAL). Its condition is repeated on the updated
+ * row itself so that, of concurrent requests, only the first writes (the others re-check it after waiting).
  */
-const KNOWN_KEYS = { max: 10_000, ttl: 60_000 } as const;
+const USER_BY_KEY_HASH = statement(
+  'api_keys_authenticate',
+  `WITH found AS (
+     SELECT id, user_id, last_used_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL
+   ), touched AS (
+     UPDATE api_keys SET last_used_at = $2
+      WHERE id = (SELECT id FROM found WHERE last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')
+        AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')
+      RETURNING id
+   )
+   SELECT user_id AS "userId" FROM found`,
+);
 
 /**
- * Global guard, the first one: resolves `Authorization: Bearer <key>` to a principal; enforces @AdminOnly.
- * Every refusal (no key, malformed header, unknown key: 401; a user key on an admin route: 403) counts as a
- * failed attempt, limited per client address (AuthFailureLimiter: 429 with Retry-After past the limit).
+ * Global guard, the first one: resolves `Authorization: Bearer <key>` to a principal (an admin key from
+ * ADMIN_API_KEYS, else an unrevoked user key of `api_keys`); enforces @AdminOnly. Every refusal (no key, malformed
+ * header, unknown or revoked key: 401; a user key on an admin route: 403) counts as a failed attempt, limited per
+ * client address (AuthFailureLimiter: 429 with Retry-After past the limit).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -33,9 +45,8 @@ export class ApiKeyGuard implements CanActivate {
     private readonly config: AppConfig,
     private readonly db: Database,
     private readonly failures: AuthFailureLimiter,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
-
-  private readonly userIdsByKeyHash = new LRUCache<string, string>(KNOWN_KEYS);
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -69,11 +80,7 @@ export class ApiKeyGuard implements CanActivate {
       false,
     );
     if (isAdmin) return { kind: 'admin' };
-    const cached = this.userIdsByKeyHash.get(hash);
-    if (cached) return { kind: 'user', userId: cached };
-    const [user] = await this.db.query<{ id: string }>(USER_BY_KEY_HASH, [hash]);
-    if (!user) return null;
-    this.userIdsByKeyHash.set(hash, user.id);
-    return { kind: 'user', userId: user.id };
+    const [userKey] = await this.db.query<{ userId: string }>(USER_BY_KEY_HASH, [hash, this.clock.now()]);
+    return userKey ? { kind: 'user', userId: userKey.userId } : null;
   }
 }

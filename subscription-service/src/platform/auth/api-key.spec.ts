@@ -10,6 +10,7 @@ describe('API keys', () => {
     expect(issued.key).toMatch(/^sk_live_[A-Za-z0-9_-]{43}$/);
     expect(issued.hash).toBe(sha256Hex(issued.key));
     expect(issued.prefix).toBe(issued.key.slice(0, 12));
+    expect(issued.last4).toBe(issued.key.slice(-4));
     expect(issueUserApiKey().key).not.toBe(issued.key);
   });
 
@@ -18,6 +19,7 @@ describe('API keys', () => {
       key: 'sk_user_demo_alice_0001',
       hash: sha256Hex('sk_user_demo_alice_0001'),
       prefix: 'sk_user_demo',
+      last4: '0001',
     });
   });
 

@@ -1,12 +1,17 @@
-import { ERROR_CATALOG, ErrorCode } from './error-catalog';
+import { ERROR_STATUS, ErrorCode } from './error-catalog';
 
+/** One refused input: `field` is its path (`metadata.note`, a query parameter, a header name). */
 export interface FieldError {
   readonly field: string;
   readonly message: string;
 }
 
-/** A failure with a stable code; the problem+json filter maps it to HTTP in one place. */
+/**
+ * A failure with a stable code (error-catalog.ts); the problem+json filter maps it to HTTP in one place. Code that
+ * refuses something throws this and never builds a response itself.
+ */
 export class DomainError extends Error {
+  /** The code's one HTTP status (error-catalog.ts). */
   readonly status: number;
 
   constructor(
@@ -15,8 +20,8 @@ export class DomainError extends Error {
     readonly fieldErrors?: readonly FieldError[],
   ) {
     super(detail);
-    this.name = 'DomainError';
-    this.status = ERROR_CATALOG[code].status;
+    this.name = new.target.name;
+    this.status = ERROR_STATUS[code];
   }
 
   static notFound(resource: string, id: string): DomainError {
@@ -27,6 +32,7 @@ export class DomainError extends Error {
     return new DomainError('unauthorized', 'A valid API key is required: Authorization: Bearer <key>.');
   }
 
+  /** 400 `validation_failed`, with the refused fields in the problem's `errors`. */
   static validation(fieldErrors: readonly FieldError[]): DomainError {
     return new DomainError('validation_failed', 'The request is invalid.', fieldErrors);
   }

@@ -21,7 +21,7 @@ export class ProblemDoc {
   @ApiProperty({ example: 'https://errors.billing.example/validation_failed' })
   type!: string;
 
-  @ApiProperty({ example: 'Validation failed' })
+  @ApiProperty({ example: 'Bad request', description: 'The reason phrase of the status, in sentence case.' })
   title!: string;
 
   @ApiProperty({ example: 400 })

@@ -30,10 +30,21 @@ export const SECURITY_HEADERS: HelmetOptions = {
  */
 export function applySecurityHeaders(fastify: FastifyInstance, options: HelmetOptions): void {
   const headers = recordHelmetHeaders(options);
+  applied.set(fastify, headers);
   fastify.addHook('onRequest', (_request, reply, done) => {
     void reply.headers(headers);
     done();
   });
+}
+
+const applied = new WeakMap<FastifyInstance, Readonly<Record<string, string>>>();
+
+/**
+ * The headers `applySecurityHeaders` gave `fastify` (none before it ran), for responses written outside the
+ * request lifecycle, where no onRequest hook runs (framework-errors.ts).
+ */
+export function securityHeadersOf(fastify: FastifyInstance): Readonly<Record<string, string>> {
+  return applied.get(fastify) ?? {};
 }
 
 /** The headers helmet sets for `options`, by running its middleware once on a response that only records them. */

@@ -1,67 +1,89 @@
-import { TransactionEnd, WorkClaim, WorkSignal } from './work-signal';
+import { WorkListener, WorkSignal, WorkTopic } from './work-signal';
 
-/** A transaction whose end the test decides. */
-function fakeTransaction(): TransactionEnd & { end(committed: boolean): void } {
-  const callbacks: ((committed: boolean) => void)[] = [];
-  return {
-    onFinish: (callback) => callbacks.push(callback),
-    end: (committed) => callbacks.splice(0).forEach((callback) => callback(committed)),
-  };
+interface Row {
+  id: string;
 }
 
-const AT = new Date('2026-01-01T00:00:00Z');
-const LEASE = new Date('2026-01-01T00:01:00Z');
+const TOPIC = new WorkTopic<Row>('rows');
+const LEASE = new Date('2026-01-01T00:00:30Z');
+const NOW = new Date('2026-01-01T00:00:00Z');
+
+function listener(leaseUntil: Date | null = LEASE): jest.Mocked<WorkListener<Row>> {
+  return { reserve: jest.fn((_now: Date) => leaseUntil), committed: jest.fn(), wake: jest.fn() };
+}
 
 describe(WorkSignal.name, () => {
-  it('should return null when nobody listens to the topic', () => {
-    const signal = new WorkSignal();
-    const tx = fakeTransaction();
-    signal.onRaise('other', () => ({ leaseUntil: LEASE, start: jest.fn() }));
-    expect(signal.raise('topic', { id: 1 }, tx, AT)).toBeNull();
+  describe('raise', () => {
+    it('should wake the listener of the topic only', () => {
+      const signal = new WorkSignal();
+      const rows = listener();
+      const others = listener();
+      signal.listen(TOPIC, rows);
+      signal.listen(new WorkTopic<Row>('others'), others);
+      signal.raise(TOPIC);
+      expect(rows.wake).toHaveBeenCalledTimes(1);
+      expect(others.wake).not.toHaveBeenCalled();
+    });
+
+    it('should do nothing without a listener', () => {
+      expect(() => new WorkSignal().raise(TOPIC)).not.toThrow();
+    });
   });
 
-  it('should pass the work and time to the listener and return the lease of its claim', () => {
-    const signal = new WorkSignal();
-    const listener = jest.fn((): WorkClaim => ({ leaseUntil: LEASE, start: jest.fn() }));
-    signal.onRaise('topic', listener);
-    expect(signal.raise('topic', { id: 1 }, fakeTransaction(), AT)).toEqual(LEASE);
-    expect(listener).toHaveBeenCalledWith({ id: 1 }, AT);
+  describe('reserve', () => {
+    it('should hand the lease of a held slot to the writer and the committed row to the listener', async () => {
+      const signal = new WorkSignal();
+      const rows = listener();
+      signal.listen(TOPIC, rows);
+      const reservation = signal.reserve(TOPIC, NOW);
+      expect(rows.reserve).toHaveBeenCalledWith(NOW);
+      expect(reservation?.leaseUntil).toBe(LEASE);
+      await reservation?.committed({ id: 'a' });
+      expect(rows.committed).toHaveBeenCalledWith({ id: 'a' });
+    });
+
+    it('should pass null on when nothing was committed, so the listener frees the slot', async () => {
+      const signal = new WorkSignal();
+      const rows = listener();
+      signal.listen(TOPIC, rows);
+      await signal.reserve(TOPIC, NOW)?.committed(null);
+      expect(rows.committed).toHaveBeenCalledWith(null);
+    });
+
+    it('should wait for the listener to take the committed row', async () => {
+      const signal = new WorkSignal();
+      let taken = false;
+      signal.listen(TOPIC, {
+        ...listener(),
+        committed: () => new Promise<void>((resolve) => setImmediate(() => resolve(void (taken = true)))),
+      });
+      await signal.reserve(TOPIC, NOW)?.committed({ id: 'a' });
+      expect(taken).toBe(true);
+    });
+
+    it('should answer null when the listener has no free slot, or there is no listener', () => {
+      const signal = new WorkSignal();
+      signal.listen(TOPIC, listener(null));
+      expect(signal.reserve(TOPIC, NOW)).toBeNull();
+      expect(signal.reserve(new WorkTopic<Row>('unheard'), NOW)).toBeNull();
+    });
+
+    it('should refuse to end a reservation twice', async () => {
+      const signal = new WorkSignal();
+      const rows = listener();
+      signal.listen(TOPIC, rows);
+      const reservation = signal.reserve(TOPIC, NOW);
+      await reservation?.committed({ id: 'a' });
+      await expect(reservation?.committed(null)).rejects.toThrow(/already ended/);
+      expect(rows.committed).toHaveBeenCalledTimes(1);
+    });
   });
 
-  it('should start the claim only once the transaction ends, with whether it committed', () => {
-    const signal = new WorkSignal();
-    const start = jest.fn();
-    signal.onRaise('topic', () => ({ leaseUntil: LEASE, start }));
-    const committed = fakeTransaction();
-    signal.raise('topic', 'a', committed, AT);
-    expect(start).not.toHaveBeenCalled();
-    committed.end(true);
-    expect(start).toHaveBeenCalledWith(true);
-
-    const rolledBack = fakeTransaction();
-    signal.raise('topic', 'b', rolledBack, AT);
-    rolledBack.end(false);
-    expect(start).toHaveBeenLastCalledWith(false);
-  });
-
-  it('should ask the listeners in order and stop at the first claim', () => {
-    const signal = new WorkSignal();
-    const busy = jest.fn(() => null);
-    const free = jest.fn(() => ({ leaseUntil: LEASE, start: jest.fn() }));
-    const last = jest.fn(() => ({ leaseUntil: AT, start: jest.fn() }));
-    signal.onRaise('topic', busy);
-    signal.onRaise('topic', free);
-    signal.onRaise('topic', last);
-    expect(signal.raise('topic', 'work', fakeTransaction(), AT)).toEqual(LEASE);
-    expect(busy).toHaveBeenCalledTimes(1);
-    expect(last).not.toHaveBeenCalled();
-  });
-
-  it('should return null and register nothing on the transaction when every listener declines', () => {
-    const signal = new WorkSignal();
-    signal.onRaise('topic', () => null);
-    const tx = { onFinish: jest.fn() };
-    expect(signal.raise('topic', 'work', tx, AT)).toBeNull();
-    expect(tx.onFinish).not.toHaveBeenCalled();
+  describe('listen', () => {
+    it('should refuse a second listener for a topic', () => {
+      const signal = new WorkSignal();
+      signal.listen(TOPIC, listener());
+      expect(() => signal.listen(new WorkTopic<Row>('rows'), listener())).toThrow(/already has a listener/);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsRfc3339DateTime } from '../../platform/http/rfc3339';
 
 export class AdvanceTestClockRequest {
   @ApiPropertyOptional({
@@ -18,9 +19,9 @@ export class AdvanceTestClockRequest {
     format: 'date-time',
     example: '2030-01-01T00:00:00.000Z',
     description:
-      "Move forward to this instant (must be after the subscription's billing time). Give this or `seconds`.",
+      "Move forward to this instant, an RFC 3339 date-time (must be after the subscription's billing time). Give this or `seconds`.",
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsRfc3339DateTime()
   to?: string;
 }

@@ -52,9 +52,6 @@ export class UserResponse {
   @ApiProperty({ example: 'Alice Example' })
   name!: string;
 
-  @ApiProperty({ description: 'Non-secret beginning of the API key, for display.', example: 'sk_live_3q2-' })
-  apiKeyPrefix!: string;
-
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
@@ -64,7 +61,8 @@ export class UserResponse {
 
 export class CreatedUserResponse extends UserResponse {
   @ApiProperty({
-    description: "The user's API key. Shown only in this response; only its SHA-256 is stored.",
+    description:
+      "The user's first API key. Shown only in this response (Cache-Control: no-store); only its SHA-256 is stored. Manage keys at /v1/users/{id}/api-keys.",
     example: 'sk_live_3q2-7wEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLE0',
   })
   apiKey!: string;

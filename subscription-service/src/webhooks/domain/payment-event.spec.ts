@@ -76,6 +76,10 @@ describe('parsePaymentEvent', () => {
     expect(parsed.ok && parsed.event.payment?.amount).toBeNull();
   });
 
+  it('should accept the largest 32-bit sequence', () => {
+    expect(parsePaymentEvent(event({ sequence: 2_147_483_647 })).ok).toBe(true);
+  });
+
   it.each([
     [
       'a refund event without its payment id',
@@ -85,9 +89,20 @@ describe('parsePaymentEvent', () => {
     ['invalid JSON', Buffer.from('{"id":'), 'body is not valid JSON'],
     ['a JSON array', Buffer.from('[]'), 'id and type are required'],
     ['a missing type', event({ type: undefined }), 'id and type are required'],
-    ['a fractional sequence', event({ sequence: 1.5 }), 'sequence must be a non-negative integer'],
-    ['a negative sequence', event({ sequence: -1 }), 'sequence must be a non-negative integer'],
+    ['a fractional sequence', event({ sequence: 1.5 }), 'sequence must be an integer from 0 to 2147483647'],
+    ['a negative sequence', event({ sequence: -1 }), 'sequence must be an integer from 0 to 2147483647'],
+    [
+      'a sequence past a 32-bit integer',
+      event({ sequence: 3_000_000_000 }),
+      'sequence must be an integer from 0 to 2147483647',
+    ],
+    ['a sequence of 1e300', event({ sequence: 1e300 }), 'sequence must be an integer from 0 to 2147483647'],
     ['a missing payment id', event({}, { id: undefined }), 'data.object.id is required'],
+    [
+      'a payment id longer than 255 characters',
+      event({}, { id: 'p'.repeat(256) }),
+      'id, type, data.object.id and paymentId must be at most 255 characters',
+    ],
   ])('should reject %s', (_label, body, problem) => {
     expect(parsePaymentEvent(body)).toEqual({ ok: false, problem });
   });

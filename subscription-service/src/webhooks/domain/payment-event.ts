@@ -32,6 +32,18 @@ export interface PaymentEvent {
 export type ParsedPaymentEvent =
   { readonly ok: true; readonly event: PaymentEvent } | { readonly ok: false; readonly problem: string };
 
+/**
+ * The largest `sequence`: both services keep it in a PostgreSQL integer column (the sender's `events.sequence`,
+ * this service's `inbound_webhook_events.sequence` and `invoice_payments.last_event_sequence`).
+ */
+export const MAX_EVENT_SEQUENCE = 2_147_483_647;
+
+/**
+ * The longest event, object or payment id accepted: the sender's ids are UUIDs, and an id is kept in an indexed
+ * text column, whose B-tree entries PostgreSQL limits to about 2.7 kB.
+ */
+export const MAX_EVENT_ID_LENGTH = 255;
+
 const str = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
 const int = (value: unknown): number | null =>
   typeof value === 'number' && Number.isSafeInteger(value) ? value : null;
@@ -62,11 +74,18 @@ export function parsePaymentEvent(rawBody: Buffer): ParsedPaymentEvent {
   const type = str(root.type);
   const sequence = root.sequence;
   if (!id || !type) return { ok: false, problem: 'id and type are required' };
-  if (typeof sequence !== 'number' || !Number.isInteger(sequence) || sequence < 0) {
-    return { ok: false, problem: 'sequence must be a non-negative integer' };
+  if (typeof sequence !== 'number' || !Number.isInteger(sequence) || sequence < 0 || sequence > MAX_EVENT_SEQUENCE) {
+    return { ok: false, problem: `sequence must be an integer from 0 to ${MAX_EVENT_SEQUENCE}` };
   }
   if (!object || !str(object.id)) return { ok: false, problem: 'data.object.id is required' };
   const objectId = str(object.id) as string;
+  const ids = [id, type, objectId, str(object.paymentId) ?? ''];
+  if (ids.some((value) => value.length > MAX_EVENT_ID_LENGTH)) {
+    return {
+      ok: false,
+      problem: `id, type, data.object.id and paymentId must be at most ${MAX_EVENT_ID_LENGTH} characters`,
+    };
+  }
   const common = {
     status: str(object.status) ?? 'unknown',
     failureCode: str(object.failureCode),

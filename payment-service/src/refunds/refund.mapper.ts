@@ -4,7 +4,7 @@ import { RefundResponse } from './dto/refund.response';
 /** A refund with its attempts, oldest first: what the Refund resource shows. */
 export type RefundWithAttempts = Refund & { attempts: RefundAttempt[] };
 
-export function toRefundResource(refund: RefundWithAttempts): RefundResponse {
+export function toRefundResponse(refund: RefundWithAttempts): RefundResponse {
   return {
     id: refund.id,
     object: 'refund',

@@ -1,11 +1,11 @@
 import { Payment, PaymentAttempt } from '../generated/prisma/client';
-import { amountRefunded, RefundWithAttempts, toRefundResource } from '../refunds/refund.resource';
+import { amountRefunded, RefundWithAttempts, toRefundResponse } from '../refunds/refund.mapper';
 import { PaymentResponse } from './dto/payment.response';
 
 /** A payment with its attempts and its refunds, each oldest first: what the Payment resource shows. */
 export type PaymentWithAttempts = Payment & { attempts: PaymentAttempt[]; refunds: RefundWithAttempts[] };
 
-export function toPaymentResource(payment: PaymentWithAttempts): PaymentResponse {
+export function toPaymentResponse(payment: PaymentWithAttempts): PaymentResponse {
   return {
     id: payment.id,
     object: 'payment',
@@ -29,7 +29,7 @@ export function toPaymentResource(payment: PaymentWithAttempts): PaymentResponse
       finishedAt: attempt.finishedAt.toISOString(),
     })),
     amountRefunded: amountRefunded(payment.refunds),
-    refunds: payment.refunds.map(toRefundResource),
+    refunds: payment.refunds.map(toRefundResponse),
     createdAt: payment.createdAt.toISOString(),
     updatedAt: payment.updatedAt.toISOString(),
     processedAt: payment.processedAt?.toISOString() ?? null,

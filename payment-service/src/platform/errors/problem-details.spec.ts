@@ -3,7 +3,8 @@ import { ThrottlerException } from '@nestjs/throttler';
 import { DatabaseError } from 'pg';
 import { Prisma } from '../../generated/prisma/client';
 import { DomainError } from './domain-error';
-import { ProblemDetails, ProblemDetailsFilter } from './problem-details.filter';
+import { ProblemDetails, toProblemDetails } from './problem-details';
+import { ProblemDetailsFilter } from './problem-details.filter';
 
 function render(exception: unknown): { status: number; contentType: string; body: ProblemDetails } {
   const sent: { status?: number; contentType?: string; body?: ProblemDetails } = {};
@@ -28,26 +29,37 @@ function render(exception: unknown): { status: number; contentType: string; body
   return { status: sent.status as number, contentType: sent.contentType as string, body: sent.body as ProblemDetails };
 }
 
-const prismaError = (code: string) =>
-  new Prisma.PrismaClientKnownRequestError('db says no', { code, clientVersion: '7' });
+const prismaError = (code: string, meta?: Record<string, unknown>) =>
+  new Prisma.PrismaClientKnownRequestError('db says no', { code, clientVersion: '7', meta });
 const pgError = (code: string) => Object.assign(new DatabaseError('db says no', 0, 'error'), { code });
 
 describe(ProblemDetailsFilter.name, () => {
-  beforeAll(() => jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined));
+  beforeAll(() => {
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
   afterAll(() => jest.restoreAllMocks());
 
-  it('should render a domain error as problem+json with its code, type and the request id', () => {
-    const { status, contentType, body } = render(new DomainError('subscription_exists', 'Already subscribed.'));
+  it('should render a domain error as problem+json with its code, type, the title of its status and the request id', () => {
+    const { status, contentType, body } = render(new DomainError('idempotency_key_in_use', 'Still running.'));
     expect(status).toBe(409);
     expect(contentType).toContain('application/problem+json');
     expect(body).toEqual({
-      type: 'https://errors.billing.example/subscription_exists',
-      title: 'User already has a live subscription',
+      type: 'https://errors.billing.example/idempotency_key_in_use',
+      title: 'Conflict',
       status: 409,
-      detail: 'Already subscribed.',
-      code: 'subscription_exists',
+      detail: 'Still running.',
+      code: 'idempotency_key_in_use',
       requestId: 'req-1',
     });
+  });
+
+  it('should give every problem of a status the same sentence-case title (RFC 9110 reason phrase)', () => {
+    expect(render(DomainError.validation([])).body.title).toBe('Bad request');
+    expect(render(new HttpException('Body is not valid JSON', 400)).body.title).toBe('Bad request');
+    expect(render(DomainError.notFound('plan', 'x')).body.title).toBe('Not found');
+    expect(render(new ThrottlerException()).body.title).toBe('Too many requests');
+    expect(render(new Error('boom')).body.title).toBe('Internal server error');
   });
 
   it('should include field errors only for validation failures', () => {
@@ -72,6 +84,8 @@ describe(ProblemDetailsFilter.name, () => {
     ['P2025', 404, 'not_found'],
     ['P2034', 409, 'conflict'],
     ['P2028', 503, 'service_unavailable'],
+    ['P2000', 400, 'validation_failed'],
+    ['P2020', 400, 'validation_failed'],
     ['P2010', 500, 'internal_error'],
   ])('should map Prisma %s to %d %s', (code, status, problemCode) => {
     expect(render(prismaError(code)).body).toMatchObject({ status, code: problemCode });
@@ -89,11 +103,12 @@ describe(ProblemDetailsFilter.name, () => {
     expect(body.detail).toMatch(/retry/i);
   });
 
-  it('should map framework exceptions', () => {
+  it('should map framework exceptions, a plain 400 (Fastify body parser) alone being malformed_json', () => {
     expect(render(new NotFoundException()).body).toMatchObject({ status: 404, code: 'not_found' });
     expect(render(new BadRequestException('Validation failed (uuid is expected)')).body).toMatchObject({
       status: 400,
       code: 'validation_failed',
+      detail: 'Validation failed (uuid is expected)',
     });
     expect(render(new HttpException('Body is not valid JSON', 400)).body).toMatchObject({
       status: 400,
@@ -103,7 +118,20 @@ describe(ProblemDetailsFilter.name, () => {
       status: 413,
       code: 'payload_too_large',
     });
+    expect(render(new HttpException('Method Not Allowed', 405)).body).toMatchObject({
+      status: 405,
+      code: 'method_not_allowed',
+    });
     expect(render(new ThrottlerException()).body).toMatchObject({ status: 429, code: 'rate_limited' });
+  });
+
+  it("should never echo the request in a framework error's detail", () => {
+    expect(render(new NotFoundException('Cannot GET /v1/<script>')).body.detail).toBe('No such route.');
+    expect(render(new HttpException('Unsupported Media Type: text/<script>', 415)).body.detail).not.toContain('<');
+  });
+
+  it('should answer a status nothing of ours raises as 500', () => {
+    expect(render(new HttpException("I'm a teapot", 418)).body).toMatchObject({ status: 500, code: 'internal_error' });
   });
 
   it.each([
@@ -116,9 +144,27 @@ describe(ProblemDetailsFilter.name, () => {
     expect(body.code).toBe('conflict');
   });
 
+  it.each([
+    ['a string too long for its varchar', '22001'],
+    ['an integer out of its column range', '22003'],
+    ['a NUL character in text', '22021'],
+    ['a NUL or lone surrogate in JSON', '22P05'],
+    ['an index entry too large', '54000'],
+    ['a date PostgreSQL cannot read', '22009'],
+  ])('should answer %s (pg) as 400 validation_failed, not 500', (_case, code) => {
+    expect(render(pgError(code)).body).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect(
+      render(prismaError('P2039', { driverAdapterError: { cause: { originalCode: code, kind: 'postgres' } } })).body,
+    ).toMatchObject({ status: 400, code: 'validation_failed' });
+  });
+
   it('should answer a pool with no free connection in time as 503 service_unavailable', () => {
     const { status, body } = render(new Error('timeout exceeded when trying to connect'));
     expect(status).toBe(503);
     expect(body.code).toBe('service_unavailable');
+  });
+
+  it('should build the same document without the filter (toProblemDetails)', () => {
+    expect(toProblemDetails(DomainError.unauthorized(), 'r')).toMatchObject({ status: 401, title: 'Unauthorized' });
   });
 });
