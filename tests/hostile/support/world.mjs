@@ -4,6 +4,9 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { eventually } from '../../cross-service/harness.mjs';
 import { DEMO_SECRETS } from '../../../scripts/lib/services.mjs';
 
+/** How long a fixture may take to reach its state (payment, webhook, activation); generous for a loaded machine. */
+const SETTLE_TIMEOUT_MS = 60_000;
+
 /** The shared webhook secret both services run with in the harness (README "Demo keys"). */
 export const WEBHOOK_SECRET = DEMO_SECRETS.webhookSecret;
 
@@ -93,7 +96,7 @@ export function worldOf(stack) {
           const res = await api.get(`/v1/subscriptions/${created.id}`);
           return res.status === 200 && until(res.body) ? res.body : undefined;
         },
-        { what: `subscription ${created.id} to reach the wanted state` },
+        { timeoutMs: SETTLE_TIMEOUT_MS, what: `subscription ${created.id} to reach the wanted state` },
       );
     },
 
@@ -113,7 +116,7 @@ export function worldOf(stack) {
           const res = await asUser(user).get(`/v1/invoices/${created.latestInvoice.id}`);
           return res.body?.status === 'failed';
         },
-        { what: `invoice ${created.latestInvoice.id} to fail` },
+        { timeoutMs: SETTLE_TIMEOUT_MS, what: `invoice ${created.latestInvoice.id} to fail` },
       );
       return { user, subscription: created, invoiceId: created.latestInvoice.id };
     },
@@ -147,7 +150,7 @@ export function worldOf(stack) {
           const res = await payments.get(`/v1/payments/${created.id}`);
           return res.body?.status === 'succeeded' ? res.body : undefined;
         },
-        { what: `payment ${created.id} to succeed` },
+        { timeoutMs: SETTLE_TIMEOUT_MS, what: `payment ${created.id} to succeed` },
       );
     },
 
