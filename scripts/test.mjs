@@ -8,12 +8,14 @@
 //   1. payment-service      type check, lint, unit + e2e (its own database)
 //   2. subscription-service type check, lint, unit + e2e (its own database)
 //   3. cross-service        both services built and started as real processes over HTTP
-//   4. faults               kill -9, replicas, replays, contention and outages (tests/faults/)
-//   5. bench                `node bench/run.mjs --quick` as a smoke test: fails only when something is
+//   4. hostile              hostile input generated from both OpenAPI documents, and the authorization matrix
+//                           (tests/hostile/; real processes over HTTP, like cross-service)
+//   5. faults               kill -9, replicas, replays, contention and outages (tests/faults/)
+//   6. bench                `node bench/run.mjs --quick` as a smoke test: fails only when something is
 //                           functionally broken, never on a number (bench/README.md)
 // Uses TEST_DATABASE_URL / DATABASE_URL when given (any database on that server; suites get
 // their own databases next to it), otherwise starts an embedded PostgreSQL for the run.
-// `--only <suite>` runs one suite (mirrors | formatting | dependencies | deploy | payment-service | subscription-service | cross-service | faults | bench).
+// `--only <suite>` runs one suite (mirrors | formatting | dependencies | deploy | payment-service | subscription-service | cross-service | hostile | faults | bench).
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +51,22 @@ function serviceSuite(service, database) {
 const CROSS_SERVICE_TESTS = ['stack-env', 'flow', 'readme-samples', 'swagger-ui'].map(
   (name) => `tests/cross-service/${name}.test.mjs`,
 );
+
+// Set once the cross-service suite has built both services in this run, so the hostile suite need not build again.
+let servicesBuilt = false;
+
+/** One file of tests/hostile/ on its own pair of fresh databases (the harness reads XS_*_DATABASE_URL). */
+async function hostileTest(db, file, prefix) {
+  await db.createDatabase(`${prefix}_payment`, { recreate: true });
+  await db.createDatabase(`${prefix}_subscription`, { recreate: true });
+  return run(process.execPath, ['--test', '--test-reporter=spec', `tests/hostile/${file}`], {
+    cwd: root,
+    env: {
+      XS_PAYMENT_DATABASE_URL: db.urlFor(`${prefix}_payment`),
+      XS_SUBSCRIPTION_DATABASE_URL: db.urlFor(`${prefix}_subscription`),
+    },
+  });
+}
 
 const suites = [
   {
@@ -88,6 +106,7 @@ const suites = [
         const code = await run('npm', ['run', 'build'], { cwd: join(root, service) });
         if (code !== 0) return code;
       }
+      servicesBuilt = true;
       await db.createDatabase('xs_payment', { recreate: true });
       await db.createDatabase('xs_subscription', { recreate: true });
       return run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...CROSS_SERVICE_TESTS], {
@@ -97,6 +116,23 @@ const suites = [
           XS_SUBSCRIPTION_DATABASE_URL: db.urlFor('xs_subscription'),
         },
       });
+    },
+  },
+  {
+    // tests/hostile/: the hostile-input test (seeded, HOSTILE_SEED replays a run) and the authorization matrix
+    // (tests/hostile/authorization-matrix.md), each on its own databases, both services started by the harness.
+    name: 'hostile',
+    run: async (db) => {
+      if (!servicesBuilt) {
+        for (const service of ['payment-service', 'subscription-service']) {
+          const code = await run('npm', ['run', 'build'], { cwd: join(root, service) });
+          if (code !== 0) return code;
+        }
+        servicesBuilt = true;
+      }
+      const matrix = await hostileTest(db, 'authorization-matrix.test.mjs', 'authz');
+      const hostile = await hostileTest(db, 'hostile-input.test.mjs', 'hostile');
+      return matrix || hostile;
     },
   },
   {
