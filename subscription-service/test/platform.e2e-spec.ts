@@ -347,7 +347,10 @@ describe('webhook route limits (e2e)', () => {
   it('should refuse a body over 64 KiB with 413 before reading or checking it', async () => {
     const id = randomUUID();
     const body = JSON.stringify({ id, type: 'payment.succeeded', padding: 'x'.repeat(64 * 1024) });
-    const res = await webhook().set(signedHeaders(id, body, now())).send(body).expect(413);
+    const res = await webhook()
+      .set(signedHeaders(id, body, now()))
+      .send(body)
+      .expect(413);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.body).toMatchObject({ code: 'payload_too_large', status: 413 });
     expect(await t.prisma.inboundWebhookEvent.findUnique({ where: { id } })).toBeNull();
@@ -387,7 +390,9 @@ describe('webhook route limits (e2e)', () => {
 
   it('should answer 415 for a body that is not JSON', async () => {
     const id = randomUUID();
-    const res = await webhook().set({ ...signedHeaders(id, 'hello', now()), 'content-type': 'text/plain' }).send('hello');
+    const res = await webhook()
+      .set({ ...signedHeaders(id, 'hello', now()), 'content-type': 'text/plain' })
+      .send('hello');
     expect(res.status).toBe(415);
     expect(res.body).toMatchObject({ code: 'unsupported_media_type' });
   });

@@ -25,7 +25,10 @@ describe('loadConfig', () => {
   });
 
   it('should read TRUSTED_PROXIES as a list and refuse an entry that is no address or range', () => {
-    expect(loadConfig({ ...VALID_ENV, TRUSTED_PROXIES: '10.0.0.0/8, ::1' }).trustedProxies).toEqual(['10.0.0.0/8', '::1']);
+    expect(loadConfig({ ...VALID_ENV, TRUSTED_PROXIES: '10.0.0.0/8, ::1' }).trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '::1',
+    ]);
     expect(() => loadConfig({ ...VALID_ENV, TRUSTED_PROXIES: 'true' })).toThrow(/TRUSTED_PROXIES/);
   });
 

@@ -37,9 +37,12 @@ export async function startTestApp(
   });
   const logger = createLogger(config.logLevel, logDestination);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, logger)] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(logger, config.trustedProxies), {
-    bufferLogs: true,
-  });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    createFastifyAdapter(logger, config.trustedProxies),
+    {
+      bufferLogs: true,
+    },
+  );
   configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

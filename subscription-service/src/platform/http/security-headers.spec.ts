@@ -23,7 +23,10 @@ describe(recordHelmetHeaders.name, () => {
 
 describe('SECURITY_HEADERS', () => {
   const csp = () => recordHelmetHeaders(SECURITY_HEADERS)['content-security-policy'];
-  const directive = (name: string) => csp().split(';').find((entry) => entry.startsWith(`${name} `));
+  const directive = (name: string) =>
+    csp()
+      .split(';')
+      .find((entry) => entry.startsWith(`${name} `));
 
   it("should allow scripts from the service itself only: no 'unsafe-inline', no other origin, no inline handlers", () => {
     expect(directive('script-src')).toBe("script-src 'self'");

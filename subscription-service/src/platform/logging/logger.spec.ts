@@ -81,7 +81,10 @@ describe(redactUrl.name, () => {
     ['/v1/plans?api_key=sk_1', '/v1/plans?api_key=[redacted]'],
     ['/v1/plans?apiKey=sk_1&limit=2', '/v1/plans?apiKey=[redacted]&limit=2'],
     ['/v1/plans?limit=2&key=sk_1', '/v1/plans?limit=2&key=[redacted]'],
-    ['/v1/plans?API-KEY=sk_1&token=t&access_token=a', '/v1/plans?API-KEY=[redacted]&token=[redacted]&access_token=[redacted]'],
+    [
+      '/v1/plans?API-KEY=sk_1&token=t&access_token=a',
+      '/v1/plans?API-KEY=[redacted]&token=[redacted]&access_token=[redacted]',
+    ],
     ['/v1/plans?api%5Fkey=sk_1', '/v1/plans?api%5Fkey=[redacted]'],
     ['/v1/plans?key', '/v1/plans?key=[redacted]'],
   ])('should redact %s', (url, expected) => expect(redactUrl(url)).toBe(expected));

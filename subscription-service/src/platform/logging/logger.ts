@@ -45,7 +45,10 @@ function decodeQueryName(name: string): string {
  * goes through pino's redaction: secret headers become `[redacted]`, and `req.url` keeps its path and parameters but
  * not the value of a secret one (redactUrl). `destination` is for tests.
  */
-export function createLogger(level: string, destination: DestinationStream = pino.destination({ sync: false })): Logger {
+export function createLogger(
+  level: string,
+  destination: DestinationStream = pino.destination({ sync: false }),
+): Logger {
   return pino(
     {
       level,

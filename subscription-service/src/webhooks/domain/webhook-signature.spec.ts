@@ -146,7 +146,11 @@ describe(checkWebhookHeaders.name, () => {
     ['an id with a comma (two ids)', { id: 'msg_1, msg_1' }, 'webhook-id'],
     ['a timestamp with letters', { timestamp: '12abc' }, 'webhook-timestamp'],
     ['a timestamp of 13 digits', { timestamp: '1'.repeat(13) }, 'webhook-timestamp'],
-    ['a signature without a version', { signature: 'g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' }, 'webhook-signature'],
+    [
+      'a signature without a version',
+      { signature: 'g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' },
+      'webhook-signature',
+    ],
     ['a signature that is not base64', { signature: 'v1,not base64!' }, 'webhook-signature'],
     ['two spaces between signatures', { signature: `${VECTOR.signature}  ${VECTOR.signature}` }, 'webhook-signature'],
     ['signatures over 1 KiB', { signature: Array(24).fill(VECTOR.signature).join(' ') }, 'webhook-signature'],

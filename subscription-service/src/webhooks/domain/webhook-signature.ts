@@ -70,7 +70,10 @@ export function checkWebhookHeaders(headers: WebhookHeaders): WebhookHeaderCheck
   else if (!TIMESTAMP.test(timestamp))
     malformed.push({ field: 'webhook-timestamp', message: 'webhook-timestamp must be unix seconds (digits only)' });
   if (!signature) missing.push('webhook-signature');
-  else if (signature.length > WEBHOOK_SIGNATURE_MAX_LENGTH || !signature.split(' ').every((entry) => SIGNATURE_ENTRY.test(entry)))
+  else if (
+    signature.length > WEBHOOK_SIGNATURE_MAX_LENGTH ||
+    !signature.split(' ').every((entry) => SIGNATURE_ENTRY.test(entry))
+  )
     malformed.push({
       field: 'webhook-signature',
       message: `webhook-signature must be space-separated v1,<base64> signatures, at most ${WEBHOOK_SIGNATURE_MAX_LENGTH} characters`,
