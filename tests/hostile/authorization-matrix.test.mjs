@@ -138,6 +138,7 @@ const REQUESTS = {
     'GET /v1/users/{id}': (w, s) => ({ path: `/v1/users/${s.userA.id}` }),
     'PATCH /v1/users/{id}': (w, s) => ({ path: `/v1/users/${s.userA.id}`, body: { name: 'Matrix A' } }),
     'POST /v1/users/{id}/api-keys': (w, s) => ({ path: `/v1/users/${s.userA.id}/api-keys`, body: {} }),
+    'GET /v1/users/{id}/api-keys': (w, s) => ({ path: `/v1/users/${s.userA.id}/api-keys` }),
     'DELETE /v1/users/{id}/api-keys/{keyId}': async (w, s) => {
       const issued = await w.admin.post(`/v1/users/${s.userA.id}/api-keys`, {});
       if (issued.status !== 201) throw new Error(`POST /v1/users/{id}/api-keys answered ${issued.status}`);

@@ -1,8 +1,7 @@
 // Test data made through the services' own APIs (never written to the databases directly): users with their keys,
 // plans, subscriptions in a given state, payments and refunds. Shared by the hostile-input and authorization tests.
 import { createHmac, randomUUID } from 'node:crypto';
-import { eventually } from '../../cross-service/harness.mjs';
-import { DEMO_SECRETS } from '../../../scripts/lib/services.mjs';
+import { DEMO_SECRETS, eventually } from '../../../scripts/lib/stack.mjs';
 
 /** How long a fixture may take to reach its state (payment, webhook, activation); generous for a loaded machine. */
 const SETTLE_TIMEOUT_MS = 60_000;
