@@ -100,6 +100,8 @@ export function paymentServiceEnv({
     DEMO_MODE: 'true',
     TRUSTED_PROXIES: trustedProxies ?? '',
     LOG_LEVEL: logLevel ?? 'info',
+    // Tracing off unless the `otlpEndpoint` option is given (as in docker-compose.yml).
+    OTEL_EXPORTER_OTLP_ENDPOINT: '',
   };
   return withOptions('payment-service', env, PAYMENT_SERVICE_OPTIONS, options);
 }
@@ -139,6 +141,8 @@ export function subscriptionServiceEnv({
     DEMO_MODE: 'true',
     TRUSTED_PROXIES: trustedProxies ?? '',
     LOG_LEVEL: logLevel ?? 'info',
+    // Tracing off unless the `otlpEndpoint` option is given (as in docker-compose.yml).
+    OTEL_EXPORTER_OTLP_ENDPOINT: '',
   };
   return withOptions('subscription-service', env, SUBSCRIPTION_SERVICE_OPTIONS, options);
 }
