@@ -69,6 +69,7 @@ const services = [
       secrets: demo,
       logLevel: process.env.LOG_LEVEL,
       trustedProxies: process.env.TRUSTED_PROXIES,
+      otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
     }),
   },
   {
@@ -80,6 +81,7 @@ const services = [
       secrets: demo,
       logLevel: process.env.LOG_LEVEL,
       trustedProxies: process.env.TRUSTED_PROXIES,
+      otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
       testClockEnabled: process.env.TEST_CLOCK_ENABLED,
     }),
   },

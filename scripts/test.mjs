@@ -48,7 +48,7 @@ function serviceSuite(service, database) {
   };
 }
 
-const CROSS_SERVICE_TESTS = ['stack-env', 'flow', 'readme-samples', 'swagger-ui'].map(
+const CROSS_SERVICE_TESTS = ['stack-env', 'flow', 'tracing', 'readme-samples', 'swagger-ui'].map(
   (name) => `tests/cross-service/${name}.test.mjs`,
 );
 

@@ -44,7 +44,8 @@ module.exports = {
         'src/platform is infrastructure: it may use config, the generated Prisma client and the shared money kernel (src/money: pure domain code, no module), never a feature folder.',
       severity: 'error',
       from: { path: '(^|/)src/platform/' },
-      to: { path: '(^|/)src/', pathNot: '(^|/)src/(platform|config|generated|money)/' },
+      // node_modules excluded: npm packages built to build/src/ (e.g. @opentelemetry/*) are not this service's src.
+      to: { path: '(^|/)src/', pathNot: ['(^|/)src/(platform|config|generated|money)/', '(^|/)node_modules/'] },
     },
     {
       name: 'workers-are-private',

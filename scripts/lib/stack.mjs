@@ -27,7 +27,8 @@ export const WEBHOOK_PATH = '/v1/webhooks/payments';
 /**
  * Optional settings of paymentServiceEnv: option name → variable of payment-service/src/config/app-config.ts.
  * An option left out (or undefined) keeps the service's own default. Durations in ms unless the name says
- * otherwise (`webhookRetrySchedule` is the service's duration list, e.g. '300ms,1s,2s').
+ * otherwise (`webhookRetrySchedule` is the service's duration list, e.g. '300ms,1s,2s'); `otlpEndpoint` turns
+ * tracing on (OTLP/HTTP collector base URL, README: Tracing).
  */
 export const PAYMENT_SERVICE_OPTIONS = Object.freeze({
   nodeEnv: 'NODE_ENV',
@@ -37,6 +38,7 @@ export const PAYMENT_SERVICE_OPTIONS = Object.freeze({
   workerPollIntervalMs: 'WORKER_POLL_INTERVAL_MS',
   rateLimitPerMinute: 'RATE_LIMIT_PER_MINUTE',
   swaggerEnabled: 'SWAGGER_ENABLED',
+  otlpEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
 });
 
 /**
@@ -51,6 +53,7 @@ export const SUBSCRIPTION_SERVICE_OPTIONS = Object.freeze({
   rateLimitPerMinute: 'RATE_LIMIT_PER_MINUTE',
   webhookRateLimitPerMinute: 'WEBHOOK_RATE_LIMIT_PER_MINUTE',
   swaggerEnabled: 'SWAGGER_ENABLED',
+  otlpEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
 });
 
 function withOptions(service, env, table, options) {
@@ -97,6 +100,8 @@ export function paymentServiceEnv({
     DEMO_MODE: 'true',
     TRUSTED_PROXIES: trustedProxies ?? '',
     LOG_LEVEL: logLevel ?? 'info',
+    // Tracing off unless the `otlpEndpoint` option is given (as in docker-compose.yml).
+    OTEL_EXPORTER_OTLP_ENDPOINT: '',
   };
   return withOptions('payment-service', env, PAYMENT_SERVICE_OPTIONS, options);
 }
@@ -136,6 +141,8 @@ export function subscriptionServiceEnv({
     DEMO_MODE: 'true',
     TRUSTED_PROXIES: trustedProxies ?? '',
     LOG_LEVEL: logLevel ?? 'info',
+    // Tracing off unless the `otlpEndpoint` option is given (as in docker-compose.yml).
+    OTEL_EXPORTER_OTLP_ENDPOINT: '',
   };
   return withOptions('subscription-service', env, SUBSCRIPTION_SERVICE_OPTIONS, options);
 }

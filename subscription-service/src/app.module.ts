@@ -14,6 +14,7 @@ import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { CLOCK, Clock, SystemClock } from './platform/time/clock';
 import { Database } from './platform/database/database';
 import { PrismaService } from './platform/database/prisma.service';
+import { TraceFlush } from './platform/tracing/trace-flush';
 import { HealthController } from './platform/health/health.controller';
 import { AuthFailureLimiter } from './platform/auth/auth-failure-limiter';
 import { WorkSignalModule } from './platform/workers/work-signal';
@@ -41,6 +42,7 @@ class CoreModule {
       { provide: CLOCK, useValue: options.clock ?? new SystemClock() },
       Database,
       PrismaService,
+      TraceFlush,
     ];
     return { module: CoreModule, providers, exports: providers };
   }

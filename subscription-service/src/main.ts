@@ -1,3 +1,4 @@
+import './tracing'; // first: instruments the modules below as they load
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';

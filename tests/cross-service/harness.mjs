@@ -54,8 +54,11 @@ function startWebhookRelay(targetPort) {
   return { relay, server };
 }
 
-/** Starts both services on fresh ports; `seed` also loads each service's seed data. */
-export async function startStack({ seed = false, name = 'stack' } = {}) {
+/**
+ * Starts both services on fresh ports; `seed` also loads each service's seed data; `otlpEndpoint` (an OTLP/HTTP
+ * receiver's base URL) turns tracing on in both.
+ */
+export async function startStack({ seed = false, name = 'stack', otlpEndpoint } = {}) {
   const paymentDb = required('XS_PAYMENT_DATABASE_URL');
   const subscriptionDb = required('XS_SUBSCRIPTION_DATABASE_URL');
   // Fresh logs each run (the services append to them).
@@ -76,6 +79,7 @@ export async function startStack({ seed = false, name = 'stack' } = {}) {
     webhookRetrySchedule: '300ms,600ms,1s,2s',
     simulationDelayMs: 50,
     workerPollIntervalMs: 100,
+    otlpEndpoint,
   });
   const subscriptionEnv = subscriptionServiceEnv({
     port: subscriptionPort,
@@ -83,6 +87,7 @@ export async function startStack({ seed = false, name = 'stack' } = {}) {
     paymentServiceUrl: `http://127.0.0.1:${paymentPort}`,
     nodeEnv: 'test',
     outboxPollIntervalMs: 100,
+    otlpEndpoint,
   });
   migrateDatabase('payment-service', paymentEnv, { seed });
   migrateDatabase('subscription-service', subscriptionEnv, { seed });

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Clock } from '../platform/time/clock';
+import { withStoredTraceContext } from '../platform/tracing/trace-context';
 import { DispatchingWorker } from '../platform/workers/dispatching-worker';
 import { WorkSignal, WorkTopic } from '../platform/workers/work-signal';
 
@@ -11,6 +12,8 @@ const LEASE_MARGIN_MS = 30_000;
 export interface AttemptLease {
   readonly id: string;
   readonly attemptCount: number;
+  /** W3C trace context of the request that created the row (null when tracing was off): its attempts continue it. */
+  readonly traceContext: string | null;
 }
 
 /**
@@ -81,7 +84,8 @@ export abstract class SimulatedAttemptWorker<Lease extends AttemptLease> extends
 
   protected async process(lease: Lease): Promise<void> {
     try {
-      await this.attempt(lease);
+      // A span `payment processing` / `refund processing` in the trace of the request that created the row.
+      await withStoredTraceContext(`${this.noun} processing`, lease.traceContext, () => this.attempt(lease));
     } catch (error) {
       // A database error while recording: the lease expires and the attempt is made again.
       this.logger.error({ err: error, [`${this.noun}Id`]: lease.id }, `${this.noun} attempt failed`);

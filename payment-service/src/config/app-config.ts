@@ -115,6 +115,21 @@ class EnvironmentVariables {
   @Transform(toBoolean)
   @IsBoolean()
   DEMO_MODE = false;
+
+  /**
+   * OTLP/HTTP endpoint of a trace collector (spans are sent to `<endpoint>/v1/traces`), e.g. `http://otel-collector:4318`.
+   * Empty (the default): tracing is off. Read before the application starts (src/tracing.ts); validated here.
+   */
+  @IsString()
+  @Matches(/^(https?:\/\/\S+)?$/, {
+    message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, or empty (tracing off)',
+  })
+  OTEL_EXPORTER_OTLP_ENDPOINT = '';
+
+  /** `service.name` of this service's spans. */
+  @IsString()
+  @Matches(/\S/, { message: 'OTEL_SERVICE_NAME must not be empty' })
+  OTEL_SERVICE_NAME = 'payment-service';
 }
 
 /** Typed, validated configuration; inject it like any provider. */

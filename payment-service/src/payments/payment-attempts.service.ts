@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Payment, PaymentAttempt } from '../generated/prisma/client';
 import { Database } from '../platform/database/database';
+import { currentTraceContext } from '../platform/tracing/trace-context';
 import { WorkSignal } from '../platform/workers/work-signal';
 import { composeEvent } from '../webhooks/payment-event';
 import { WEBHOOK_DELIVERIES } from '../webhooks/webhook-delivery-work';
@@ -66,14 +67,24 @@ export class PaymentAttemptsService {
     });
     const deliveries = this.work.reserve(WEBHOOK_DELIVERIES, finishedAt);
     let written: Awaited<ReturnType<typeof recordSettlement>> = null;
+    // The processing's own trace context (this runs in its span): the event's deliveries continue it.
+    const traceContext = currentTraceContext();
     try {
-      written = await recordSettlement(this.db, lease, settled, attempt, event, deliveries?.leaseUntil ?? null);
+      written = await recordSettlement(
+        this.db,
+        lease,
+        settled,
+        attempt,
+        event,
+        deliveries?.leaseUntil ?? null,
+        traceContext,
+      );
       return written !== null;
     } finally {
       // The delivery slot reserved: the first delivery is sent now that the settlement is committed, or the slot is freed.
       await deliveries?.committed(
         written && {
-          event: { ...event, requestId: settled.requestId },
+          event: { ...event, requestId: settled.requestId, traceContext },
           deliveries: written,
           leaseUntil: deliveries.leaseUntil,
         },

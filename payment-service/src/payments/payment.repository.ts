@@ -22,6 +22,7 @@ export const PAYMENT_COLUMNS: ColumnMap<Payment> = {
   nextAttemptAt: 'next_attempt_at',
   lockedUntil: 'locked_until',
   requestId: 'request_id',
+  traceContext: 'trace_context',
   idempotencyScope: 'idempotency_scope',
   idempotencyRequestHash: 'idempotency_request_hash',
   eventSequence: 'event_sequence',
@@ -54,6 +55,7 @@ export type NewPayment = Pick<
   | 'description'
   | 'metadata'
   | 'requestId'
+  | 'traceContext'
   | 'idempotencyScope'
   | 'idempotencyRequestHash'
   | 'lockedUntil'
@@ -64,8 +66,8 @@ const INSERT_PAYMENT = statement(
   'payments_insert',
   `INSERT INTO payments (id, amount, currency, merchant_reference, customer_reference, payment_method, description, metadata, status,
                          attempt_count, next_attempt_at, locked_until, request_id, idempotency_scope, idempotency_request_hash,
-                         event_sequence, created_at, updated_at)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'processing', 0, $9, $10, $11, $12, $13, 0, $9, $9)
+                         event_sequence, trace_context, created_at, updated_at)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'processing', 0, $9, $10, $11, $12, $13, 0, $14, $9, $9)
    ON CONFLICT (idempotency_scope) DO NOTHING`,
 );
 
@@ -89,6 +91,7 @@ export async function insertPayment(db: Sql, payment: NewPayment): Promise<Payme
     payment.requestId,
     payment.idempotencyScope,
     payment.idempotencyRequestHash,
+    payment.traceContext,
   ]);
   if (inserted === 0) return null;
   return {
@@ -272,8 +275,8 @@ const RECORD_SETTLEMENT = statement(
      INSERT INTO payment_attempts (id, payment_id, attempt_number, outcome, failure_code, failure_message, started_at, finished_at)
      SELECT $9, id, $3, $10, $5, $6, $11, $7 FROM settled
    ), event AS (
-     INSERT INTO events (id, type, payment_id, sequence, body, request_id, created_at)
-     SELECT $12, $13, id, $8, $14, request_id, $7 FROM settled
+     INSERT INTO events (id, type, payment_id, sequence, body, request_id, trace_context, created_at)
+     SELECT $12, $13, id, $8, $14, request_id, $16, $7 FROM settled
      RETURNING id
    ), delivery AS (
      INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, attempt_count, retry_index, next_attempt_at, locked_until, created_at, updated_at)
@@ -288,7 +291,8 @@ const RECORD_SETTLEMENT = statement(
 /**
  * The payment's terminal outcome and everything it causes, in ONE statement (so one commit, no transaction
  * round trips): the payment settled, the attempt in the ledger, the event with its exact body, and one
- * pending delivery of it per enabled webhook endpoint (leased until `deliveryLeaseUntil` when given). Only
+ * pending delivery of it per enabled webhook endpoint (leased until `deliveryLeaseUntil` when given); the event
+ * keeps `traceContext` (the processing's), which its deliveries continue. Only
  * while this worker holds the payment's lease; null when it was lost (nothing written). The settled
  * payment is `settled` (the caller computed it, the event body shows it).
  */
@@ -299,6 +303,7 @@ export async function recordSettlement(
   attempt: PaymentAttempt,
   event: PaymentEvent,
   deliveryLeaseUntil: Date | null,
+  traceContext: string | null,
 ): Promise<SettlementDelivery[] | null> {
   const [row] = await db.query<{ recorded: number; deliveries: SettlementDelivery[] }>(RECORD_SETTLEMENT, [
     lease.id,
@@ -316,6 +321,7 @@ export async function recordSettlement(
     event.type,
     event.body,
     deliveryLeaseUntil,
+    traceContext,
   ]);
   return row.recorded === 1 ? row.deliveries : null;
 }

@@ -7,6 +7,7 @@ import { DomainError } from '../platform/errors/domain-error';
 import { cursorAfter, ListPage, toPage } from '../platform/http/pagination';
 import { IdempotencyContext, IdempotencyKeyReusedError } from '../platform/idempotency/idempotency-key';
 import { Clock, CLOCK } from '../platform/time/clock';
+import { currentTraceContext } from '../platform/tracing/trace-context';
 import { WorkSignal } from '../platform/workers/work-signal';
 import { CreatePaymentDto } from './dto/create-payment.dto';
 import { ListPaymentsQuery } from './dto/list-payments.query';
@@ -59,6 +60,7 @@ export class PaymentsService {
         description: input.description ?? null,
         metadata: input.metadata ?? {},
         requestId,
+        traceContext: currentTraceContext(),
         idempotencyScope: idempotency?.scope ?? null,
         idempotencyRequestHash: idempotency?.requestHash ?? null,
         lockedUntil: processing?.leaseUntil ?? null,

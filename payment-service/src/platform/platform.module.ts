@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { Database } from './database/database';
 import { PrismaService } from './database/prisma.service';
+import { TraceFlush } from './tracing/trace-flush';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { HealthController } from './health/health.controller';
 import { AuthFailureLimiter } from './auth/auth-failure-limiter';
@@ -28,6 +29,7 @@ import { CLOCK, RANDOM_SOURCE, SystemClock } from './time/clock';
   providers: [
     Database,
     PrismaService,
+    TraceFlush,
     { provide: CLOCK, useClass: SystemClock },
     { provide: RANDOM_SOURCE, useValue: Math.random },
     AuthFailureLimiter,

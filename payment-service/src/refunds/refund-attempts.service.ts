@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Refund, RefundAttempt } from '../generated/prisma/client';
 import { RefundAttemptDecision } from './domain/refund-simulation';
 import { Database } from '../platform/database/database';
+import { currentTraceContext } from '../platform/tracing/trace-context';
 import { WorkSignal } from '../platform/workers/work-signal';
 import { insertEventWithDeliveries, WrittenDelivery } from '../webhooks/event.repository';
 import { composeEvent, PaymentEvent } from '../webhooks/payment-event';
@@ -57,6 +58,7 @@ export class RefundAttemptsService {
     // The first attempt is the whole ledger; after a crash mid-attempt nothing was recorded either, so this is rare.
     const ledger = attemptNumber === 1 ? [attempt] : [...(await refundAttemptsOf(this.db, lease.id)), attempt];
     const deliveries = this.work.reserve(WEBHOOK_DELIVERIES, finishedAt);
+    const traceContext = currentTraceContext();
     let written: { event: PaymentEvent; deliveries: WrittenDelivery[] } | null = null;
     try {
       written = await this.db.transaction(async (tx) => {
@@ -68,7 +70,12 @@ export class RefundAttemptsService {
           sequence,
           createdAt: finishedAt,
         });
-        const about = { paymentId: settled.paymentId, requestId: settled.requestId, createdAt: finishedAt };
+        const about = {
+          paymentId: settled.paymentId,
+          requestId: settled.requestId,
+          traceContext, // the processing's (this runs in its span): the event's deliveries continue it
+          createdAt: finishedAt,
+        };
         return { event, deliveries: await insertEventWithDeliveries(tx, event, about, deliveries?.leaseUntil ?? null) };
       });
       return written !== null;
@@ -76,7 +83,7 @@ export class RefundAttemptsService {
       // The delivery slot reserved: the first delivery is sent now that the settlement is committed, or the slot is freed.
       await deliveries?.committed(
         written && {
-          event: { id: written.event.id, body: written.event.body, requestId: settled.requestId },
+          event: { id: written.event.id, body: written.event.body, requestId: settled.requestId, traceContext },
           deliveries: written.deliveries,
           leaseUntil: deliveries.leaseUntil,
         },

@@ -18,6 +18,7 @@ export const REFUND_COLUMNS: ColumnMap<Refund> = {
   nextAttemptAt: 'next_attempt_at',
   lockedUntil: 'locked_until',
   requestId: 'request_id',
+  traceContext: 'trace_context',
   idempotencyScope: 'idempotency_scope',
   idempotencyRequestHash: 'idempotency_request_hash',
   processedAt: 'processed_at',
@@ -113,6 +114,7 @@ export type NewRefund = Pick<
   | 'reason'
   | 'metadata'
   | 'requestId'
+  | 'traceContext'
   | 'idempotencyScope'
   | 'idempotencyRequestHash'
   | 'lockedUntil'
@@ -122,8 +124,8 @@ export type NewRefund = Pick<
 const INSERT_REFUND = statement(
   'refunds_insert',
   `INSERT INTO refunds (id, payment_id, amount, currency, reason, status, metadata, attempt_count, next_attempt_at, locked_until, request_id,
-                        idempotency_scope, idempotency_request_hash, created_at, updated_at)
-   VALUES ($1, $2, $3, $4, $5, 'pending', $6, 0, $7, $8, $9, $10, $11, $7, $7)
+                        idempotency_scope, idempotency_request_hash, trace_context, created_at, updated_at)
+   VALUES ($1, $2, $3, $4, $5, 'pending', $6, 0, $7, $8, $9, $10, $11, $12, $7, $7)
    ON CONFLICT (idempotency_scope) DO NOTHING`,
 );
 
@@ -144,6 +146,7 @@ export async function insertRefund(tx: Sql, refund: NewRefund): Promise<RefundWi
     refund.requestId,
     refund.idempotencyScope,
     refund.idempotencyRequestHash,
+    refund.traceContext,
   ]);
   if (inserted === 0) return null;
   return {

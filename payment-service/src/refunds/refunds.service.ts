@@ -7,6 +7,7 @@ import { DomainError } from '../platform/errors/domain-error';
 import { cursorAfter, ListPage, PaginationQuery, toPage } from '../platform/http/pagination';
 import { IdempotencyContext, IdempotencyKeyReusedError } from '../platform/idempotency/idempotency-key';
 import { Clock, CLOCK } from '../platform/time/clock';
+import { currentTraceContext } from '../platform/tracing/trace-context';
 import { WorkSignal } from '../platform/workers/work-signal';
 import { decideRefundAmount } from './domain/refund-amount';
 import { CreateRefundDto } from './dto/create-refund.dto';
@@ -123,6 +124,7 @@ export class RefundsService {
       reason: input.reason ?? 'requested_by_customer',
       metadata: input.metadata ?? {},
       requestId,
+      traceContext: currentTraceContext(),
       idempotencyScope: idempotency?.scope ?? null,
       idempotencyRequestHash: idempotency?.requestHash ?? null,
       lockedUntil: leaseUntil,

@@ -3,7 +3,13 @@ import { WrittenDelivery } from './event.repository';
 
 /** An event written with its deliveries under a delivery reservation: what the delivery worker is handed. */
 export interface WrittenEvent {
-  readonly event: { readonly id: string; readonly body: string; readonly requestId: string | null };
+  readonly event: {
+    readonly id: string;
+    readonly body: string;
+    readonly requestId: string | null;
+    /** W3C trace context of the processing that wrote the event (null when tracing is off). */
+    readonly traceContext: string | null;
+  };
   /** One per enabled endpoint, leased until `leaseUntil`. */
   readonly deliveries: readonly WrittenDelivery[];
   readonly leaseUntil: Date;

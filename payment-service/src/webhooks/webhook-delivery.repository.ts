@@ -8,6 +8,8 @@ export interface DeliveryLease {
   /** The stored event JSON: these exact bytes are signed and sent. */
   readonly body: string;
   readonly requestId: string | null;
+  /** The event's W3C trace context (null when tracing was off): each send continues that trace. */
+  readonly traceContext: string | null;
   readonly url: string;
   readonly secret: string;
   /** Attempts recorded before this one. */
@@ -41,7 +43,7 @@ const CLAIM_DUE = statement(
          FOR UPDATE OF d SKIP LOCKED)
      RETURNING id, event_id, endpoint_id, attempt_count, retry_index, locked_until
    )
-   SELECT c.id, c.event_id AS "eventId", ev.body, ev.request_id AS "requestId", e.url, e.secret,
+   SELECT c.id, c.event_id AS "eventId", ev.body, ev.request_id AS "requestId", ev.trace_context AS "traceContext", e.url, e.secret,
           c.attempt_count AS "attemptCount", c.retry_index AS "retryIndex", c.locked_until AS "leaseUntil"
      FROM claimed c JOIN events ev ON ev.id = c.event_id JOIN webhook_endpoints e ON e.id = c.endpoint_id`,
 );

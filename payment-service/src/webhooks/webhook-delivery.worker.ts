@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { Database } from '../platform/database/database';
 import { Clock, CLOCK } from '../platform/time/clock';
+import { withStoredTraceContext } from '../platform/tracing/trace-context';
 import { DispatchingWorker } from '../platform/workers/dispatching-worker';
 import { WorkSignal } from '../platform/workers/work-signal';
 import { WEBHOOK_DELIVERIES, WrittenEvent } from './webhook-delivery-work';
@@ -51,6 +52,7 @@ export class WebhookDeliveryWorker extends DispatchingWorker<DeliveryLease> {
       eventId: event.id,
       body: event.body,
       requestId: event.requestId,
+      traceContext: event.traceContext,
       attemptCount: 0,
       retryIndex: 0,
       leaseUntil,
@@ -76,7 +78,8 @@ export class WebhookDeliveryWorker extends DispatchingWorker<DeliveryLease> {
         await releaseDelivery(this.db, lease); // not sent: another instance sends it now
         return;
       }
-      await this.attempts.attempt(lease);
+      // A span `webhook delivery` in the trace of the processing that wrote the event: the POST carries it on.
+      await withStoredTraceContext('webhook delivery', lease.traceContext, () => this.attempts.attempt(lease));
     } catch (error) {
       // A database error while recording: the lease expires and the delivery is sent again (receivers dedupe on webhook-id).
       this.logger.error({ err: error, deliveryId: lease.id }, 'webhook delivery failed');

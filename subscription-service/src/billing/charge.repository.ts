@@ -11,17 +11,20 @@ export interface ChargeMessage {
   readonly now: Date;
   /** Written claimed by this process until then (attempt 1), or null for polling to pick up. */
   readonly leaseUntil: Date | null;
+  /** W3C trace context of the operation that asks for the charge (currentTraceContext), null when tracing is off. */
+  readonly traceContext: string | null;
 }
 
-/** The payment row and its outbox message, as one data-modifying CTE each (parameters $1–$13). */
+/** The payment row and its outbox message, as one data-modifying CTE each (parameters $1–$14). */
 const PAYMENT_AND_MESSAGE = `
   payment AS (
     INSERT INTO invoice_payments (id, invoice_id, payment_method, status, request_id, initiated_by, created_at, updated_at)
     VALUES ($1, $2, $3, 'pending', $4, $13, $5, $5)
   ),
   message AS (
-    INSERT INTO outbox_messages (id, topic, aggregate_id, payload, status, attempts, next_attempt_at, locked_until, request_id, created_at)
-    VALUES ($6, $7, $1, $8, 'pending', $9, $10, $11, $12, $10)
+    INSERT INTO outbox_messages (id, topic, aggregate_id, payload, status, attempts, next_attempt_at, locked_until, request_id,
+                                 trace_context, created_at)
+    VALUES ($6, $7, $1, $8, 'pending', $9, $10, $11, $12, $14, $10)
   )`;
 
 type NewPayment = Pick<
@@ -44,6 +47,7 @@ function paymentAndMessageValues(payment: NewPayment, message: ChargeMessage): u
     message.leaseUntil,
     message.requestId,
     payment.initiatedBy,
+    message.traceContext,
   ];
 }
 
@@ -60,7 +64,7 @@ const INSERT_INVOICE_WITH_CHARGE = statement(
    invoice AS (
      INSERT INTO invoices (id, subscription_id, user_id, plan_id, kind, status, amount, currency, period_start, period_end,
                            description, lines, renewal_key, created_at, updated_at)
-     VALUES ($2, $14, $15, $16, $17, 'open', $18, $19, $20, $21, $22, $23, $24, $25, $25)
+     VALUES ($2, $15, $16, $17, $18, 'open', $19, $20, $21, $22, $23, $24, $25, $26, $26)
    )
    SELECT 1`,
 );

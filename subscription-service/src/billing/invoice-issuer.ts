@@ -20,6 +20,7 @@ import {
   WrittenCharge,
 } from '../payments-outbox/messages/payment-initiate.message';
 import { SqlTransaction } from '../platform/database/database';
+import { currentTraceContext } from '../platform/tracing/trace-context';
 import { WorkSignal } from '../platform/workers/work-signal';
 import { ChargeMessage, insertCharge, insertInvoiceWithCharge } from './charge.repository';
 import { BillingMoment } from './domain/billing-time';
@@ -175,7 +176,8 @@ export class InvoiceIssuer {
       paymentMethod: payment.paymentMethod,
       description: invoice.description,
     };
-    return this.reserveCharge(tx, { id: randomUUID(), payload, requestId: payment.requestId }, at.system);
+    const charge = { id: randomUUID(), payload, requestId: payment.requestId, traceContext: currentTraceContext() };
+    return this.reserveCharge(tx, charge, at.system);
   }
 
   /**

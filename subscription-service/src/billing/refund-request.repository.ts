@@ -1,6 +1,7 @@
 import { InvoiceRefund } from '../generated/prisma/client';
 import { REFUND_CREATE_TOPIC, RefundCreatePayload } from '../payments-outbox/messages/refund-create.message';
 import { Sql, statement } from '../platform/database/database';
+import { currentTraceContext } from '../platform/tracing/trace-context';
 
 // Refunds are written with the outbox message that requests them, as charges are (charge.repository.ts).
 
@@ -13,8 +14,9 @@ const INSERT_REFUND_WITH_MESSAGE = statement(
      ON CONFLICT (invoice_payment_id) DO NOTHING
      RETURNING id
    ), message AS (
-     INSERT INTO outbox_messages (id, topic, aggregate_id, payload, status, attempts, next_attempt_at, request_id, created_at)
-     SELECT $11, $12, refund.id, $13, 'pending', 0, $14, $9, $14 FROM refund
+     INSERT INTO outbox_messages (id, topic, aggregate_id, payload, status, attempts, next_attempt_at, request_id, trace_context,
+                                  created_at)
+     SELECT $11, $12, refund.id, $13, 'pending', 0, $14, $9, $15, $14 FROM refund
    )
    SELECT count(*)::int AS inserted FROM refund`,
 );
@@ -65,6 +67,7 @@ export async function insertRefundWithMessage(
     REFUND_CREATE_TOPIC,
     JSON.stringify(payload),
     message.now,
+    currentTraceContext(), // the operation that decided the refund (a webhook, a cancel): its trace continues
   ]);
   return inserted === 1;
 }

@@ -148,6 +148,21 @@ export class Environment {
   @Transform(toBoolean)
   @IsBoolean()
   RETRY_ON_PAYMENT_METHOD_UPDATE = true;
+
+  /**
+   * OTLP/HTTP endpoint of a trace collector (spans are sent to `<endpoint>/v1/traces`), e.g. `http://otel-collector:4318`.
+   * Empty (the default): tracing is off. Read before the application starts (src/tracing.ts); validated here.
+   */
+  @IsString()
+  @Matches(/^(https?:\/\/\S+)?$/, {
+    message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, or empty (tracing off)',
+  })
+  OTEL_EXPORTER_OTLP_ENDPOINT = '';
+
+  /** `service.name` of this service's spans. */
+  @IsString()
+  @Matches(/\S/, { message: 'OTEL_SERVICE_NAME must not be empty' })
+  OTEL_SERVICE_NAME = 'subscription-service';
 }
 
 export class InvalidEnvironmentError extends Error {}

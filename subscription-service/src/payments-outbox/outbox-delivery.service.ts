@@ -4,6 +4,7 @@ import { settleInvoiceRefund } from '../billing/refund-outcomes';
 import { AppConfig } from '../config/app-config';
 import { Clock, CLOCK } from '../platform/time/clock';
 import { Database, SqlTransaction } from '../platform/database/database';
+import { withStoredTraceContext } from '../platform/tracing/trace-context';
 import { OUTBOX_BACKOFF, retryDelayMs } from './domain/retry-backoff';
 import {
   checkChargeStillOwed,
@@ -54,7 +55,8 @@ export class OutboxDeliveryService {
   /** Sends one claimed message and records the result; never throws (a failure to record is logged: the lease expires and the row is sent again). */
   async deliver(lease: OutboxLease): Promise<void> {
     try {
-      await this.send(lease);
+      // A span `outbox send` in the trace of the operation that wrote the message: the POST it makes carries it on.
+      await withStoredTraceContext('outbox send', lease.traceContext, () => this.send(lease));
     } catch (error) {
       // A database error while recording: the lease expires and the row is sent again (same Idempotency-Key).
       this.logger.error(

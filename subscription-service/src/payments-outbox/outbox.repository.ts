@@ -14,6 +14,8 @@ export interface OutboxLease {
   /** Sends so far, this one included. */
   readonly attempts: number;
   readonly requestId: string | null;
+  /** W3C trace context of the operation that wrote the message (null when tracing was off): its sends continue it. */
+  readonly traceContext: string | null;
   readonly leaseUntil: Date;
 }
 
@@ -29,7 +31,8 @@ const CLAIM_DUE = statement(
        ORDER BY next_attempt_at
        LIMIT $3
        FOR UPDATE SKIP LOCKED)
-   RETURNING id, topic, payload, attempts, request_id AS "requestId", locked_until AS "leaseUntil"`,
+   RETURNING id, topic, payload, attempts, request_id AS "requestId", trace_context AS "traceContext",
+             locked_until AS "leaseUntil"`,
 );
 
 /** Claims up to `limit` due messages until `leaseUntil` (FOR UPDATE SKIP LOCKED: replicas never claim the same row). */

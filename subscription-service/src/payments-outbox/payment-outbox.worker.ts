@@ -48,6 +48,7 @@ function firstSend(charge: WrittenCharge): OutboxLease {
     payload: charge.payload,
     attempts: 1,
     requestId: charge.requestId,
+    traceContext: charge.traceContext,
     leaseUntil: charge.leaseUntil,
   };
 }

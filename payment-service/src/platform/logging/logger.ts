@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { FastifyReply, FastifyRequest, LogController } from 'fastify';
 import pino, { DestinationStream, Logger } from 'pino';
 
@@ -43,7 +44,8 @@ function decodeQueryName(name: string): string {
  * and nestjs-pino writes the application's logs with it (bound to the request being served). Writes are
  * asynchronous: a log line costs no write(2) of its own under load; pino flushes the buffer at exit. Every line
  * goes through pino's redaction: secret headers become `[redacted]`, and `req.url` keeps its path and parameters but
- * not the value of a secret one (redactUrl). `destination` is for tests.
+ * not the value of a secret one (redactUrl). A line written inside a traced operation carries its `trace_id` and
+ * `span_id` (hex, as OpenTelemetry shows them: traceMixin). `destination` is for tests.
  */
 export function createLogger(
   level: string,
@@ -52,6 +54,7 @@ export function createLogger(
   return pino(
     {
       level,
+      mixin: traceMixin,
       redact: {
         paths: [...SECRET_HEADERS.map((header) => `req.headers["${header}"]`), 'req.url'],
         censor: (value: unknown, path: string[]) =>
@@ -60,6 +63,17 @@ export function createLogger(
     },
     destination,
   );
+}
+
+/**
+ * `{ trace_id, span_id }` of the active span, for every log line (pino mixin); `{}` outside a span, and always when
+ * tracing is off (then the OpenTelemetry API has no active span: one cheap lookup per line).
+ */
+export function traceMixin(): { trace_id?: string; span_id?: string } {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  return spanContext && isSpanContextValid(spanContext)
+    ? { trace_id: spanContext.traceId, span_id: spanContext.spanId }
+    : {};
 }
 
 /**

@@ -24,6 +24,8 @@ export interface WrittenCharge {
   readonly id: string;
   readonly payload: PaymentInitiatePayload;
   readonly requestId: string | null;
+  /** W3C trace context of the operation that wrote it (null when tracing is off): its send continues that trace. */
+  readonly traceContext: string | null;
   /** The lease it was written with (`locked_until`, system time): the message is this process's until then. */
   readonly leaseUntil: Date;
 }

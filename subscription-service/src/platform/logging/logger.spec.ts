@@ -1,3 +1,5 @@
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessLog, createLogger, redactUrl } from './logger';
 
@@ -93,4 +95,45 @@ describe(redactUrl.name, () => {
     'should leave %s as it is',
     (url) => expect(redactUrl(url)).toBe(url),
   );
+});
+
+describe('createLogger trace ids', () => {
+  const contextManager = new AsyncLocalStorageContextManager();
+  const spanContext = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 };
+
+  beforeAll(() => context.setGlobalContextManager(contextManager.enable()));
+  afterAll(() => {
+    context.disable();
+    contextManager.disable();
+  });
+
+  function linesOf(write: (logger: ReturnType<typeof createLogger>) => void): Record<string, unknown>[] {
+    const lines: string[] = [];
+    write(createLogger('info', { write: (line: string) => lines.push(line) }));
+    return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  it('should write the trace and span id of the active span on a line logged inside it', () => {
+    const [line] = linesOf((logger) =>
+      context.with(trace.setSpanContext(context.active(), spanContext), () => logger.info('payment requested')),
+    );
+    expect(line).toMatchObject({
+      msg: 'payment requested',
+      trace_id: spanContext.traceId,
+      span_id: spanContext.spanId,
+    });
+  });
+
+  it('should write no trace id outside a span or for an invalid span context', () => {
+    const invalid = { ...spanContext, traceId: '00000000000000000000000000000000' };
+    const lines = linesOf((logger) => {
+      logger.info('outside');
+      context.with(trace.setSpanContext(context.active(), invalid), () => logger.info('invalid'));
+    });
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line).not.toHaveProperty('trace_id');
+      expect(line).not.toHaveProperty('span_id');
+    }
+  });
 });

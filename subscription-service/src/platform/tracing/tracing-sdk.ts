@@ -1,0 +1,55 @@
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { getNumberFromEnv, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+
+/** Health probes are not traced: a probe every few seconds per pod would bury the traces worth reading. */
+const isHealthProbe = (path: string | undefined): boolean => path?.startsWith('/health/') ?? false;
+
+/**
+ * Starts OpenTelemetry tracing for the whole process (src/tracing.ts calls it when `OTEL_EXPORTER_OTLP_ENDPOINT` is
+ * set, before anything else is required: the instrumentations patch `http`, `pg` and Fastify as they load).
+ * - Spans are batched and exported over OTLP/HTTP (JSON) to `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`; the
+ *   exporter reads the other standard `OTEL_EXPORTER_OTLP_*` variables (headers, timeout), the batch
+ *   processor `OTEL_BSP_SCHEDULE_DELAY`, `OTEL_BSP_EXPORT_TIMEOUT`, `OTEL_BSP_MAX_QUEUE_SIZE` and
+ *   `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`. `service.name` is `OTEL_SERVICE_NAME`, else `defaultServiceName`.
+ * - W3C `traceparent`/`tracestate` are read from incoming requests and written on outgoing ones.
+ * - Instrumented: incoming and outgoing HTTP (`http`; health probes left out), Fastify's routes (`@fastify/otel`:
+ *   a `request` and a `handler` span, and the server span named `METHOD /route`), outgoing undici requests, and `pg` queries made inside a
+ *   traced operation (a worker's polling query outside any span starts no trace of its own).
+ * Statements are recorded without their parameter values.
+ */
+export function startTracingSdk(defaultServiceName: string): void {
+  const serviceName = process.env.OTEL_SERVICE_NAME || defaultServiceName;
+  const provider = new TracerProvider({
+    resource: defaultResource().merge(resourceFromAttributes({ 'service.name': serviceName })),
+    spanProcessors: [
+      new BatchSpanProcessor({
+        exporter: new OTLPTraceExporter(),
+        // The standard batch settings (this SDK's processor no longer reads them itself); unset: its defaults.
+        scheduledDelayMillis: getNumberFromEnv('OTEL_BSP_SCHEDULE_DELAY'),
+        exportTimeoutMillis: getNumberFromEnv('OTEL_BSP_EXPORT_TIMEOUT'),
+        maxQueueSize: getNumberFromEnv('OTEL_BSP_MAX_QUEUE_SIZE'),
+        maxExportBatchSize: getNumberFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
+      }),
+    ],
+  });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
+  // Each instrumentation enables itself when constructed and records through the global provider set above.
+  new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isHealthProbe(request.url) });
+  new FastifyOtelInstrumentation({
+    registerOnInitialization: true,
+    instrumentHooks: false, // a `request` and a `handler` span per request; one span per Fastify hook is noise
+    ignorePaths: (route: { url: string }) => isHealthProbe(route.url),
+  });
+  new UndiciInstrumentation();
+  new PgInstrumentation({ requireParentSpan: true });
+}
