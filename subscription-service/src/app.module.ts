@@ -15,6 +15,7 @@ import { CLOCK, Clock, SystemClock } from './platform/time/clock';
 import { Database } from './platform/database/database';
 import { PrismaService } from './platform/database/prisma.service';
 import { HealthController } from './platform/health/health.controller';
+import { MetricsModule } from './platform/metrics/metrics.module';
 import { AuthFailureLimiter } from './platform/auth/auth-failure-limiter';
 import { WorkSignalModule } from './platform/workers/work-signal';
 import { CallerThrottlerGuard } from './platform/rate-limit/caller-throttler.guard';
@@ -55,6 +56,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(options),
         WorkSignalModule,
+        MetricsModule,
         // Fastify logs the requests (AccessLog); nestjs-pino binds the same logger to the request being served.
         LoggerModule.forRoot({ pinoHttp: { logger: options.logger }, useExisting: true }),
         ThrottlerModule.forRoot({
