@@ -63,7 +63,13 @@ export async function startStack({ seed = false, name = 'stack' } = {}) {
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
 
-  const [paymentPort, subscriptionPort, relayPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [paymentPort, subscriptionPort, relayPort, paymentMetricsPort, subscriptionMetricsPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const { relay, server } = startWebhookRelay(subscriptionPort);
   await new Promise((r) => server.listen(relayPort, '127.0.0.1', r));
 
@@ -72,6 +78,7 @@ export async function startStack({ seed = false, name = 'stack' } = {}) {
     port: paymentPort,
     databaseUrl: paymentDb,
     subscriptionServiceUrl: `http://127.0.0.1:${relayPort}`,
+    metricsPort: paymentMetricsPort,
     nodeEnv: 'test',
     webhookRetrySchedule: '300ms,600ms,1s,2s',
     simulationDelayMs: 50,
@@ -81,6 +88,7 @@ export async function startStack({ seed = false, name = 'stack' } = {}) {
     port: subscriptionPort,
     databaseUrl: subscriptionDb,
     paymentServiceUrl: `http://127.0.0.1:${paymentPort}`,
+    metricsPort: subscriptionMetricsPort,
     nodeEnv: 'test',
     outboxPollIntervalMs: 100,
   });
@@ -104,6 +112,9 @@ export async function startStack({ seed = false, name = 'stack' } = {}) {
     relay,
     paymentUrl,
     subscriptionUrl,
+    // GET /metrics of each service (its own port, apart from the API).
+    paymentMetricsUrl: `http://127.0.0.1:${paymentMetricsPort}/metrics`,
+    subscriptionMetricsUrl: `http://127.0.0.1:${subscriptionMetricsPort}/metrics`,
     // The documented demo keys, so README samples can be replayed verbatim (see readme-samples.test.mjs).
     adminKey: DEMO_SECRETS.adminKey,
     paymentKey: DEMO_SECRETS.paymentKey,
