@@ -17,6 +17,12 @@ describe('metrics (e2e)', () => {
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
     db = testDatabase();
+    // Counters are asserted exactly: no payment or delivery left unsettled by an earlier test file may be picked up
+    // (and counted) by this application's workers.
+    await db.query(
+      'TRUNCATE payments, payment_attempts, refunds, refund_attempts, events, webhook_deliveries, ' +
+        'webhook_delivery_attempts CASCADE',
+    );
     // Test schedule 200ms,400ms,800ms: a delivery the receiver always refuses is a dead letter after 4 attempts.
     app = await startTestApp({ WEBHOOK_URL: receiver.url, METRICS_PORT: String(await freePort()) });
     port = app.get(MetricsServer).port as number;
