@@ -12,7 +12,8 @@ const packages = ['.', 'payment-service', 'subscription-service', 'bench'];
 for (const pkg of packages) {
   const dir = join(root, pkg);
   const installed = join(dir, 'node_modules', '.package-lock.json');
-  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(join(dir, 'package-lock.json')).mtimeMs) continue;
+  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(join(dir, 'package-lock.json')).mtimeMs)
+    continue;
   console.log(`[install] npm ci in ${pkg}`);
   const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
   if (result.status !== 0) {

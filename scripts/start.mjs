@@ -4,7 +4,7 @@
 // service's database, builds and starts both services, prints URLs and demo keys.
 // Ctrl-C (SIGINT) or SIGTERM stops the services first, then PostgreSQL. The variables read here are the ones
 // docker-compose.yml reads: ADMIN_API_KEYS, PAYMENT_API_KEY, WEBHOOK_SECRET, TEST_CLOCK_ENABLED, LOG_LEVEL,
-// SUBSCRIPTION_PORT, PAYMENT_PORT.
+// SUBSCRIPTION_PORT, PAYMENT_PORT, SUBSCRIPTION_METRICS_PORT (9464), PAYMENT_METRICS_PORT (9465).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,6 +22,9 @@ const demo = {
 };
 const subscriptionPort = process.env.SUBSCRIPTION_PORT ?? '3000';
 const paymentPort = process.env.PAYMENT_PORT ?? '3001';
+// Both services run on this host: each gets its own metrics port (GET /metrics).
+const subscriptionMetricsPort = process.env.SUBSCRIPTION_METRICS_PORT ?? '9464';
+const paymentMetricsPort = process.env.PAYMENT_METRICS_PORT ?? '9465';
 
 function step(service, args, env) {
   const result = spawnSync('npm', args, {
@@ -66,6 +69,7 @@ const services = [
       port: paymentPort,
       databaseUrl: paymentDb,
       subscriptionServiceUrl: `http://127.0.0.1:${subscriptionPort}`,
+      metricsPort: paymentMetricsPort,
       secrets: demo,
       logLevel: process.env.LOG_LEVEL,
       trustedProxies: process.env.TRUSTED_PROXIES,
@@ -78,6 +82,7 @@ const services = [
       port: subscriptionPort,
       databaseUrl: subscriptionDb,
       paymentServiceUrl: `http://127.0.0.1:${paymentPort}`,
+      metricsPort: subscriptionMetricsPort,
       secrets: demo,
       logLevel: process.env.LOG_LEVEL,
       trustedProxies: process.env.TRUSTED_PROXIES,

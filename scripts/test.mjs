@@ -8,6 +8,8 @@
 //   1. payment-service      type check, lint, unit + e2e (its own database)
 //   2. subscription-service type check, lint, unit + e2e (its own database)
 //   3. cross-service        both services built and started as real processes over HTTP
+//   3. observability        deploy/observability: promtool checks the alert rules and their unit tests; every metric the
+//                           rules and the Grafana dashboard use is served by the running services (tests/observability)
 //   4. hostile              hostile input generated from both OpenAPI documents, and the authorization matrix
 //                           (tests/hostile/; real processes over HTTP, like cross-service)
 //   5. faults               kill -9, replicas, replays, contention and outages (tests/faults/)
@@ -15,7 +17,7 @@
 //                           functionally broken, never on a number (bench/README.md)
 // Uses TEST_DATABASE_URL / DATABASE_URL when given (any database on that server; suites get
 // their own databases next to it), otherwise starts an embedded PostgreSQL for the run.
-// `--only <suite>` runs one suite (mirrors | formatting | dependencies | deploy | payment-service | subscription-service | cross-service | hostile | faults | bench).
+// `--only <suite>` runs one suite (mirrors | formatting | dependencies | deploy | payment-service | subscription-service | cross-service | observability | hostile | faults | bench).
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +56,17 @@ const CROSS_SERVICE_TESTS = ['stack-env', 'flow', 'tracing', 'readme-samples', '
 
 // Set once the cross-service suite has built both services in this run, so the hostile suite need not build again.
 let servicesBuilt = false;
+
+/** Builds both services unless this run has already built them. Returns the first failing exit code, or 0. */
+async function buildServicesOnce() {
+  if (servicesBuilt) return 0;
+  for (const service of ['payment-service', 'subscription-service']) {
+    const code = await run('npm', ['run', 'build'], { cwd: join(root, service) });
+    if (code !== 0) return code;
+  }
+  servicesBuilt = true;
+  return 0;
+}
 
 /** One file of tests/hostile/ on its own pair of fresh databases (the harness reads XS_*_DATABASE_URL). */
 async function hostileTest(db, file, prefix) {
@@ -114,6 +127,25 @@ const suites = [
         env: {
           XS_PAYMENT_DATABASE_URL: db.urlFor('xs_payment'),
           XS_SUBSCRIPTION_DATABASE_URL: db.urlFor('xs_subscription'),
+        },
+      });
+    },
+  },
+  {
+    // deploy/observability/: promtool (Debian's prometheus package; .ci/run installs it) checks the alert rules and runs
+    // their unit tests; then both services, started by the cross-service harness on their own databases, must serve
+    // every metric the rules and the Grafana dashboard use.
+    name: 'observability',
+    run: async (db) => {
+      const built = await buildServicesOnce();
+      if (built !== 0) return built;
+      await db.createDatabase('obs_payment', { recreate: true });
+      await db.createDatabase('obs_subscription', { recreate: true });
+      return run(process.execPath, ['--test', '--test-reporter=spec', 'tests/observability/observability.test.mjs'], {
+        cwd: root,
+        env: {
+          XS_PAYMENT_DATABASE_URL: db.urlFor('obs_payment'),
+          XS_SUBSCRIPTION_DATABASE_URL: db.urlFor('obs_subscription'),
         },
       });
     },

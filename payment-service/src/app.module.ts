@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { PaymentsModule } from './payments/payments.module';
+import { MetricsModule } from './platform/metrics/metrics.module';
 import { PlatformModule } from './platform/platform.module';
 import { WorkSignalModule } from './platform/workers/work-signal';
 import { RefundsModule } from './refunds/refunds.module';
@@ -20,6 +21,7 @@ export class AppModule {
         // Fastify logs the requests (AccessLog); nestjs-pino binds the same logger to the request being served.
         LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
         PlatformModule,
+        MetricsModule,
         WorkSignalModule,
         WebhooksModule,
         PaymentsModule,

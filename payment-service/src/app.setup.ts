@@ -8,6 +8,7 @@ import { registerInputLimits } from './platform/http/input-limits';
 import { REQUEST_ID_HEADER, requestIdFor } from './platform/http/request-id';
 import { applySecurityHeaders, SECURITY_HEADERS } from './platform/http/security-headers';
 import { AccessLog } from './platform/logging/logger';
+import { observeHttpRequests } from './platform/metrics/http-metrics';
 import { setUpSwagger } from './platform/http/swagger';
 import { createValidationPipes } from './platform/http/validation';
 
@@ -36,6 +37,7 @@ export function configureApp(app: NestFastifyApplication): void {
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  observeHttpRequests(fastify);
   applySecurityHeaders(fastify, SECURITY_HEADERS);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);

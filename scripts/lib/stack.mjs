@@ -77,6 +77,8 @@ function withOptions(service, env, table, options) {
  * @param {string} [settings.logLevel]  pino level, 'info' when undefined
  * @param {string} [settings.trustedProxies]  TRUSTED_PROXIES (addresses/CIDRs whose X-Forwarded-For is believed), none
  *   when undefined
+ * @param {number|string} [settings.metricsPort]  METRICS_PORT, where GET /metrics is served; 0 (not served) when
+ *   undefined, so several services on one host never collide on the services' default 9464
  * @param {...*} settings.options  any of PAYMENT_SERVICE_OPTIONS, e.g. `simulationDelayMs: 0`
  * @returns {Record<string, string>} variable → value, every value a string
  * @throws {TypeError} for an option that is not in PAYMENT_SERVICE_OPTIONS
@@ -88,10 +90,12 @@ export function paymentServiceEnv({
   secrets = DEMO_SECRETS,
   logLevel,
   trustedProxies,
+  metricsPort,
   ...options
 }) {
   const env = {
     PORT: String(port),
+    METRICS_PORT: String(metricsPort ?? 0),
     DATABASE_URL: databaseUrl,
     API_KEYS: secrets.paymentKey,
     WEBHOOK_URL: `${subscriptionServiceUrl}${WEBHOOK_PATH}`,
@@ -115,6 +119,7 @@ export function paymentServiceEnv({
  * @param {{ adminKey: string, paymentKey: string, webhookSecret: string }} [settings.secrets]  DEMO_SECRETS by default
  * @param {string} [settings.logLevel]  pino level, 'info' when undefined
  * @param {string} [settings.trustedProxies]  TRUSTED_PROXIES, none when undefined
+ * @param {number|string} [settings.metricsPort]  METRICS_PORT; 0 (not served) when undefined
  * @param {boolean|string} [settings.testClockEnabled]  the admin test clock; on (as in every demo setup) when undefined
  * @param {...*} settings.options  any of SUBSCRIPTION_SERVICE_OPTIONS, e.g. `httpTimeoutMs: 1500`
  * @returns {Record<string, string>} variable → value, every value a string
@@ -128,10 +133,12 @@ export function subscriptionServiceEnv({
   logLevel,
   trustedProxies,
   testClockEnabled,
+  metricsPort,
   ...options
 }) {
   const env = {
     PORT: String(port),
+    METRICS_PORT: String(metricsPort ?? 0),
     DATABASE_URL: databaseUrl,
     ADMIN_API_KEYS: secrets.adminKey,
     PAYMENT_SERVICE_URL: paymentServiceUrl,

@@ -16,6 +16,7 @@ import { Database } from './platform/database/database';
 import { PrismaService } from './platform/database/prisma.service';
 import { TraceFlush } from './platform/tracing/trace-flush';
 import { HealthController } from './platform/health/health.controller';
+import { MetricsModule } from './platform/metrics/metrics.module';
 import { AuthFailureLimiter } from './platform/auth/auth-failure-limiter';
 import { WorkSignalModule } from './platform/workers/work-signal';
 import { CallerThrottlerGuard } from './platform/rate-limit/caller-throttler.guard';
@@ -57,6 +58,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(options),
         WorkSignalModule,
+        MetricsModule,
         // Fastify logs the requests (AccessLog); nestjs-pino binds the same logger to the request being served.
         LoggerModule.forRoot({ pinoHttp: { logger: options.logger }, useExisting: true }),
         ThrottlerModule.forRoot({

@@ -9,6 +9,7 @@ import { FRAMEWORK_ERROR_OPTIONS } from './platform/http/framework-errors';
 import { registerInputLimits } from './platform/http/input-limits';
 import { resolveRequestId } from './platform/http/request-id';
 import { AccessLog } from './platform/logging/logger';
+import { observeHttpRequests } from './platform/metrics/http-metrics';
 import { createValidationPipes } from './platform/http/validation';
 import { fastifyTrustProxy } from './config/trusted-proxies';
 import { registerJsonBodyParser } from './platform/http/json-body';
@@ -42,6 +43,7 @@ export function configureApp(app: NestFastifyApplication): void {
 
   registerJsonBodyParser(app);
   const fastify = app.getHttpAdapter().getInstance();
+  observeHttpRequests(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();

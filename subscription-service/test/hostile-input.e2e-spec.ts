@@ -278,7 +278,9 @@ describe('hostile input (e2e)', () => {
       });
       const res = await deliver(id, event.body);
       expectProblem(res, 400, 'validation_failed');
-      expect(res.body.errors).toEqual([{ field: 'webhook-id', message: 'webhook-id must be 1 to 256 characters of A-Z a-z 0-9 _ . : -' }]);
+      expect(res.body.errors).toEqual([
+        { field: 'webhook-id', message: 'webhook-id must be 1 to 256 characters of A-Z a-z 0-9 _ . : -' },
+      ]);
       expect(await t.prisma.inboundWebhookEvent.count()).toBe(0);
     });
   });

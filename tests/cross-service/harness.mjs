@@ -66,7 +66,13 @@ export async function startStack({ seed = false, name = 'stack', otlpEndpoint } 
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
 
-  const [paymentPort, subscriptionPort, relayPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [paymentPort, subscriptionPort, relayPort, paymentMetricsPort, subscriptionMetricsPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const { relay, server } = startWebhookRelay(subscriptionPort);
   await new Promise((r) => server.listen(relayPort, '127.0.0.1', r));
 
@@ -75,6 +81,7 @@ export async function startStack({ seed = false, name = 'stack', otlpEndpoint } 
     port: paymentPort,
     databaseUrl: paymentDb,
     subscriptionServiceUrl: `http://127.0.0.1:${relayPort}`,
+    metricsPort: paymentMetricsPort,
     nodeEnv: 'test',
     webhookRetrySchedule: '300ms,600ms,1s,2s',
     simulationDelayMs: 50,
@@ -85,6 +92,7 @@ export async function startStack({ seed = false, name = 'stack', otlpEndpoint } 
     port: subscriptionPort,
     databaseUrl: subscriptionDb,
     paymentServiceUrl: `http://127.0.0.1:${paymentPort}`,
+    metricsPort: subscriptionMetricsPort,
     nodeEnv: 'test',
     outboxPollIntervalMs: 100,
     otlpEndpoint,
@@ -109,6 +117,9 @@ export async function startStack({ seed = false, name = 'stack', otlpEndpoint } 
     relay,
     paymentUrl,
     subscriptionUrl,
+    // GET /metrics of each service (its own port, apart from the API).
+    paymentMetricsUrl: `http://127.0.0.1:${paymentMetricsPort}/metrics`,
+    subscriptionMetricsUrl: `http://127.0.0.1:${subscriptionMetricsPort}/metrics`,
     // The documented demo keys, so README samples can be replayed verbatim (see readme-samples.test.mjs).
     adminKey: DEMO_SECRETS.adminKey,
     paymentKey: DEMO_SECRETS.paymentKey,

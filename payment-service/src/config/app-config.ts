@@ -27,6 +27,13 @@ class EnvironmentVariables {
   @Max(65535)
   PORT = 3001;
 
+  /** Port of GET /metrics (Prometheus), apart from the API port; 0: metrics are not served. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT = 9464;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -138,6 +145,8 @@ export class AppConfig {
   /** Connections in the service's one PostgreSQL pool (raw SQL and Prisma share it). */
   readonly databasePoolSize: number;
   readonly port: number;
+  /** Port of the Prometheus endpoint (METRICS_PORT), or null when metrics are not served (METRICS_PORT=0). */
+  readonly metricsPort: number | null;
   readonly logLevel: string;
   readonly apiKeys: readonly string[];
   readonly webhookUrl: string;
@@ -166,6 +175,7 @@ export class AppConfig {
     this.databaseUrl = env.DATABASE_URL;
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
     this.port = env.PORT;
+    this.metricsPort = env.METRICS_PORT === 0 ? null : env.METRICS_PORT;
     this.logLevel = env.LOG_LEVEL;
     this.apiKeys = env.API_KEYS.split(',')
       .map((key) => key.trim())

@@ -9,6 +9,7 @@ import { WEBHOOK_DELIVERIES } from '../webhooks/webhook-delivery-work';
 import { AttemptDecision, PROCESSING_RETRY_DELAY_MS, shouldRetry } from './domain/payment-simulation';
 import { attemptsOf, PaymentLease, recordRetry, recordSettlement } from './payment.repository';
 import { toPaymentResponse } from './payment.mapper';
+import { PAYMENT_METRICS, paymentLabels } from './payment.metrics';
 
 /** The payment state transition of one processing attempt (PaymentProcessingWorker makes the attempts). */
 @Injectable()
@@ -42,7 +43,14 @@ export class PaymentAttemptsService {
       finishedAt,
     };
     if (shouldRetry(decision, attemptNumber)) {
-      return recordRetry(this.db, lease, attempt, new Date(finishedAt.getTime() + PROCESSING_RETRY_DELAY_MS));
+      const retried = await recordRetry(
+        this.db,
+        lease,
+        attempt,
+        new Date(finishedAt.getTime() + PROCESSING_RETRY_DELAY_MS),
+      );
+      if (retried) PAYMENT_METRICS.attempts.inc({ outcome: decision.outcome });
+      return retried;
     }
     const { leaseUntil, ...claimed } = lease;
     const settled: Payment = {
@@ -79,6 +87,11 @@ export class PaymentAttemptsService {
         deliveries?.leaseUntil ?? null,
         traceContext,
       );
+      if (written !== null) {
+        // One statement, committed: the payment is settled.
+        PAYMENT_METRICS.attempts.inc({ outcome: decision.outcome });
+        PAYMENT_METRICS.payments.inc(paymentLabels(decision.outcome, attempt.failureCode));
+      }
       return written !== null;
     } finally {
       // The delivery slot reserved: the first delivery is sent now that the settlement is committed, or the slot is freed.

@@ -10,6 +10,7 @@ import { composeEvent, PaymentEvent } from '../webhooks/payment-event';
 import { WEBHOOK_DELIVERIES } from '../webhooks/webhook-delivery-work';
 import { RefundLease, refundAttemptsOf, settleRefund } from './refund.repository';
 import { toRefundResponse } from './refund.mapper';
+import { REFUND_METRICS, refundLabels } from './refund.metrics';
 
 /** The refund state transition of one processing attempt (RefundProcessingWorker makes the attempts). */
 @Injectable()
@@ -78,6 +79,8 @@ export class RefundAttemptsService {
         };
         return { event, deliveries: await insertEventWithDeliveries(tx, event, about, deliveries?.leaseUntil ?? null) };
       });
+      // The transaction has committed: the refund is settled.
+      if (written !== null) REFUND_METRICS.refunds.inc(refundLabels(decision.outcome, attempt.failureCode));
       return written !== null;
     } finally {
       // The delivery slot reserved: the first delivery is sent now that the settlement is committed, or the slot is freed.

@@ -6,6 +6,7 @@ import { Clock, CLOCK, RANDOM_SOURCE, RandomSource } from '../platform/time/cloc
 import { nextRetryDelayMs } from './domain/retry-schedule';
 import { DeliveryLease, DeliveryState, recordDeliveryAttempt } from './webhook-delivery.repository';
 import { SendResult, WebhookSender } from './webhook-sender';
+import { WEBHOOK_METRICS } from './webhook.metrics';
 
 /** One delivery attempt of a leased webhook delivery (WebhookDeliveryWorker claims and dispatches them). */
 @Injectable()
@@ -41,7 +42,12 @@ export class WebhookDeliveryAttemptsService {
     const recorded = await recordDeliveryAttempt(this.db, lease, state, { ...result, startedAt, finishedAt });
     if (!recorded) {
       this.logger.warn(`delivery ${lease.id}: lease lost before the attempt was recorded`);
-    } else if (state.status === WebhookDeliveryStatus.failed) {
+      return;
+    }
+    // Recorded by one statement, so committed: count it.
+    WEBHOOK_METRICS.attempts.inc({ outcome: result.delivered ? 'delivered' : 'failed' });
+    if (state.status === WebhookDeliveryStatus.failed) {
+      WEBHOOK_METRICS.deadLettered.inc();
       this.logger.warn(`delivery ${lease.id} failed after ${lease.attemptCount + 1} attempts: ${result.error}`);
     }
   }

@@ -123,3 +123,22 @@ export async function recordDeliveryAttempt(
   ]);
   return inserted === 1;
 }
+
+const DELIVERY_HEALTH = statement(
+  'webhook_delivery_health',
+  // The (status, next_attempt_at) index finds the pending and failed rows only; webhook_endpoints is a handful of rows.
+  // Deliveries to a disabled endpoint are never sent (the worker skips them), so they are not counted as waiting.
+  `SELECT count(*) FILTER (WHERE d.status = 'pending' AND e.enabled)::int AS pending,
+          min(d.created_at) FILTER (WHERE d.status = 'pending' AND e.enabled) AS oldest_pending,
+          count(*) FILTER (WHERE d.status = 'failed')::int AS dead_letters
+     FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+    WHERE d.status IN ('pending', 'failed')`,
+);
+
+/** Deliveries waiting to be sent to an enabled endpoint (and the oldest one's creation time), and dead letters. */
+export async function deliveryHealth(
+  db: Sql,
+): Promise<{ pending: number; oldestPending: Date | null; deadLetters: number }> {
+  const [row] = await db.query<{ pending: number; oldest_pending: Date | null; dead_letters: number }>(DELIVERY_HEALTH);
+  return { pending: row.pending, oldestPending: row.oldest_pending, deadLetters: row.dead_letters };
+}

@@ -4,6 +4,7 @@ import { EventsService } from './events.service';
 import { WebhookDeliveriesController } from './webhook-deliveries.controller';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookDeliveryAttemptsService } from './webhook-delivery-attempts.service';
+import { WebhookDeliveryMetrics } from './webhook-delivery.metrics';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker';
 import { WebhookEndpointsController } from './webhook-endpoints.controller';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
@@ -16,6 +17,7 @@ import { WebhookSender } from './webhook-sender';
     WebhookDeliveriesService,
     WebhookDeliveryAttemptsService,
     WebhookDeliveryWorker,
+    WebhookDeliveryMetrics,
     WebhookEndpointsService,
     WebhookSender,
   ],

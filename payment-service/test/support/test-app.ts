@@ -19,6 +19,8 @@ const TEST_ENV = {
   SIMULATION_DELAY_MS: '20',
   WEBHOOK_RETRY_SCHEDULE: '200ms,400ms,800ms',
   WEBHOOK_TIMEOUT_MS: '2000',
+  // Several applications run in one test process: none serves metrics unless a test asks for it.
+  METRICS_PORT: '0',
 };
 
 /**

@@ -12,6 +12,7 @@ import { Clock, CLOCK } from '../platform/time/clock';
 import { selectList } from '../platform/database/columns';
 import { isUniqueViolation } from '../platform/database/database-errors';
 import { Database, SqlTransaction, statement } from '../platform/database/database';
+import { countAfterCommit } from '../platform/metrics/metrics-registry';
 import { renewalPeriod } from '../subscriptions/domain/billing-period';
 import {
   SUBSCRIPTION_COLUMNS,
@@ -20,6 +21,7 @@ import {
 import { BillingMoment, billingTime } from './domain/billing-time';
 import { BillingWork, dueBillingWork } from './domain/due-work';
 import { postponedRetryAt } from './domain/dunning';
+import { BILLING_METRICS } from './billing.metrics';
 import { InvoiceIssuer } from './invoice-issuer';
 import { endSubscription } from './subscription-transitions';
 
@@ -213,6 +215,7 @@ export class BillingRunService {
           return;
         }
         await this.issuer.requestPayment(tx, invoice, subscription.paymentMethod, 'billing', requestId, at);
+        countAfterCommit(tx, BILLING_METRICS.dunningRetries);
         await updateSubscriptionVersioned(tx, subscription, { nextPaymentRetryAt: null }, at.billing);
         return;
       }

@@ -20,8 +20,10 @@ import {
   WrittenCharge,
 } from '../payments-outbox/messages/payment-initiate.message';
 import { SqlTransaction } from '../platform/database/database';
+import { countAfterCommit } from '../platform/metrics/metrics-registry';
 import { currentTraceContext } from '../platform/tracing/trace-context';
 import { WorkSignal } from '../platform/workers/work-signal';
+import { BILLING_METRICS } from './billing.metrics';
 import { ChargeMessage, insertCharge, insertInvoiceWithCharge } from './charge.repository';
 import { BillingMoment } from './domain/billing-time';
 import { PayNowDecision, payNowDecision } from './domain/pay-now';
@@ -89,6 +91,7 @@ export class InvoiceIssuer {
     };
     const payment = this.newPayment(created, invoice.paymentMethod, invoice.initiatedBy, requestId, at);
     await insertInvoiceWithCharge(tx, created, payment, this.chargeMessage(tx, created, payment, at));
+    countAfterCommit(tx, BILLING_METRICS.invoicesIssued, { kind: created.kind });
     return { ...created, payments: [payment], refunds: [] };
   }
 

@@ -12,11 +12,13 @@ import {
 } from '../invoices/persistence/invoice.repository';
 import { insertPaymentAnomaly } from '../payment-anomalies/payment-anomaly.repository';
 import { findPlan } from '../plans/plan.repository';
-import { Sql } from '../platform/database/database';
+import { Sql, SqlTransaction } from '../platform/database/database';
+import { countAfterCommit } from '../platform/metrics/metrics-registry';
 import {
   lockSubscriptionWithInvoice,
   updateSubscriptionVersioned,
 } from '../subscriptions/persistence/subscription.repository';
+import { BILLING_METRICS } from './billing.metrics';
 import { billingTime } from './domain/billing-time';
 import { CapturedMoneyDisposition, dispositionOfCapturedMoney } from './domain/captured-money';
 import { nextDunningStep } from './domain/dunning';
@@ -74,7 +76,7 @@ const logger = new Logger('Settlement');
  * `systemNow` is the service clock; rows are stamped with the subscription's billing time.
  */
 export async function settleInvoicePayment(
-  tx: Sql,
+  tx: SqlTransaction,
   invoicePaymentId: string,
   outcome: PaymentOutcome,
   source: SettlementSource,
@@ -106,7 +108,7 @@ export async function settleInvoicePayment(
 type Bookkeeping = { lastEventSequence?: number };
 
 async function applySucceeded(
-  tx: Sql,
+  tx: SqlTransaction,
   payment: InvoicePaymentWithInvoice,
   gateway: ReportedPayment,
   source: SettlementSource,
@@ -133,6 +135,7 @@ async function applySucceeded(
     return refundCapturedMoney(tx, payment, invoice, gateway, disposition, source, systemNow, now);
 
   await moveInvoice(tx, invoice, 'paid', { paidAt: now, failedAt: null, failureCode: null }, now);
+  countAfterCommit(tx, BILLING_METRICS.invoicesPaid, { kind: invoice.kind });
   const cause = { causeType: source.causeType, causeId: source.causeId };
   switch (invoice.kind) {
     case 'initial':
@@ -160,7 +163,7 @@ async function applySucceeded(
  * and its `refund.create` outbox message, in this transaction. The invoice keeps its status.
  */
 async function refundCapturedMoney(
-  tx: Sql,
+  tx: SqlTransaction,
   payment: InvoicePaymentWithInvoice,
   invoice: Invoice,
   gateway: ReportedPayment,
@@ -187,6 +190,7 @@ async function refundCapturedMoney(
     },
     { id: randomUUID(), now: systemNow },
   );
+  countAfterCommit(tx, BILLING_METRICS.refundsRequested, { explanation: disposition.explanation });
   logger.warn(
     {
       invoiceId: invoice.id,
@@ -202,7 +206,7 @@ async function refundCapturedMoney(
 }
 
 async function applyFailed(
-  tx: Sql,
+  tx: SqlTransaction,
   payment: InvoicePaymentWithInvoice,
   failure: Extract<PaymentOutcome, { kind: 'failed' }>,
   source: SettlementSource,
@@ -252,6 +256,7 @@ async function applyFailed(
       } else {
         await updateSubscriptionVersioned(tx, subscription, { nextPaymentRetryAt: step.at }, now);
       }
+      countAfterCommit(tx, BILLING_METRICS.dunningRetriesScheduled);
       return 'renewal_retry_scheduled';
     }
     await moveInvoice(tx, invoice, 'failed', { failedAt: now, failureCode: failure.code }, now);
@@ -268,6 +273,8 @@ async function applyFailed(
       now,
       systemNow,
     );
+    countAfterCommit(tx, BILLING_METRICS.invoicesFailed, { kind: invoice.kind });
+    countAfterCommit(tx, BILLING_METRICS.dunningExhausted);
     return 'invoice_failed';
   }
 
@@ -275,12 +282,13 @@ async function applyFailed(
   if (invoice.kind === 'proration' && subscription.pendingInvoiceId === invoice.id) {
     await updateSubscriptionVersioned(tx, subscription, { pendingPlanId: null, pendingInvoiceId: null }, now);
   }
+  countAfterCommit(tx, BILLING_METRICS.invoicesFailed, { kind: invoice.kind });
   return 'invoice_failed';
 }
 
 /** Records a report that does not describe the obligation it names; true when it was one (nothing else is written). */
 async function recordedAsAnomaly(
-  tx: Sql,
+  tx: SqlTransaction,
   payment: InvoicePaymentWithInvoice,
   reported: ReportedPayment,
   source: SettlementSource,
@@ -315,6 +323,7 @@ async function recordedAsAnomaly(
     causeId: source.causeId,
     createdAt: systemNow,
   });
+  countAfterCommit(tx, BILLING_METRICS.paymentAnomalies, { kind: anomaly.kind });
   logger.error(
     {
       anomalyId: anomaly.id,

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { lockInvoiceRefund, updateInvoiceRefund } from '../invoices/persistence/invoice-refund.repository';
-import { Sql } from '../platform/database/database';
+import { SqlTransaction } from '../platform/database/database';
+import { countAfterCommit } from '../platform/metrics/metrics-registry';
+import { BILLING_METRICS } from './billing.metrics';
 
 export type RefundOutcome =
   | { readonly kind: 'succeeded'; readonly gatewayRefundId: string }
@@ -24,7 +26,7 @@ const logger = new Logger('RefundSettlement');
  * with nothing owed, which needs a person (docs/operations: payment anomalies and refunds).
  */
 export async function settleInvoiceRefund(
-  tx: Sql,
+  tx: SqlTransaction,
   by: { invoiceRefundId: string | null; gatewayRefundId: string | null },
   outcome: RefundOutcome,
   now: Date,
@@ -37,6 +39,7 @@ export async function settleInvoiceRefund(
   const gatewayRefundId = refund.gatewayRefundId ?? outcome.gatewayRefundId;
   if (outcome.kind === 'succeeded') {
     await updateInvoiceRefund(tx, refund.id, { status: 'succeeded', gatewayRefundId }, now);
+    countAfterCommit(tx, BILLING_METRICS.refundsSettled, { outcome: 'succeeded' });
     return 'refund_succeeded';
   }
   await updateInvoiceRefund(
@@ -45,6 +48,7 @@ export async function settleInvoiceRefund(
     { status: 'failed', gatewayRefundId, failureCode: outcome.code, failureMessage: outcome.message },
     now,
   );
+  countAfterCommit(tx, BILLING_METRICS.refundsSettled, { outcome: 'failed' });
   logger.error(
     {
       invoiceRefundId: refund.id,

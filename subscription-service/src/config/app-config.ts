@@ -6,6 +6,8 @@ import { parseTrustedProxies } from './trusted-proxies';
 /** Typed, derived configuration. Secrets are reduced to what the code needs (hashes, decoded keys). */
 export class AppConfig {
   readonly port: number;
+  /** Port of the Prometheus endpoint (METRICS_PORT), or null when metrics are not served (METRICS_PORT=0). */
+  readonly metricsPort: number | null;
   readonly logLevel: string;
   readonly databaseUrl: string;
   /** Connections in the service's one PostgreSQL pool (raw SQL and Prisma share it). */
@@ -42,6 +44,7 @@ export class AppConfig {
 
   constructor(env: Environment) {
     this.port = env.PORT;
+    this.metricsPort = env.METRICS_PORT === 0 ? null : env.METRICS_PORT;
     this.logLevel = env.LOG_LEVEL;
     this.databaseUrl = env.DATABASE_URL;
     this.databasePoolSize = env.DATABASE_POOL_SIZE;

@@ -28,6 +28,13 @@ export class Environment {
   @Max(65535)
   PORT = 3000;
 
+  /** Port of GET /metrics (Prometheus), apart from the API port; 0: metrics are not served. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT = 9464;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

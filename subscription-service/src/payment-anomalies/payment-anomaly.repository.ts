@@ -64,3 +64,15 @@ export async function listPaymentAnomalies(db: Sql, cursor: Cursor | null, limit
     page.values,
   );
 }
+
+const COUNT_SINCE = statement(
+  'payment_anomalies_count_since',
+  // A range scan of the (created_at, id) index.
+  'SELECT count(*)::int AS count FROM payment_anomalies WHERE created_at > $1',
+);
+
+/** Anomalies recorded after `since`. */
+export async function countPaymentAnomaliesSince(db: Sql, since: Date): Promise<number> {
+  const [row] = await db.query<{ count: number }>(COUNT_SINCE, [since]);
+  return row.count;
+}

@@ -240,3 +240,15 @@ export async function recordRefundRequested(
   ]);
   return recorded === 1;
 }
+
+const WAITING_BY_TOPIC = statement(
+  'outbox_waiting_by_topic',
+  // Uses the (status, next_attempt_at) index: only the pending rows are visited, and they are few while all is well.
+  `SELECT topic, count(*)::int AS waiting, min(created_at) AS oldest
+     FROM outbox_messages WHERE status = 'pending' GROUP BY topic`,
+);
+
+/** Pending (not yet sent) outbox messages per topic, with the creation time of the oldest; topics with none are absent. */
+export function waitingMessagesByTopic(db: Sql): Promise<{ topic: string; waiting: number; oldest: Date }[]> {
+  return db.query(WAITING_BY_TOPIC);
+}

@@ -6,6 +6,7 @@ import { GatewayPayment, PaymentGatewayClient } from '../payments-outbox/payment
 import { hasPendingCharge, lockInvoicePayment, moveInvoicePayment } from '../invoices/persistence/invoice.repository';
 import { Clock, CLOCK } from '../platform/time/clock';
 import { Database, statement } from '../platform/database/database';
+import { RECONCILIATION_METRICS, RECONCILIATION_OUTCOMES } from './reconciliation.metrics';
 
 interface ClaimedPayment {
   id: string;
@@ -22,6 +23,11 @@ export type ReconciliationOutcome =
   | 'already_settled'
   | 'canceled_never_created'
   | 'lookup_failed';
+
+/** Compile-time check: the metric's known outcomes are exactly ReconciliationOutcome (a new outcome must be added there). */
+type UnlistedOutcome = Exclude<ReconciliationOutcome, (typeof RECONCILIATION_OUTCOMES)[number]>;
+export const OUTCOMES_LISTED: [UnlistedOutcome] extends [never] ? true : never = true;
+void (RECONCILIATION_OUTCOMES satisfies readonly ReconciliationOutcome[]);
 
 /** Stale payments claimed at once. */
 export const RECONCILIATION_BATCH_SIZE = 50;
@@ -78,7 +84,10 @@ export class ReconciliationService {
     const results: { invoicePaymentId: string; outcome: ReconciliationOutcome }[] = [];
     for (const row of claimed) {
       if (stopping()) break;
-      results.push({ invoicePaymentId: row.id, outcome: await this.reconcile(row) });
+      const outcome = await this.reconcile(row);
+      // Each outcome is final here: its transaction (if any) has committed.
+      RECONCILIATION_METRICS.actions.inc({ outcome });
+      results.push({ invoicePaymentId: row.id, outcome });
     }
     return results;
   }

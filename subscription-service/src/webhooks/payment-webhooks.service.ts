@@ -4,7 +4,7 @@ import { settleInvoicePayment } from '../billing/payment-outcomes';
 import { settleInvoiceRefund } from '../billing/refund-outcomes';
 import { findInvoicePaymentId } from '../invoices/persistence/invoice.repository';
 import { Clock, CLOCK } from '../platform/time/clock';
-import { Database, Sql } from '../platform/database/database';
+import { Database, Sql, SqlTransaction } from '../platform/database/database';
 import { DomainError } from '../platform/errors/domain-error';
 import { UNSTORABLE_TEXT_MESSAGE, unstorableTextFields } from '../platform/http/storable-text';
 import { MAX_EVENT_ID_LENGTH, PaymentEvent, parsePaymentEvent } from './domain/payment-event';
@@ -94,7 +94,7 @@ export class PaymentWebhooksService {
     return { received: true, duplicate: false };
   }
 
-  private async apply(tx: Sql, webhookId: string, event: PaymentEvent, now: Date): Promise<string> {
+  private async apply(tx: SqlTransaction, webhookId: string, event: PaymentEvent, now: Date): Promise<string> {
     if (event.refund) {
       if (event.type !== 'refund.succeeded' && event.type !== 'refund.failed') return 'ignored_unsupported_type';
       const refund = event.refund;

@@ -46,6 +46,8 @@ export async function createTestApp(
       PAYMENT_WEBHOOK_SECRETS: `${TEST_WEBHOOK_SECRET},${TEST_OLD_WEBHOOK_SECRET}`,
       WORKERS_ENABLED: 'false',
       SWAGGER_ENABLED: 'true',
+      // Several applications run in one test process: none serves metrics unless a test asks for it.
+      METRICS_PORT: '0',
       ...env,
     }),
   );

@@ -1,0 +1,22 @@
+import { boundedLabel, defineCounter } from '../platform/metrics/metrics-registry';
+import { RefundFailureCode } from './domain/refund-simulation';
+
+const FAILURE_CODES: readonly RefundFailureCode[] = ['refund_failed'];
+
+/** Counted once the transaction that settled the refund has committed. Meanings: docs/operations.md, "Metrics". */
+export const REFUND_METRICS = {
+  refunds: defineCounter({
+    name: 'refunds_total',
+    help: 'Refunds settled (terminal outcome), by outcome and failure code (none for a success).',
+    labelNames: ['outcome', 'failure_code'],
+    known: [
+      { outcome: 'succeeded', failure_code: 'none' },
+      { outcome: 'failed', failure_code: 'refund_failed' },
+    ],
+  }),
+};
+
+/** The labels of a settled refund. */
+export function refundLabels(outcome: 'succeeded' | 'failed', failureCode: string | null) {
+  return { outcome, failure_code: outcome === 'succeeded' ? 'none' : boundedLabel(failureCode, FAILURE_CODES) };
+}
