@@ -1,5 +1,5 @@
 import { FastifyOtelInstrumentation } from '@fastify/otel';
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, diag, DiagConsoleLogger, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { getNumberFromEnv, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -40,6 +40,9 @@ export function startTracingSdk(defaultServiceName: string): void {
       }),
     ],
   });
+  // The SDK reports what it cannot do (an export the collector refused or never answered) through its diagnostic
+  // logger, silent until one is set: errors go to stderr, so a collector out of reach shows in the logs.
+  diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.ERROR);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
