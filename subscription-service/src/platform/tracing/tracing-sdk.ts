@@ -21,7 +21,7 @@ const isHealthProbe = (path: string | undefined): boolean => path?.startsWith('/
  *   `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`. `service.name` is `OTEL_SERVICE_NAME`, else `defaultServiceName`.
  * - W3C `traceparent`/`tracestate` are read from incoming requests and written on outgoing ones.
  * - Instrumented: incoming and outgoing HTTP (`http`; health probes left out), Fastify's routes (`@fastify/otel`:
- *   a `request` and a `handler` span, and the server span named `METHOD /route`), outgoing undici requests, and `pg` queries made inside a
+ *   a `request` span, and the server span named `METHOD /route`), outgoing undici requests, and `pg` queries made inside a
  *   traced operation (a worker's polling query outside any span starts no trace of its own).
  * Statements are recorded without their parameter values.
  */
@@ -50,7 +50,10 @@ export function startTracingSdk(defaultServiceName: string): void {
   new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isHealthProbe(request.url) });
   new FastifyOtelInstrumentation({
     registerOnInitialization: true,
-    instrumentHooks: false, // a `request` and a `handler` span per request; one span per Fastify hook is noise
+    instrumentHooks: false, // one span per Fastify hook is noise
+    // Nest serves every route through one Fastify handler, whose span would only repeat the `request` span under a
+    // plugin-chain name ("handler - fastify -> @fastify/otel -> …"): the request span is the parent of the SQL.
+    instrumentHandler: false,
     ignorePaths: (route: { url: string }) => isHealthProbe(route.url),
   });
   new UndiciInstrumentation();
