@@ -51,7 +51,9 @@ describe('metrics (e2e)', () => {
     expect(status).toBe(200);
     expect(sampleValue(text, 'payments_total', { outcome: 'succeeded', failure_code: 'none' })).toBe(0);
     expect(sampleValue(text, 'payments_total', { outcome: 'failed', failure_code: 'card_declined' })).toBe(0);
+    expect(sampleValue(text, 'payments_total', { outcome: 'failed', failure_code: 'other' })).toBe(0);
     expect(sampleValue(text, 'refunds_total', { outcome: 'succeeded', failure_code: 'none' })).toBe(0);
+    expect(sampleValue(text, 'refunds_total', { outcome: 'failed', failure_code: 'other' })).toBe(0);
     expect(sampleValue(text, 'webhook_delivery_attempts_total', { outcome: 'delivered' })).toBe(0);
     expect(sampleValue(text, 'webhook_deliveries_dead_lettered_total')).toBe(0);
     expect(sampleValue(text, 'service_ready')).toBe(1);

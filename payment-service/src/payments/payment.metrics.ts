@@ -8,6 +8,9 @@ const FAILURE_CODES: readonly FailureCode[] = [
   'processing_error',
 ];
 
+/** Label value of `failure_code` for a failure code outside FAILURE_CODES (boundedLabel's default). */
+const OTHER_FAILURE = 'other';
+
 /** Label value of `failure_code` for a payment that succeeded. */
 export const NO_FAILURE = 'none';
 
@@ -19,7 +22,8 @@ export const PAYMENT_METRICS = {
     labelNames: ['outcome', 'failure_code'],
     known: [
       { outcome: 'succeeded', failure_code: NO_FAILURE },
-      ...labelCombinations({ outcome: ['failed'], failure_code: FAILURE_CODES }),
+      // `other` too: the first failure with an unlisted code must be an increase, not a new series.
+      ...labelCombinations({ outcome: ['failed'], failure_code: [...FAILURE_CODES, OTHER_FAILURE] }),
     ],
   }),
   /** Every attempt at the card network, retried ones included. */
@@ -35,6 +39,6 @@ export const PAYMENT_METRICS = {
 export function paymentLabels(outcome: 'succeeded' | 'failed', failureCode: string | null) {
   return {
     outcome,
-    failure_code: outcome === 'succeeded' ? NO_FAILURE : boundedLabel(failureCode, FAILURE_CODES),
+    failure_code: outcome === 'succeeded' ? NO_FAILURE : boundedLabel(failureCode, FAILURE_CODES, OTHER_FAILURE),
   };
 }
