@@ -24,10 +24,11 @@ function attributesOf(list = []) {
 
 /**
  * An OTLP/HTTP trace receiver (JSON protocol): POST /v1/traces with an ExportTraceServiceRequest. Keeps every span,
- * flattened: { traceId, spanId, parentSpanId, name, kind, service, attributes }.
+ * flattened: { traceId, spanId, parentSpanId, name, kind, service, attributes }, and every request body as received.
  */
 function startOtlpReceiver() {
   const spans = [];
+  const bodies = [];
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
@@ -36,7 +37,9 @@ function startOtlpReceiver() {
         res.writeHead(415, { 'content-type': 'text/plain' }).end('JSON OTLP traces only');
         return;
       }
-      const request = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const body = Buffer.concat(chunks).toString('utf8');
+      bodies.push(body);
+      const request = JSON.parse(body);
       for (const resourceSpans of request.resourceSpans ?? []) {
         const service = attributesOf(resourceSpans.resource?.attributes)['service.name'];
         for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
@@ -56,7 +59,7 @@ function startOtlpReceiver() {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
-  return { spans, server };
+  return { spans, bodies, server };
 }
 
 describe('one trace from subscribe to active', () => {
@@ -187,5 +190,36 @@ describe('one trace from subscribe to active', () => {
       assert.ok(traced.length > 0, `no ${service} log line carries trace_id ${subscribe.traceId}`);
       assert.ok(traced.every((line) => /^[0-9a-f]{16}$/.test(line.span_id)));
     }
+  });
+
+  it('should export no secret a client put in a URL, and no span for a metrics scrape or a health probe', async () => {
+    for (const url of [
+      stack.subscriptionMetricsUrl,
+      stack.paymentMetricsUrl,
+      `${stack.subscriptionUrl}/health/ready`,
+    ]) {
+      assert.equal((await fetch(url)).status, 200, url);
+    }
+    const secret = `sk_in_url_${randomUUID()}`;
+    const listed = await stack.subscriptionApi().get(`/v1/plans?limit=1&token=${secret}`);
+    assert.ok(listed.status < 500, JSON.stringify(listed.body));
+
+    // Spans are exported in the order they end: once the later request's span is in, the earlier ones would be too.
+    const plans = await eventually(
+      () =>
+        receiver.spans.find(
+          (span) => span.service === 'subscription-service' && span.kind === 'server' && span.name === 'GET /v1/plans',
+        ),
+      { what: 'the server span of GET /v1/plans' },
+    );
+    assert.ok(
+      Object.values(plans.attributes).some((value) => String(value).includes('token=[redacted]')),
+      JSON.stringify(plans.attributes),
+    );
+    assert.equal(receiver.bodies.filter((body) => body.includes(secret)).length, 0, 'the secret left the service');
+    const probes = receiver.spans.filter((span) =>
+      ['url.path', 'http.target'].some((key) => /^\/(metrics|health\/)/.test(String(span.attributes[key] ?? ''))),
+    );
+    assert.deepEqual(probes, []);
   });
 });

@@ -1,43 +1,13 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { FastifyReply, FastifyRequest, LogController } from 'fastify';
 import pino, { DestinationStream, Logger } from 'pino';
-
-const REDACTED = '[redacted]';
+import { REDACTED, redactUrl } from './redact-url';
 
 /**
  * Headers never logged: credentials wherever a client put them (`Authorization`, and keys sent in the wrong header,
  * `X-Api-Key` / `Api-Key`, which the services ignore but a client may still send), cookies, webhook signatures.
  */
 const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'x-api-key', 'api-key', 'cookie', 'webhook-signature'];
-
-/** Query parameters whose value is never logged: a key or token sent in the URL (`?api_key=`, `?apiKey=`, `?key=`…). */
-const SECRET_QUERY_PARAMETER = /^(api[-_]?key|key|access[-_]?token|token|secret|password)$/i;
-
-/**
- * `url` with the value of every secret query parameter replaced by `[redacted]`; the path and the other parameters
- * are kept as they were sent. A parameter name is compared percent-decoded (`api%5Fkey` is `api_key`).
- */
-export function redactUrl(url: string): string {
-  const queryStart = url.indexOf('?');
-  if (queryStart === -1) return url;
-  const parameters = url
-    .slice(queryStart + 1)
-    .split('&')
-    .map((parameter) => {
-      const equals = parameter.indexOf('=');
-      const name = equals === -1 ? parameter : parameter.slice(0, equals);
-      return SECRET_QUERY_PARAMETER.test(decodeQueryName(name)) ? `${name}=${REDACTED}` : parameter;
-    });
-  return `${url.slice(0, queryStart + 1)}${parameters.join('&')}`;
-}
-
-function decodeQueryName(name: string): string {
-  try {
-    return decodeURIComponent(name.replace(/\+/g, ' '));
-  } catch {
-    return name;
-  }
-}
 
 /**
  * The service's one pino logger: Fastify logs requests with it (a child per request carrying `reqId`)

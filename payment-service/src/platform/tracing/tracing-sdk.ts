@@ -8,9 +8,15 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { RedactingSpanExporter } from './span-redaction';
 
-/** Health probes are not traced: a probe every few seconds per pod would bury the traces worth reading. */
+/**
+ * Health probes and metrics scrapes are not traced: a probe or a scrape every few seconds per pod would bury the traces
+ * worth reading (the metrics server is a plain node:http server, seen only by the HTTP instrumentation).
+ */
 const isHealthProbe = (path: string | undefined): boolean => path?.startsWith('/health/') ?? false;
+const isUntraced = (path: string | undefined): boolean =>
+  isHealthProbe(path) || path === '/metrics' || (path?.startsWith('/metrics?') ?? false);
 
 /**
  * Starts OpenTelemetry tracing for the whole process (src/tracing.ts calls it when `OTEL_EXPORTER_OTLP_ENDPOINT` is
@@ -20,10 +26,11 @@ const isHealthProbe = (path: string | undefined): boolean => path?.startsWith('/
  *   processor `OTEL_BSP_SCHEDULE_DELAY`, `OTEL_BSP_EXPORT_TIMEOUT`, `OTEL_BSP_MAX_QUEUE_SIZE` and
  *   `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`. `service.name` is `OTEL_SERVICE_NAME`, else `defaultServiceName`.
  * - W3C `traceparent`/`tracestate` are read from incoming requests and written on outgoing ones.
- * - Instrumented: incoming and outgoing HTTP (`http`; health probes left out), Fastify's routes (`@fastify/otel`:
+ * - Instrumented: incoming and outgoing HTTP (`http`; health probes and metrics scrapes left out), Fastify's routes (`@fastify/otel`:
  *   a `request` span, and the server span named `METHOD /route`), outgoing undici requests, and `pg` queries made inside a
  *   traced operation (a worker's polling query outside any span starts no trace of its own).
- * Statements are recorded without their parameter values.
+ * Statements are recorded as their name and parameterised text, never their parameter values. Secret query
+ * parameters in URL attributes are redacted on export (span-redaction.ts).
  */
 export function startTracingSdk(defaultServiceName: string): void {
   const serviceName = process.env.OTEL_SERVICE_NAME || defaultServiceName;
@@ -31,7 +38,8 @@ export function startTracingSdk(defaultServiceName: string): void {
     resource: defaultResource().merge(resourceFromAttributes({ 'service.name': serviceName })),
     spanProcessors: [
       new BatchSpanProcessor({
-        exporter: new OTLPTraceExporter(),
+        // No secret a client put in a URL leaves the process (the logs' rule): span-redaction.ts.
+        exporter: new RedactingSpanExporter(new OTLPTraceExporter()),
         // The standard batch settings (this SDK's processor no longer reads them itself); unset: its defaults.
         scheduledDelayMillis: getNumberFromEnv('OTEL_BSP_SCHEDULE_DELAY'),
         exportTimeoutMillis: getNumberFromEnv('OTEL_BSP_EXPORT_TIMEOUT'),
@@ -47,7 +55,7 @@ export function startTracingSdk(defaultServiceName: string): void {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   // Each instrumentation enables itself when constructed and records through the global provider set above.
-  new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isHealthProbe(request.url) });
+  new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isUntraced(request.url) });
   new FastifyOtelInstrumentation({
     registerOnInitialization: true,
     instrumentHooks: false, // one span per Fastify hook is noise
