@@ -4,12 +4,14 @@
 // printing every request and response, and exits non-zero the moment anything does not behave
 // as README.md says. Works against `npm start` and `docker-compose up` alike.
 //   SUBSCRIPTION_URL (http://localhost:3000)  PAYMENT_URL (http://localhost:3001)
-//   ADMIN_API_KEY (sk_admin_demo_subscription_0001)  PAYMENT_API_KEY (sk_payment_demo_0001)
+//   ADMIN_API_KEY (else the first of ADMIN_API_KEYS, as `npm start` reads it; sk_admin_demo_subscription_0001)
+//   PAYMENT_API_KEY (sk_payment_demo_0001)
 import { randomUUID } from 'node:crypto';
 
 const SUBSCRIPTION_URL = process.env.SUBSCRIPTION_URL ?? 'http://localhost:3000';
 const PAYMENT_URL = process.env.PAYMENT_URL ?? 'http://localhost:3001';
-const ADMIN_API_KEY = process.env.ADMIN_API_KEY ?? 'sk_admin_demo_subscription_0001';
+const ADMIN_API_KEY =
+  process.env.ADMIN_API_KEY ?? process.env.ADMIN_API_KEYS?.split(',')[0]?.trim() ?? 'sk_admin_demo_subscription_0001';
 const PAYMENT_API_KEY = process.env.PAYMENT_API_KEY ?? 'sk_payment_demo_0001';
 
 const color = process.stdout.isTTY ? (code, text) => `\x1b[${code}m${text}\x1b[0m` : (_code, text) => text;

@@ -2,11 +2,13 @@
 # The scripted demo in curl + jq, for reading: the same walk as `npm run demo` (scripts/demo.mjs).
 # Stops with a non-zero exit the moment a response is not what README.md says.
 #   SUBSCRIPTION_URL (http://localhost:3000)  PAYMENT_URL (http://localhost:3001)
-#   ADMIN_API_KEY (sk_admin_demo_subscription_0001)  PAYMENT_API_KEY (sk_payment_demo_0001)
+#   ADMIN_API_KEY (else the first of ADMIN_API_KEYS; sk_admin_demo_subscription_0001)  PAYMENT_API_KEY (sk_payment_demo_0001)
 set -euo pipefail
 S=${SUBSCRIPTION_URL:-http://localhost:3000}
 P=${PAYMENT_URL:-http://localhost:3001}
-ADMIN=${ADMIN_API_KEY:-sk_admin_demo_subscription_0001}
+FIRST_ADMIN_KEY=${ADMIN_API_KEYS:-}
+FIRST_ADMIN_KEY=${FIRST_ADMIN_KEY%%,*}
+ADMIN=${ADMIN_API_KEY:-${FIRST_ADMIN_KEY:-sk_admin_demo_subscription_0001}}
 PAY=${PAYMENT_API_KEY:-sk_payment_demo_0001}
 
 step() { printf '\n== %s\n' "$*"; }

@@ -23,5 +23,8 @@ export const REFUND_METRICS = {
 
 /** The labels of a settled refund. */
 export function refundLabels(outcome: 'succeeded' | 'failed', failureCode: string | null) {
-  return { outcome, failure_code: outcome === 'succeeded' ? 'none' : boundedLabel(failureCode, FAILURE_CODES, OTHER_FAILURE) };
+  return {
+    outcome,
+    failure_code: outcome === 'succeeded' ? 'none' : boundedLabel(failureCode, FAILURE_CODES, OTHER_FAILURE),
+  };
 }
