@@ -1,12 +1,5 @@
 import { boundedLabel, defineCounter, labelCombinations } from '../platform/metrics/metrics-registry';
-import { FailureCode } from './domain/payment-simulation';
-
-const FAILURE_CODES: readonly FailureCode[] = [
-  'card_declined',
-  'insufficient_funds',
-  'expired_card',
-  'processing_error',
-];
+import { FAILURE_CODES } from './domain/payment-simulation';
 
 /** Label value of `failure_code` for a failure code outside FAILURE_CODES (boundedLabel's default). */
 const OTHER_FAILURE = 'other';

@@ -1,10 +1,11 @@
-import { boundedLabel, defineCounter } from '../platform/metrics/metrics-registry';
-import { RefundFailureCode } from './domain/refund-simulation';
+import { boundedLabel, defineCounter, labelCombinations } from '../platform/metrics/metrics-registry';
+import { REFUND_FAILURE_CODES } from './domain/refund-simulation';
 
-const FAILURE_CODES: readonly RefundFailureCode[] = ['refund_failed'];
-
-/** Label value of `failure_code` for a failure code outside FAILURE_CODES (boundedLabel's default). */
+/** Label value of `failure_code` for a failure code outside REFUND_FAILURE_CODES (boundedLabel's default). */
 const OTHER_FAILURE = 'other';
+
+/** Label value of `failure_code` for a refund that succeeded. */
+const NO_FAILURE = 'none';
 
 /** Counted once the transaction that settled the refund has committed. Meanings: docs/operations.md, "Metrics". */
 export const REFUND_METRICS = {
@@ -13,10 +14,9 @@ export const REFUND_METRICS = {
     help: 'Refunds settled (terminal outcome), by outcome and failure code (none for a success).',
     labelNames: ['outcome', 'failure_code'],
     known: [
-      { outcome: 'succeeded', failure_code: 'none' },
-      { outcome: 'failed', failure_code: 'refund_failed' },
+      { outcome: 'succeeded', failure_code: NO_FAILURE },
       // `other` too: the first failure with an unlisted code must be an increase, not a new series.
-      { outcome: 'failed', failure_code: OTHER_FAILURE },
+      ...labelCombinations({ outcome: ['failed'], failure_code: [...REFUND_FAILURE_CODES, OTHER_FAILURE] }),
     ],
   }),
 };
@@ -25,6 +25,6 @@ export const REFUND_METRICS = {
 export function refundLabels(outcome: 'succeeded' | 'failed', failureCode: string | null) {
   return {
     outcome,
-    failure_code: outcome === 'succeeded' ? 'none' : boundedLabel(failureCode, FAILURE_CODES, OTHER_FAILURE),
+    failure_code: outcome === 'succeeded' ? NO_FAILURE : boundedLabel(failureCode, REFUND_FAILURE_CODES, OTHER_FAILURE),
   };
 }

@@ -1,14 +1,9 @@
 import { InvoiceKind } from '../generated/prisma/enums';
 import { defineCounter, labelCombinations } from '../platform/metrics/metrics-registry';
-import { MismatchKind } from './domain/settlement-match';
+import { REFUND_EXPLANATIONS } from './domain/captured-money';
+import { MISMATCH_KINDS } from './domain/settlement-match';
 
 const KINDS = Object.values(InvoiceKind);
-const ANOMALY_KINDS: readonly MismatchKind[] = [
-  'amount_mismatch',
-  'currency_mismatch',
-  'merchant_reference_mismatch',
-  'gateway_payment_id_mismatch',
-];
 
 /**
  * The money flow of the subscription service, each counted once the transaction that made the change has committed
@@ -50,13 +45,13 @@ export const BILLING_METRICS = {
     name: 'billing_payment_anomalies_total',
     help: 'Payment reports that did not match their obligation and settled nothing, by the first mismatch.',
     labelNames: ['kind'],
-    known: labelCombinations({ kind: ANOMALY_KINDS }),
+    known: labelCombinations({ kind: MISMATCH_KINDS }),
   }),
   refundsRequested: defineCounter({
     name: 'billing_refunds_requested_total',
     help: 'Refunds of captured money nothing was owed for, by why (invoice_void, invoice_failed, invoice_paid_by_another_payment).',
     labelNames: ['explanation'],
-    known: labelCombinations({ explanation: ['invoice_void', 'invoice_failed', 'invoice_paid_by_another_payment'] }),
+    known: labelCombinations({ explanation: REFUND_EXPLANATIONS }),
   }),
   refundsSettled: defineCounter({
     name: 'billing_refunds_settled_total',

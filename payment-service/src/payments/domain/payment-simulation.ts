@@ -2,7 +2,9 @@
  * How the simulated card network answers one processing attempt. Test payment methods are
  * deterministic (docs/contracts.md); any other method succeeds with the configured probability.
  */
-export type FailureCode = 'card_declined' | 'insufficient_funds' | 'expired_card' | 'processing_error';
+/** Every failure code a payment attempt can end with. */
+export const FAILURE_CODES = ['card_declined', 'insufficient_funds', 'expired_card', 'processing_error'] as const;
+export type FailureCode = (typeof FAILURE_CODES)[number];
 
 export type AttemptDecision =
   | { outcome: 'succeeded' }

@@ -1,5 +1,7 @@
 /** Why a simulated refund failed. */
-export type RefundFailureCode = 'refund_failed';
+/** Every failure code a refund attempt can end with. */
+export const REFUND_FAILURE_CODES = ['refund_failed'] as const;
+export type RefundFailureCode = (typeof REFUND_FAILURE_CODES)[number];
 
 export type RefundAttemptDecision =
   { outcome: 'succeeded' } | { outcome: 'failed'; failureCode: RefundFailureCode; failureMessage: string };

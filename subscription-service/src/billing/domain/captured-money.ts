@@ -4,6 +4,10 @@
  * succeeds on a canceled PaymentIntent the same way: it is never kept without an obligation).
  */
 
+/** Why nothing was owed for captured money, recorded on its refund (`invoice_refunds.explanation`). */
+export const REFUND_EXPLANATIONS = ['invoice_void', 'invoice_failed', 'invoice_paid_by_another_payment'] as const;
+export type RefundExplanation = (typeof REFUND_EXPLANATIONS)[number];
+
 export type CapturedMoneyDisposition =
   /** The invoice is open: the money pays it. */
   | { readonly kind: 'settle' }
@@ -17,7 +21,7 @@ export type CapturedMoneyDisposition =
       readonly kind: 'refund';
       /** The payment service's refund reason (docs/contracts.md). */
       readonly reason: 'no_obligation' | 'duplicate';
-      readonly explanation: 'invoice_void' | 'invoice_failed' | 'invoice_paid_by_another_payment';
+      readonly explanation: RefundExplanation;
     };
 
 export interface OwingInvoice {

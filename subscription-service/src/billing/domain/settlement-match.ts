@@ -25,8 +25,14 @@ export interface ReportedPayment {
   readonly merchantReference: string | null;
 }
 
-export type MismatchKind =
-  'amount_mismatch' | 'currency_mismatch' | 'merchant_reference_mismatch' | 'gateway_payment_id_mismatch';
+/** Every way a payment report can differ from its obligation, in the order obligationMismatches checks them. */
+export const MISMATCH_KINDS = [
+  'amount_mismatch',
+  'currency_mismatch',
+  'merchant_reference_mismatch',
+  'gateway_payment_id_mismatch',
+] as const;
+export type MismatchKind = (typeof MISMATCH_KINDS)[number];
 
 /** The fields that differ, in a fixed order (amount, currency, merchant reference, gateway payment id); empty when it matches. */
 export function obligationMismatches(obligation: Obligation, reported: ReportedPayment): MismatchKind[] {
