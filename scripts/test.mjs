@@ -54,7 +54,7 @@ const CROSS_SERVICE_TESTS = ['stack-env', 'flow', 'tracing', 'readme-samples', '
   (name) => `tests/cross-service/${name}.test.mjs`,
 );
 
-// Set once the cross-service suite has built both services in this run, so the hostile suite need not build again.
+// Set once a suite has built both services in this run, so the next suites that start them need not build again.
 let servicesBuilt = false;
 
 /** Builds both services unless this run has already built them. Returns the first failing exit code, or 0. */
@@ -68,11 +68,17 @@ async function buildServicesOnce() {
   return 0;
 }
 
-/** One file of tests/hostile/ on its own pair of fresh databases (the harness reads XS_*_DATABASE_URL). */
-async function hostileTest(db, file, prefix) {
+/**
+ * Test files that start both built services through the cross-service harness (which reads XS_*_DATABASE_URL), one
+ * file at a time, on a fresh pair of databases `<prefix>_payment` and `<prefix>_subscription`. Builds the services
+ * first unless this run already has. Returns the exit code.
+ */
+async function harnessTests(db, prefix, files) {
+  const built = await buildServicesOnce();
+  if (built !== 0) return built;
   await db.createDatabase(`${prefix}_payment`, { recreate: true });
   await db.createDatabase(`${prefix}_subscription`, { recreate: true });
-  return run(process.execPath, ['--test', '--test-reporter=spec', `tests/hostile/${file}`], {
+  return run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], {
     cwd: root,
     env: {
       XS_PAYMENT_DATABASE_URL: db.urlFor(`${prefix}_payment`),
@@ -114,56 +120,22 @@ const suites = [
   serviceSuite('subscription-service', 'subscription_service_test'),
   {
     name: 'cross-service',
-    run: async (db) => {
-      for (const service of ['payment-service', 'subscription-service']) {
-        const code = await run('npm', ['run', 'build'], { cwd: join(root, service) });
-        if (code !== 0) return code;
-      }
-      servicesBuilt = true;
-      await db.createDatabase('xs_payment', { recreate: true });
-      await db.createDatabase('xs_subscription', { recreate: true });
-      return run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...CROSS_SERVICE_TESTS], {
-        cwd: root,
-        env: {
-          XS_PAYMENT_DATABASE_URL: db.urlFor('xs_payment'),
-          XS_SUBSCRIPTION_DATABASE_URL: db.urlFor('xs_subscription'),
-        },
-      });
-    },
+    run: (db) => harnessTests(db, 'xs', CROSS_SERVICE_TESTS),
   },
   {
     // deploy/observability/: promtool (Debian's prometheus package; .ci/run installs it) checks the alert rules and runs
     // their unit tests; then both services, started by the cross-service harness on their own databases, must serve
     // every metric the rules and the Grafana dashboard use.
     name: 'observability',
-    run: async (db) => {
-      const built = await buildServicesOnce();
-      if (built !== 0) return built;
-      await db.createDatabase('obs_payment', { recreate: true });
-      await db.createDatabase('obs_subscription', { recreate: true });
-      return run(process.execPath, ['--test', '--test-reporter=spec', 'tests/observability/observability.test.mjs'], {
-        cwd: root,
-        env: {
-          XS_PAYMENT_DATABASE_URL: db.urlFor('obs_payment'),
-          XS_SUBSCRIPTION_DATABASE_URL: db.urlFor('obs_subscription'),
-        },
-      });
-    },
+    run: (db) => harnessTests(db, 'obs', ['tests/observability/observability.test.mjs']),
   },
   {
     // tests/hostile/: the hostile-input test (seeded, HOSTILE_SEED replays a run) and the authorization matrix
     // (tests/hostile/authorization-matrix.md), each on its own databases, both services started by the harness.
     name: 'hostile',
     run: async (db) => {
-      if (!servicesBuilt) {
-        for (const service of ['payment-service', 'subscription-service']) {
-          const code = await run('npm', ['run', 'build'], { cwd: join(root, service) });
-          if (code !== 0) return code;
-        }
-        servicesBuilt = true;
-      }
-      const matrix = await hostileTest(db, 'authorization-matrix.test.mjs', 'authz');
-      const hostile = await hostileTest(db, 'hostile-input.test.mjs', 'hostile');
+      const matrix = await harnessTests(db, 'authz', ['tests/hostile/authorization-matrix.test.mjs']);
+      const hostile = await harnessTests(db, 'hostile', ['tests/hostile/hostile-input.test.mjs']);
       return matrix || hostile;
     },
   },
