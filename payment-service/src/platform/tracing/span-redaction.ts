@@ -20,11 +20,14 @@ export function redactSpanUrls(span: ReadableSpan): ReadableSpan {
   const redacted: Record<string, string> = {};
   for (const key of URL_ATTRIBUTES) {
     const value = span.attributes[key];
-    if (typeof value === 'string' && redactUrl(value) !== value) redacted[key] = redactUrl(value);
+    if (typeof value !== 'string') continue;
+    const safe = redactUrl(value);
+    if (safe !== value) redacted[key] = safe;
   }
   const query = span.attributes[QUERY_ATTRIBUTE];
-  if (typeof query === 'string' && redactUrl(`?${query}`) !== `?${query}`) {
-    redacted[QUERY_ATTRIBUTE] = redactUrl(`?${query}`).slice(1);
+  if (typeof query === 'string') {
+    const safe = redactUrl(`?${query}`).slice(1);
+    if (safe !== query) redacted[QUERY_ATTRIBUTE] = safe;
   }
   if (Object.keys(redacted).length === 0) return span;
   return Object.create(span, {
